@@ -7,8 +7,18 @@ import type { Algorithm, CryptoBackend } from "./types.ts";
 
 const hashes = { md5, sha1, sha256 } as const;
 
+// String.fromCharCode takes its arguments on the stack; chunks keep a 1 MiB value in bounds.
+const CHUNK = 0x8000;
+
 export const backend: CryptoBackend = {
   name: "@noble/hashes",
   digest: (algorithm: Algorithm, data: Uint8Array) => hashes[algorithm](data),
   hmac: (algorithm: Algorithm, key: Uint8Array, data: Uint8Array) => hmac(hashes[algorithm], key, data),
+  base64: (data: Uint8Array) => {
+    let binary = "";
+    for (let i = 0; i < data.length; i += CHUNK) {
+      binary += String.fromCharCode(...data.subarray(i, i + CHUNK));
+    }
+    return btoa(binary);
+  },
 };

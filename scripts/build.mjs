@@ -1,0 +1,33 @@
+// Bundles the package. The CLI and library are bundled so that starting them does not pay for
+// loading chevrotain's dependency tree module by module (about 250 ms unbundled, 15 ms bundled).
+import { execFileSync } from "node:child_process";
+import { chmodSync, rmSync } from "node:fs";
+import { build } from "esbuild";
+
+const root = new URL("..", import.meta.url).pathname;
+rmSync(`${root}dist`, { recursive: true, force: true });
+
+const common = { bundle: true, format: "esm", absWorkingDir: root, logLevel: "warning", legalComments: "none" };
+await Promise.all([
+  build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js", platform: "node", target: "node20" }),
+  // platform "browser" makes esbuild pick the "browser" condition of the #crypto import.
+  build({
+    ...common,
+    entryPoints: ["src/index.ts"],
+    outfile: "dist/browser.js",
+    platform: "browser",
+    target: "es2022",
+  }),
+  build({
+    ...common,
+    entryPoints: ["src/cli.ts"],
+    outfile: "dist/cli.js",
+    platform: "node",
+    target: "node20",
+    banner: { js: "#!/usr/bin/env node" },
+  }),
+]);
+chmodSync(`${root}dist/cli.js`, 0o755);
+execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", `${root}tsconfig.build.json`], {
+  stdio: "inherit",
+});

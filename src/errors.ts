@@ -1,0 +1,197 @@
+import type { Span } from "./ast.ts";
+
+export type ErrorCode =
+  // lexer
+  | "UNEXPECTED_CHARACTER"
+  | "UNTERMINATED_STRING"
+  | "INVALID_ESCAPE"
+  | "INVALID_NUMBER"
+  // parser
+  | "SYNTAX_ERROR"
+  | "MISSING_SEMICOLON"
+  | "UNCLOSED_BLOCK"
+  | "NOT_AN_EXPRESSION"
+  // checker
+  | "UNKNOWN_METHOD"
+  | "ARGUMENT_COUNT"
+  | "ARGUMENT_KIND"
+  | "INPUT_KIND"
+  | "MISPLACED_METHOD"
+  | "AFTER_PRINT_DIGEST"
+  | "MISSING_PRINT_DIGEST"
+  | "RESULT_KIND"
+  // limits
+  | "LIMIT_EXCEEDED";
+
+/** A problem as the stages find it: offsets into the source, nothing else from it. */
+export interface Problem {
+  code: ErrorCode;
+  message: string;
+  offset: number;
+  length: number;
+  hint?: string | undefined;
+}
+
+/** Where an error is: `line` and `column` count from 1, in UTF-16 code units like `offset`. */
+export interface ErrorSpan {
+  offset: number;
+  line: number;
+  column: number;
+  length: number;
+}
+
+/** The source line of a problem with key arguments already masked, and where the caret goes. */
+export interface Excerpt {
+  text: string;
+  caretColumn: number;
+  caretLength: number;
+}
+
+export interface ProblemReport {
+  code: ErrorCode;
+  message: string;
+  span: ErrorSpan;
+  hint: string | undefined;
+  excerpt: Excerpt;
+}
+
+export const MASK = "••••••";
+
+/**
+ * Every mistake in a template surfaces as this one error type. When a template has several
+ * problems they are all in `problems`, and the error's own fields repeat the first one.
+ * The error holds no raw source text: excerpts are masked when the error is made, so no
+ * key argument reaches a log through `message`, `stack`, `JSON.stringify` or `util.inspect`.
+ */
+export class HashHelperError extends Error {
+  override readonly name = "HashHelperError";
+  readonly code: ErrorCode;
+  readonly span: ErrorSpan;
+  readonly hint: string | undefined;
+  readonly excerpt: Excerpt;
+  readonly problems: readonly ProblemReport[];
+
+  constructor(problems: readonly ProblemReport[]) {
+    const first = problems[0];
+    if (!first) throw new TypeError("HashHelperError needs at least one problem");
+    super(first.message);
+    this.code = first.code;
+    this.span = first.span;
+    this.hint = first.hint;
+    this.excerpt = first.excerpt;
+    this.problems = problems;
+  }
+
+  /**
+   * @param source the text the problems were found in
+   * @param masks spans of key arguments, shown as `••••••` in the excerpt
+   */
+  static from(source: string, problems: readonly Problem[], masks: readonly Span[] = []): HashHelperError {
+    const sorted = [...problems].sort((a, b) => a.offset - b.offset);
+    return new HashHelperError(sorted.map((p) => report(source, p, masks)));
+  }
+
+  /** The problems as a person reads them: message, source line, caret, hint. */
+  format(options: { color?: boolean } = {}): string {
+    const paint = options.color ? ansi : plain;
+    const blocks = this.problems.map((p) => formatProblem(p, paint));
+    if (this.problems.length > 1) blocks.push(`${this.problems.length} problems`);
+    return blocks.join("\n\n");
+  }
+}
+
+type Paint = (style: keyof typeof codes, text: string) => string;
+const codes = { red: 31, cyan: 36, dim: 2, bold: 1 } as const;
+const ansi: Paint = (style, text) => `\x1b[${codes[style]}m${text}\x1b[0m`;
+const plain: Paint = (_style, text) => text;
+
+function formatProblem(p: ProblemReport, paint: Paint): string {
+  const gutter = String(p.span.line);
+  const pad = " ".repeat(gutter.length);
+  const lines = [
+    `${paint("red", `error[${p.code}]`)} ${paint("bold", p.message)}`,
+    `${pad} ${paint("dim", "-->")} line ${p.span.line}, column ${p.span.column}`,
+    `${paint("dim", `${gutter} |`)} ${p.excerpt.text}`,
+    `${paint("dim", `${pad} |`)} ${" ".repeat(p.excerpt.caretColumn)}${paint("red", "^".repeat(p.excerpt.caretLength))}`,
+  ];
+  if (p.hint) lines.push(`${pad} ${paint("cyan", "= hint:")} ${p.hint}`);
+  return lines.join("\n");
+}
+
+/** Line and column (both from 1) of an offset. */
+export function position(source: string, offset: number): { line: number; column: number; lineStart: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = source.indexOf("\n"); i !== -1 && i < offset; i = source.indexOf("\n", i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1, lineStart };
+}
+
+// Long template lines (a URL is often 300 characters) are cut to a window around the caret.
+const CONTEXT = 40;
+
+function report(source: string, p: Problem, masks: readonly Span[]): ProblemReport {
+  const offset = Math.min(Math.max(p.offset, 0), source.length);
+  const { line, column, lineStart } = position(source, offset);
+  let lineEnd = source.indexOf("\n", lineStart);
+  if (lineEnd === -1) lineEnd = source.length;
+  if (source[lineEnd - 1] === "\r") lineEnd--;
+  return {
+    code: p.code,
+    message: p.message,
+    span: { offset, line, column, length: p.length },
+    hint: p.hint,
+    excerpt: excerpt(source, lineStart, lineEnd, offset, Math.max(1, p.length), masks),
+  };
+}
+
+function excerpt(
+  source: string,
+  lineStart: number,
+  lineEnd: number,
+  offset: number,
+  length: number,
+  masks: readonly Span[],
+): Excerpt {
+  // Walk the line, replacing masked spans, and track where the caret's ends land.
+  const caretEnd = Math.min(offset + length, Math.max(lineEnd, offset + 1));
+  let text = "";
+  let caretColumn = -1;
+  let caretEndColumn = -1;
+  let i = lineStart;
+  while (i < lineEnd) {
+    const mask = masks.find((m) => m.offset <= i && i < m.offset + m.length && m.length > 0);
+    if (i === offset) caretColumn = text.length;
+    if (mask) {
+      const end = Math.min(mask.offset + mask.length, lineEnd);
+      if (offset > i && offset < end) caretColumn = text.length;
+      text += MASK;
+      if (caretEnd > i && caretEnd <= end) caretEndColumn = text.length;
+      i = end;
+      continue;
+    }
+    const ch = source.charCodeAt(i);
+    // Control characters would move the caret out of line on a terminal.
+    text += ch < 0x20 || ch === 0x7f ? " " : source[i];
+    i++;
+    if (i === caretEnd) caretEndColumn = text.length;
+  }
+  if (caretColumn === -1) caretColumn = text.length;
+  if (caretEndColumn < caretColumn) caretEndColumn = caretColumn + 1;
+
+  // Cut a long line to a window around the caret.
+  let start = 0;
+  let end = text.length;
+  if (caretColumn > CONTEXT * 2) start = caretColumn - CONTEXT;
+  if (end - Math.max(caretEndColumn, caretColumn + 1) > CONTEXT * 2)
+    end = Math.max(caretEndColumn, caretColumn + 1) + CONTEXT;
+  const head = start > 0 ? "…" : "";
+  const tail = end < text.length ? "…" : "";
+  return {
+    text: head + text.slice(start, end) + tail,
+    caretColumn: caretColumn - start + head.length,
+    caretLength: Math.min(caretEndColumn - caretColumn, end - caretColumn + 1),
+  };
+}

@@ -1,0 +1,10 @@
+export type { Argument, Block, Call, Chain, IntegerLiteral, Node, Span, StringLiteral, Template, Text } from "./ast.ts";
+export type { ClockOptions } from "./clock.ts";
+export type { ErrorCode, ErrorSpan, Excerpt, ProblemReport } from "./errors.ts";
+export { HashHelperError } from "./errors.ts";
+export type { EvaluateOptions } from "./expression.ts";
+export { evaluate, parse } from "./expression.ts";
+export type { ArgKind, Kind, Method, Param } from "./methods.ts";
+export { methods, signature } from "./methods.ts";
+export type { CompiledTemplate, ExpandOptions } from "./template.ts";
+export { compile, expand } from "./template.ts";

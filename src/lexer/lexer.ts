@@ -1,0 +1,43 @@
+import { type IToken, Lexer } from "chevrotain";
+import { type Mode, modes } from "./tokens.ts";
+
+export interface LexFailure {
+  offset: number;
+  length: number;
+}
+
+export interface LexResult {
+  tokens: IToken[];
+  /** Characters no token matches. Only offsets: the text itself may be part of a secret. */
+  failures: LexFailure[];
+}
+
+let lexer: Lexer | undefined;
+
+// Built on first use, once per process: constructing a chevrotain lexer analyses every
+// pattern, which costs milliseconds that a CLI `--help` should not pay.
+function instance(): Lexer {
+  lexer ??= new Lexer(
+    { modes, defaultMode: "text" },
+    {
+      // The text mode matches "anything but { and <", which chevrotain cannot index by first
+      // character; the expression modes can, and test/lexer.test.ts checks that they are.
+      ensureOptimizations: false,
+      positionTracking: "onlyOffset",
+    },
+  );
+  return lexer;
+}
+
+/** The lexer's own optimisation flags, for the test that guards them. */
+export function optimizedModes(): Record<string, boolean> {
+  return { ...(instance() as unknown as { canModeBeOptimized: Record<string, boolean> }).canModeBeOptimized };
+}
+
+export function tokenize(text: string, mode: Mode = "text"): LexResult {
+  const result = instance().tokenize(text, mode);
+  return {
+    tokens: result.tokens,
+    failures: result.errors.map((e) => ({ offset: e.offset, length: e.length })),
+  };
+}

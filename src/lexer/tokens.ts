@@ -1,0 +1,135 @@
+import { createToken, Lexer, type TokenType } from "chevrotain";
+
+// A block opener is `{` or `<` whose content starts with `hash.` (whitespace allowed around
+// the tokens); every other brace belongs to the surrounding text. The look-ahead is a plain
+// scan rather than a regex look-ahead so chevrotain can still index the token by its first char.
+function opener(char: string) {
+  const code = char.charCodeAt(0);
+  return (text: string, offset: number): RegExpExecArray | null => {
+    if (text.charCodeAt(offset) !== code) return null;
+    let i = skipSpace(text, offset + 1);
+    if (!text.startsWith("hash", i)) return null;
+    i = skipSpace(text, i + 4);
+    if (text.charCodeAt(i) !== 46 /* . */) return null;
+    return [char] as unknown as RegExpExecArray;
+  };
+}
+
+function skipSpace(text: string, i: number): number {
+  while (i < text.length && /\s/.test(text[i] as string)) i++;
+  return i;
+}
+
+// Token labels are what error messages show: a kind, never the token's text, because the
+// text of a string literal can be an API key.
+
+export const BlockOpen = createToken({ name: "BlockOpen", pattern: Lexer.NA, label: "the start of a block" });
+export const BraceOpen = createToken({
+  name: "BraceOpen",
+  pattern: { exec: opener("{") },
+  start_chars_hint: ["{"],
+  line_breaks: false,
+  categories: BlockOpen,
+  push_mode: "brace",
+  label: "'{'",
+});
+export const AngleOpen = createToken({
+  name: "AngleOpen",
+  pattern: { exec: opener("<") },
+  start_chars_hint: ["<"],
+  line_breaks: false,
+  categories: BlockOpen,
+  push_mode: "angle",
+  label: "'<'",
+});
+export const Text = createToken({ name: "Text", pattern: /[^{<]+|[{<]/, line_breaks: true, label: "text" });
+
+export const BlockClose = createToken({ name: "BlockClose", pattern: Lexer.NA, label: "the end of the block" });
+export const BraceClose = createToken({
+  name: "BraceClose",
+  pattern: "}",
+  categories: BlockClose,
+  pop_mode: true,
+  label: "'}'",
+});
+export const AngleClose = createToken({
+  name: "AngleClose",
+  pattern: ">",
+  categories: BlockClose,
+  pop_mode: true,
+  label: "'>'",
+});
+
+export const WhiteSpace = createToken({
+  name: "WhiteSpace",
+  pattern: /\s+/,
+  group: Lexer.SKIPPED,
+  line_breaks: true,
+});
+// A raw line break ends a string literal: `\n` is the way to put one inside it, and an
+// unterminated string then stops at the end of its line instead of swallowing the template.
+export const StringLiteral = createToken({
+  name: "StringLiteral",
+  pattern: /"(?:[^"\\\r\n\u2028\u2029]|\\[^\r\n\u2028\u2029])*"|'(?:[^'\\\r\n\u2028\u2029]|\\[^\r\n\u2028\u2029])*'/,
+  label: "a string",
+});
+// Without this token chevrotain re-scans an unclosed string from every following character,
+// which is quadratic in the length of the input.
+export const UnterminatedString = createToken({
+  name: "UnterminatedString",
+  pattern: /["'](?:[^\\\r\n\u2028\u2029]|\\[^\r\n\u2028\u2029])*\\?/,
+  label: "an unterminated string",
+});
+// Anything number-like is one token so that `240.5`, `1e20` and `0x10` get one clear error
+// ("not a whole number") from the AST builder instead of a confusing parse error.
+export const NumberLiteral = createToken({
+  name: "NumberLiteral",
+  pattern: /-?[0-9][0-9A-Za-z_.]*/,
+  label: "a number",
+});
+export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_$][A-Za-z0-9_$]*/, label: "a name" });
+export const Hash = createToken({ name: "Hash", pattern: /hash/, longer_alt: Identifier, label: "'hash'" });
+export const Dot = createToken({ name: "Dot", pattern: ".", label: "'.'" });
+export const LParen = createToken({ name: "LParen", pattern: "(", label: "'('" });
+export const RParen = createToken({ name: "RParen", pattern: ")", label: "')'" });
+export const Comma = createToken({ name: "Comma", pattern: ",", label: "','" });
+export const Semicolon = createToken({ name: "Semicolon", pattern: ";", label: "';'" });
+
+const expressionTokens: TokenType[] = [
+  WhiteSpace,
+  StringLiteral,
+  UnterminatedString,
+  NumberLiteral,
+  Hash,
+  Identifier,
+  Dot,
+  LParen,
+  RParen,
+  Comma,
+  Semicolon,
+];
+
+export const modes = {
+  /** Template text: blocks are found here. */
+  text: [BraceOpen, AngleOpen, Text],
+  /** Inside `{hash…;}`. */
+  brace: [...expressionTokens, BraceClose],
+  /** Inside `<hash…;>`. */
+  angle: [...expressionTokens, AngleClose],
+  /** A bare expression given to evaluate() or parse(), without a block around it. */
+  bare: expressionTokens,
+} satisfies Record<string, TokenType[]>;
+
+export type Mode = keyof typeof modes;
+
+/** Every token type the parser sees, categories included. */
+export const allTokens: TokenType[] = [
+  BlockOpen,
+  BraceOpen,
+  AngleOpen,
+  Text,
+  BlockClose,
+  BraceClose,
+  AngleClose,
+  ...expressionTokens,
+];

@@ -1,0 +1,114 @@
+import { EOF, type IRecognitionException, type IToken, tokenMatcher } from "chevrotain";
+import type { Block, Chain } from "../ast.ts";
+import type { Problem } from "../errors.ts";
+import { BlockClose, Hash, Identifier, LParen, RParen } from "../lexer/tokens.ts";
+import { HashHelperParser } from "./parser.ts";
+import { createAstBuilder } from "./to-ast.ts";
+
+let instances: { parser: HashHelperParser; builder: ReturnType<typeof createAstBuilder> } | undefined;
+
+// One parser for the process, built on first use: performSelfAnalysis costs milliseconds,
+// a parse microseconds. Parsing is synchronous, so reusing it through `parser.input` is safe.
+function shared() {
+  if (!instances) {
+    const parser = new HashHelperParser();
+    instances = { parser, builder: createAstBuilder(parser) };
+  }
+  return instances;
+}
+
+/** How deep hash expressions may nest inside arguments; checked before the parser recurses. */
+export const MAX_NESTING_DEPTH = 32;
+
+export interface Parsed<T> {
+  /** The tree, when the tokens parse; literal problems (a bad escape) still leave one. */
+  node?: T;
+  problems: Problem[];
+}
+
+/** Parses the tokens of one `{hash…;}` block, opener and closer included. */
+export function parseBlock(tokens: IToken[]): Parsed<Block> {
+  return run(
+    tokens,
+    (p) => p.block(),
+    (builder, cst, problems) => builder.visit(cst, problems) as Block,
+  );
+}
+
+/** Parses an expression without a block around it, as evaluate() and parse() take it. */
+export function parseBare(tokens: IToken[]): Parsed<Chain> {
+  return run(
+    tokens,
+    (p) => p.bareExpression(),
+    (builder, cst, problems) => builder.visit(cst, problems) as Chain,
+  );
+}
+
+function run<T>(
+  tokens: IToken[],
+  rule: (p: HashHelperParser) => ReturnType<HashHelperParser["block"]>,
+  build: (
+    builder: ReturnType<typeof createAstBuilder>,
+    cst: ReturnType<HashHelperParser["block"]>,
+    problems: Problem[],
+  ) => T,
+): Parsed<T> {
+  const tooDeep = nestingProblem(tokens);
+  if (tooDeep) return { problems: [tooDeep] };
+  const { parser, builder } = shared();
+  parser.input = tokens;
+  const cst = rule(parser);
+  const error = parser.errors[0];
+  // A parse fails as a whole: a recovered, partial tree would sign the wrong bytes.
+  if (error) return { problems: [syntaxProblem(error, tokens)] };
+  const problems: Problem[] = [];
+  return { node: build(builder, cst, problems), problems };
+}
+
+function nestingProblem(tokens: IToken[]): Problem | undefined {
+  let depth = 0;
+  for (const token of tokens) {
+    if (tokenMatcher(token, LParen)) depth++;
+    else if (tokenMatcher(token, RParen)) depth--;
+    else if (tokenMatcher(token, Hash) && depth > MAX_NESTING_DEPTH) {
+      return {
+        code: "LIMIT_EXCEEDED",
+        message: `hash expressions nest more than ${MAX_NESTING_DEPTH} deep (limit maxNestingDepth)`,
+        offset: token.startOffset,
+        length: 4,
+        hint: "build the value in fewer nested steps",
+      };
+    }
+  }
+  return undefined;
+}
+
+function syntaxProblem(error: IRecognitionException, tokens: IToken[]): Problem {
+  const token = error.token;
+  const previous = (error as IRecognitionException & { previousToken?: IToken }).previousToken;
+  const last = tokens[tokens.length - 1];
+  const atEnd = token.tokenType === EOF;
+  const offset = atEnd ? (last ? (last.endOffset ?? last.startOffset) + 1 : 0) : token.startOffset;
+  const length = atEnd ? 1 : token.image.length;
+  const ruleStack = error.context?.ruleStack ?? [];
+  const inRule = ruleStack[ruleStack.length - 1];
+
+  if (!atEnd && tokenMatcher(token, BlockClose) && previous && tokenMatcher(previous, RParen)) {
+    return {
+      code: "MISSING_SEMICOLON",
+      message: "missing ';' before the end of the block",
+      offset,
+      length,
+      hint: `a block ends with ';' then its closer: …printDigest();${token.image}`,
+    };
+  }
+  let hint: string | undefined;
+  if (previous && tokenMatcher(previous, Identifier) && inRule === "call") {
+    hint = "methods are called with parentheses, even without arguments: .toHex()";
+  } else if (inRule === "argument" && !atEnd && tokenMatcher(token, Identifier)) {
+    hint = 'put text in quotes ("…"), or start a nested expression with hash.';
+  } else if (inRule === "expression" && previous && tokenMatcher(previous, Hash)) {
+    hint = 'an expression is hash followed by method calls: hash.append("…")';
+  }
+  return { code: "SYNTAX_ERROR", message: error.message, offset, length, hint };
+}
