@@ -1,4 +1,4 @@
-import { type IToken, tokenMatcher } from "chevrotain";
+import { tokenMatcher } from "chevrotain";
 import type { Chain } from "./ast.ts";
 import { evalContext } from "./clock.ts";
 import { HashHelperError, type Problem } from "./errors.ts";
@@ -7,7 +7,7 @@ import { tokenize } from "./lexer/lexer.ts";
 import { lexicalProblem } from "./lexer/lexical-problems.ts";
 import { Hash } from "./lexer/tokens.ts";
 import { secretSpans } from "./masks.ts";
-import { parseBare } from "./parser/parse.ts";
+import { type Parsed, parseBare } from "./parser/parse.ts";
 import { build, type ExpandOptions } from "./template.ts";
 
 export type EvaluateOptions = ExpandOptions;
@@ -16,10 +16,10 @@ export type EvaluateOptions = ExpandOptions;
  * One expression, bare (`hash.getExpiryTime(240)`, with or without a final `;`) or wrapped as a
  * block (`{hash…;}`, `<hash…;>`, where the block's own rules apply), parsed and checked.
  */
-function compileExpression(expression: string): { chain: Chain; run: Evaluator } {
+function compileExpression(expression: string, check: boolean): { chain: Chain; run: Evaluator } {
   const trimmed = expression.trim();
   if (trimmed.startsWith("{") || trimmed.startsWith("<")) {
-    const { ast, pieces } = build(expression);
+    const { ast, pieces } = build(expression, check);
     const index = ast.parts.findIndex((p) => p.type === "Block");
     const block = ast.parts[index];
     const run = pieces[index];
@@ -29,17 +29,18 @@ function compileExpression(expression: string): { chain: Chain; run: Evaluator }
   }
 
   const { tokens, failures } = tokenize(expression, "bare");
-  const problems: Problem[] = [];
+  const first = tokens[0];
+  if (!first || !tokenMatcher(first, Hash) || (failures[0] && failures[0].offset < first.startOffset)) {
+    throw notAnExpression(expression);
+  }
   const lexical = lexicalProblem(tokens, failures, expression, undefined);
-  if (lexical) problems.push(lexical);
-  else if (!tokens[0] || !tokenMatcher(tokens[0] as IToken, Hash)) throw notAnExpression(expression);
-  const parsed = lexical ? undefined : parseBare(tokens);
-  if (parsed) problems.push(...parsed.problems);
-  const compiled = parsed?.node ? compileChain(parsed.node, "bare", problems) : undefined;
-  if (problems.length > 0 || !parsed?.node || !compiled) {
+  const parsed: Parsed<Chain> = lexical ? { problems: [lexical] } : parseBare(tokens);
+  const problems: Problem[] = [...parsed.problems];
+  const run = parsed.node && check ? compileChain(parsed.node, "bare", problems).run : undefined;
+  if (problems.length > 0 || !parsed.node) {
     throw HashHelperError.from(expression, problems, secretSpans(tokens, expression.length));
   }
-  return { chain: parsed.node, run: compiled.run };
+  return { chain: parsed.node, run: run ?? notChecked };
 }
 
 function notAnExpression(expression: string): HashHelperError {
@@ -54,13 +55,20 @@ function notAnExpression(expression: string): HashHelperError {
   ]);
 }
 
+const notChecked: Evaluator = () => {
+  throw new Error("an expression parsed without checking cannot be evaluated");
+};
+
 /** The value of one expression. */
 export function evaluate(expression: string, options?: EvaluateOptions): string {
-  const { run } = compileExpression(expression);
+  const { run } = compileExpression(expression, true);
   return run(evalContext(options)) as string;
 }
 
-/** The AST of one expression, checked against the method table. */
+/**
+ * The AST of one expression. Only its syntax is checked: method names and kinds are the
+ * evaluator's business, so a tool can inspect any chain that parses.
+ */
 export function parse(expression: string): Chain {
-  return compileExpression(expression).chain;
+  return compileExpression(expression, false).chain;
 }

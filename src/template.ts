@@ -41,8 +41,11 @@ export function compile(source: string): CompiledTemplate {
   };
 }
 
-/** The template's AST and what expanding it joins: text as is, and one evaluator a block. */
-export function build(source: string): { ast: Template; pieces: (string | Evaluator)[] } {
+/**
+ * The template's AST and what expanding it joins: text as is, and one evaluator a block.
+ * With `check: false` only the syntax is checked, and the evaluators must not be run.
+ */
+export function build(source: string, check = true): { ast: Template; pieces: (string | Evaluator)[] } {
   const { tokens, failures } = tokenize(source, "text");
   const raws = splitBlocks(tokens, failures, source.length);
   const problems: Problem[] = [];
@@ -54,7 +57,7 @@ export function build(source: string): { ast: Template; pieces: (string | Evalua
     const open = raw.tokens[0] as IToken;
     pushText(source, textStart, open.startOffset, parts, pieces);
     textStart = raw.end;
-    const block = analyzeBlock(raw, source, problems);
+    const block = analyzeBlock(raw, source, problems, check);
     if (block) {
       parts.push(block.node);
       pieces.push(block.run);
@@ -76,6 +79,10 @@ export function build(source: string): { ast: Template; pieces: (string | Evalua
 export function expand(template: string, options?: ExpandOptions): string {
   return compile(template).expand(options);
 }
+
+const notChecked: Evaluator = () => {
+  throw new Error("a template built without checking cannot be expanded");
+};
 
 function pushText(source: string, from: number, to: number, parts: (Text | Block)[], pieces: (string | Evaluator)[]) {
   if (to <= from) return;
@@ -110,7 +117,12 @@ function splitBlocks(tokens: readonly IToken[], failures: readonly LexFailure[],
   return blocks;
 }
 
-function analyzeBlock(raw: RawBlock, source: string, problems: Problem[]): { node: Block; run: Evaluator } | undefined {
+function analyzeBlock(
+  raw: RawBlock,
+  source: string,
+  problems: Problem[],
+  check: boolean,
+): { node: Block; run: Evaluator } | undefined {
   const open = raw.tokens[0] as IToken;
   const delimiter = open.image === "<" ? "<" : "{";
   const lexical = lexicalProblem(raw.tokens, raw.failures, source, delimiter);
@@ -131,6 +143,6 @@ function analyzeBlock(raw: RawBlock, source: string, problems: Problem[]): { nod
   const parsed = parseBlock(raw.tokens);
   problems.push(...parsed.problems);
   if (!parsed.node) return undefined;
-  const compiled = compileChain(parsed.node.expression, "block", problems);
-  return { node: parsed.node, run: compiled.run };
+  const run = check ? compileChain(parsed.node.expression, "block", problems).run : notChecked;
+  return { node: parsed.node, run };
 }

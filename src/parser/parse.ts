@@ -1,8 +1,8 @@
 import { EOF, type IRecognitionException, type IToken, tokenMatcher } from "chevrotain";
 import type { Block, Chain } from "../ast.ts";
 import type { Problem } from "../errors.ts";
-import { BlockClose, Hash, Identifier, LParen, RParen } from "../lexer/tokens.ts";
-import { HashHelperParser } from "./parser.ts";
+import { BlockClose, Comma, Dot, Hash, Identifier, LParen, RParen } from "../lexer/tokens.ts";
+import { ARGUMENT_DESCRIPTION, describeToken, HashHelperParser } from "./parser.ts";
 import { createAstBuilder } from "./to-ast.ts";
 
 let instances: { parser: HashHelperParser; builder: ReturnType<typeof createAstBuilder> } | undefined;
@@ -102,13 +102,18 @@ function syntaxProblem(error: IRecognitionException, tokens: IToken[]): Problem 
       hint: `a block ends with ';' then its closer: …printDigest();${token.image}`,
     };
   }
+  let message = error.message;
   let hint: string | undefined;
   if (previous && tokenMatcher(previous, Identifier) && inRule === "call") {
     hint = "methods are called with parentheses, even without arguments: .toHex()";
-  } else if (inRule === "argument" && !atEnd && tokenMatcher(token, Identifier)) {
-    hint = 'put text in quotes ("…"), or start a nested expression with hash.';
-  } else if (inRule === "expression" && previous && tokenMatcher(previous, Hash)) {
+  } else if (previous && (tokenMatcher(previous, LParen) || tokenMatcher(previous, Comma)) && inRule === "call") {
+    // chevrotain only names ')' here: MANY_SEP's look-ahead already ruled the argument out.
+    message = `expected ${ARGUMENT_DESCRIPTION}${tokenMatcher(previous, LParen) ? " or ')'" : ""} but found ${describeToken(token)}`;
+    if (!atEnd && tokenMatcher(token, Identifier))
+      hint = 'put text in quotes ("…"), or start a nested expression with hash.';
+  } else if (previous && tokenMatcher(previous, Dot) && inRule === "call") {
+    message = `expected a method name after '.' but found ${describeToken(token)}`;
     hint = 'an expression is hash followed by method calls: hash.append("…")';
   }
-  return { code: "SYNTAX_ERROR", message: error.message, offset, length, hint };
+  return { code: "SYNTAX_ERROR", message, offset, length, hint };
 }

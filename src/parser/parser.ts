@@ -23,7 +23,7 @@ function label(type: TokenType): string {
   return type.LABEL ?? type.name;
 }
 
-const ARGUMENT = "an argument (a quoted string, a whole number or a hash expression)";
+export const ARGUMENT_DESCRIPTION = "an argument (a quoted string, a whole number or a hash expression)";
 
 // chevrotain's default messages quote the offending token's text; ours name kinds only.
 const errorMessageProvider: IParserErrorMessageProvider = {
@@ -31,7 +31,7 @@ const errorMessageProvider: IParserErrorMessageProvider = {
   buildNotAllInputParsedMessage: ({ firstRedundant }) =>
     `unexpected ${describeToken(firstRedundant)} after the expression`,
   buildNoViableAltMessage: ({ actual, ruleName }) =>
-    `expected ${ruleName === "argument" ? ARGUMENT : "something else"} but found ${describeToken(actual[0] as IToken)}`,
+    `expected ${ruleName === "argument" ? ARGUMENT_DESCRIPTION : "something else"} but found ${describeToken(actual[0] as IToken)}`,
   buildEarlyExitMessage: ({ actual, ruleName }) =>
     `expected ${ruleName === "expression" ? "'.' and a method name" : "more"} but found ${describeToken(actual[0] as IToken)}`,
 };

@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { methods } from "../src/methods.ts";
+import { suggest } from "../src/suggest.ts";
+
+describe("suggest", () => {
+  it.each([
+    ["encodeHmacSha265", "encodeHmacSha256"],
+    ["encodeHmacSHA256", "encodeHmacSha256"],
+    ["encodehmacsha1", "encodeHmacSha1"],
+    ["appendNewline", "appendNewLine"],
+    ["apend", "append"],
+    ["printDigets", "printDigest"],
+    ["getExpireTime", "getExpiryTime"],
+    ["encodeBase46", "encodeBase64"],
+    ["encodeUrl", "encodeURL"],
+    ["tohex", "toHex"],
+    ["frobnicate", undefined],
+    ["constructor", undefined],
+  ])("%s → %s", (name, expected) => {
+    expect(suggest(name, methods.keys())).toBe(expected);
+  });
+});
