@@ -1,1 +1,230 @@
-console.log("cli placeholder");
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+// esbuild inlines the JSON into dist/cli.js, so the version needs no file lookup at run time.
+import pkg from "../package.json" with { type: "json" };
+import { evaluate, expand, HashHelperError } from "./index.ts";
+
+/** Everything the CLI touches of the process, so that tests can run it in-process. */
+export interface Io {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  /** All of standard input, decoded as UTF-8. */
+  readStdin(): Promise<string>;
+  stdinIsTTY: boolean;
+  stderrIsTTY: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+// Exit codes: 70 is EX_SOFTWARE of sysexits.h.
+const OK = 0;
+const LANGUAGE_ERROR = 1;
+const USAGE_ERROR = 2;
+const INTERNAL_ERROR = 70;
+
+const MOZ_EXAMPLE =
+  "http://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=mozscape-b6838361ee" +
+  "&Expires={hash.getExpiryTime(240);}" +
+  '&Signature={hash.append("mozscape-b6838361ee").appendNewLine().append(hash.getExpiryTime(240))' +
+  '.encodeHmacSha1("0123456789abcdef0123456789abcdef").encodeBase64().encodeURL().printDigest();}';
+
+export const HELP = `Usage: hash-helper expand [--now T] [TEMPLATE | -]
+       hash-helper eval [--now T] [EXPRESSION | -]
+
+Expands the hash helper blocks ({hash…;} and <hash…;>) of a URL template into signatures.
+
+Commands:
+  expand     print TEMPLATE with every block replaced by its value
+  eval       print the value of one EXPRESSION, such as hash.getExpiryTime(240)
+  help       print this help
+
+With - as the argument, or no argument and piped input, the template or expression is read
+from standard input, less one trailing newline.
+
+Options:
+  --now T        the clock: epoch seconds (1700000000; --now=-60 when negative) or an ISO-8601
+                 instant with a time zone (2024-01-02T03:04:05Z) or a date (2024-01-02);
+                 default: the current time
+  -h, --help     print this help
+  -V, --version  print the version
+
+Examples:
+  hash-helper eval --now 1700000000 'hash.getExpiryTime(240)'
+  hash-helper expand --now 2024-01-02T03:04:05Z '${MOZ_EXAMPLE}'
+  hash-helper expand < template.txt
+
+Exit status: 0 success, 1 error in the template or expression, 2 usage error, 70 internal error.
+`;
+
+/** A mistake in the command line itself, as opposed to one in the template. */
+class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** Runs the CLI and returns its exit status. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`hash-helper: ${err.message}\nTry 'hash-helper --help'.\n`);
+      return USAGE_ERROR;
+    }
+    if (err instanceof HashHelperError) {
+      io.stderr.write(`${err.format({ color: io.stderrIsTTY && !io.env.NO_COLOR })}\n`);
+      return LANGUAGE_ERROR;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr.write(`hash-helper: internal error: ${message}\n`);
+    if (io.env.HASH_HELPER_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+    return INTERNAL_ERROR;
+  }
+}
+
+async function run(argv: readonly string[], io: Io): Promise<number> {
+  if (argv.length === 0 && io.stdinIsTTY) {
+    io.stdout.write(HELP);
+    return OK;
+  }
+  const { values, positionals } = parse(argv);
+  if (values.help) {
+    io.stdout.write(HELP);
+    return OK;
+  }
+  if (values.version) {
+    io.stdout.write(`${pkg.version}\n`);
+    return OK;
+  }
+
+  const [command, argument, ...extra] = positionals;
+  if (command === undefined) throw new UsageError("a command is required: expand or eval");
+  if (command === "help") {
+    io.stdout.write(HELP);
+    return OK;
+  }
+  if (command !== "expand" && command !== "eval") throw new UsageError(`unknown command '${command}'`);
+  if (extra.length > 0) throw new UsageError(`too many arguments: ${command} takes one; put it in quotes`);
+  const now = values.now === undefined ? undefined : parseNow(values.now);
+
+  let source: string;
+  if (argument === "-" || (argument === undefined && !io.stdinIsTTY)) {
+    // One trailing newline is the shell's (echo, a heredoc), not the template's.
+    source = (await io.readStdin()).replace(/\r?\n$/, "");
+  } else if (argument === undefined) {
+    throw new UsageError(`missing ${command === "expand" ? "TEMPLATE" : "EXPRESSION"}`);
+  } else {
+    source = argument;
+  }
+
+  const result = command === "expand" ? expand(source, { now }) : evaluate(source, { now });
+  io.stdout.write(`${result}\n`);
+  return OK;
+}
+
+function parse(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        now: { type: "string" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "V" },
+      },
+    });
+  } catch (err) {
+    // parseArgs's own messages run over several lines, and the unknown-option one is garbled.
+    const code = (err as { code?: unknown }).code;
+    const message = err instanceof Error ? err.message : String(err);
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      throw new UsageError(`unknown option '${/'([^']*)'/.exec(message)?.[1] ?? "?"}'`);
+    }
+    if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_")) {
+      throw new UsageError(message.replace(/\s*\n\s*/g, " "));
+    }
+    throw err;
+  }
+}
+
+// ISO 8601 extended format, as RFC 3339 §5.6 profiles it: a date alone, or a date and time with
+// a zone designator. A time without a zone is rejected: its instant depends on where it is read.
+const ISO_INSTANT =
+  /^(?<year>\d{4})-(?<month>\d{2})-(?<day>\d{2})(?:[Tt](?<hour>\d{2}):(?<minute>\d{2})(?::(?<second>\d{2})(?:[.,](?<fraction>\d+))?)?(?<zone>[Zz]|[+-]\d{2}(?::?\d{2})?))?$/;
+
+/** `--now` as epoch milliseconds. */
+export function parseNow(text: string): number {
+  if (/^-?\d+$/.test(text)) {
+    const ms = Number(text) * 1000;
+    if (!Number.isSafeInteger(ms)) throw new UsageError(`--now ${text}: out of range`);
+    return ms;
+  }
+  const groups = ISO_INSTANT.exec(text)?.groups;
+  if (!groups) {
+    throw new UsageError(
+      `--now '${text}': expected epoch seconds or an ISO-8601 instant such as 2024-01-02T03:04:05Z or a date such as 2024-01-02`,
+    );
+  }
+  const field = (name: string) => Number(groups[name] ?? 0);
+  const [year, month, day] = [field("year"), field("month"), field("day")];
+  const [hour, minute, second] = [field("hour"), field("minute"), field("second")];
+  const fraction = groups.fraction ?? "";
+  const zone = groups.zone ?? "Z";
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
+    throw new UsageError(`--now '${text}': not a valid date and time`);
+  }
+  let offsetMinutes = 0;
+  if (zone !== "Z" && zone !== "z") {
+    const digits = zone.replace(":", "");
+    const h = Number(digits.slice(1, 3));
+    const min = Number(digits.slice(3, 5));
+    if (h > 23 || min > 59) throw new UsageError(`--now '${text}': not a valid time zone offset`);
+    offsetMinutes = (zone[0] === "-" ? -1 : 1) * (h * 60 + min);
+  }
+  const date = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, does not read years 0–99 as 1900–1999.
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, Number(fraction.padEnd(3, "0").slice(0, 3)));
+  return date.getTime() - offsetMinutes * 60_000;
+}
+
+function daysInMonth(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 ? (leap ? 29 : 28) : ([31, 0, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0);
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * True when this module is the program node was started with. import.meta.url is the real path
+ * and argv[1] may be a symlink (node_modules/.bin/hash-helper), so both are compared resolved.
+ */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  // A reader that goes away (| head) is not an error worth a stack trace.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+  });
+  // exitCode, not process.exit(): exiting at once can cut off output still queued for a pipe.
+  process.exitCode = await main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    readStdin,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    env: process.env,
+  });
+}

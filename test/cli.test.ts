@@ -1,0 +1,406 @@
+import { spawnSync } from "node:child_process";
+import { createHash, createHmac } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { HELP, type Io, main } from "../src/cli.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const cliJs = join(root, "dist/cli.js");
+const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
+
+// The Moz example of the issue.
+const ACCESS_ID = "mozscape-b6838361ee";
+const SECRET = "0123456789abcdef0123456789abcdef";
+const MOZ_PREFIX = `http://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=${ACCESS_ID}&Expires=`;
+const MOZ =
+  `${MOZ_PREFIX}{hash.getExpiryTime(240);}&Signature={hash.append("${ACCESS_ID}").appendNewLine()` +
+  `.append(hash.getExpiryTime(240)).encodeHmacSha1("${SECRET}").encodeBase64().encodeURL().printDigest();}`;
+
+// RFC 3986 §2.3: everything but the unreserved characters is percent-encoded; encodeURIComponent
+// leaves !'()* as they are.
+const rfc3986 = (s: string) =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/** The Moz URL signed at `nowSeconds`, computed by hand with node:crypto. */
+function mozExpected(nowSeconds: number): string {
+  const expires = String(Math.floor(nowSeconds) + 240);
+  const signature = createHmac("sha1", SECRET).update(`${ACCESS_ID}\n${expires}`).digest("base64");
+  return `${MOZ_PREFIX}${expires}&Signature=${rfc3986(signature)}`;
+}
+
+const NOW = 1_700_000_000; // 2023-11-14T22:13:20Z
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  stdinReads: number;
+}
+
+interface FakeIo {
+  stdin?: string | Error;
+  stdinIsTTY?: boolean;
+  stderrIsTTY?: boolean;
+  env?: Record<string, string>;
+}
+
+async function run(argv: string[], fake: FakeIo = {}): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  let stdinReads = 0;
+  const io: Io = {
+    stdout: { write: (text) => (stdout += text) },
+    stderr: { write: (text) => (stderr += text) },
+    readStdin: async () => {
+      stdinReads++;
+      if (fake.stdin instanceof Error) throw fake.stdin;
+      return fake.stdin ?? "";
+    },
+    stdinIsTTY: fake.stdinIsTTY ?? fake.stdin === undefined,
+    stderrIsTTY: fake.stderrIsTTY ?? false,
+    env: fake.env ?? {},
+  };
+  const code = await main(argv, io);
+  return { code, stdout, stderr, stdinReads };
+}
+
+const USAGE_STDERR = /^hash-helper: [^\n]+\nTry 'hash-helper --help'\.\n$/;
+const STACK_LINE = /^\s+at /m;
+const ANSI = "\x1b[";
+
+describe("expand", () => {
+  it.each([
+    { now: "1700000000" },
+    { now: "2023-11-14T22:13:20Z" },
+    { now: "2023-11-14t22:13:20z" },
+    { now: "2023-11-14T22:13:20.999Z" },
+    { now: "2023-11-14T22:13:20,5Z" },
+    { now: "2023-11-15T00:13:20+02:00" },
+    { now: "2023-11-15T00:13:20+0200" },
+    { now: "2023-11-14T17:13:20-05:00" },
+    { now: "2023-11-14T22:13:20+00" },
+  ])("signs the Moz URL at --now $now", async ({ now }) => {
+    expect(await run(["expand", "--now", now, MOZ])).toEqual({
+      code: 0,
+      stdout: `${mozExpected(NOW)}\n`,
+      stderr: "",
+      stdinReads: 0,
+    });
+  });
+
+  it.each([
+    { argv: ["expand", `--now=${NOW}`, MOZ] },
+    { argv: ["expand", MOZ, "--now", String(NOW)] },
+    { argv: ["--now", String(NOW), "expand", MOZ] },
+    { argv: ["expand", "--now", String(NOW), "--", MOZ] },
+  ])("accepts the options anywhere: $argv.0 $argv.1", async ({ argv }) => {
+    const r = await run(argv);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${mozExpected(NOW)}\n`);
+  });
+
+  it("reads a date as its midnight UTC", async () => {
+    const r = await run(["expand", "--now", "2023-11-14", MOZ]);
+    expect(r.stdout).toBe(`${mozExpected(Date.UTC(2023, 10, 14) / 1000)}\n`);
+  });
+
+  it("reads a leap day", async () => {
+    const r = await run(["expand", "--now", "2024-02-29T00:00:00Z", MOZ]);
+    expect(r.stdout).toBe(`${mozExpected(Date.UTC(2024, 1, 29) / 1000)}\n`);
+  });
+
+  it("reads the clock when there is no --now", async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const r = await run(["expand", MOZ]);
+    const after = Math.floor(Date.now() / 1000);
+    expect([mozExpected(before), mozExpected(after)]).toContain(r.stdout.slice(0, -1));
+  });
+
+  it("keeps text without blocks byte for byte", async () => {
+    const text = "https://example.com/a%2Fb?x=1&y= z\t\u00e9";
+    expect((await run(["expand", text])).stdout).toBe(`${text}\n`);
+  });
+
+  it("takes a template that starts with a dash after --", async () => {
+    expect((await run(["expand", "--", "-x"])).stdout).toBe("-x\n");
+  });
+});
+
+describe("eval", () => {
+  it.each([
+    { expr: "hash.getExpiryTime(240)", expected: String(NOW + 240) },
+    { expr: "hash.getExpiryTime(240);", expected: String(NOW + 240) },
+    { expr: "hash.getExpiryTime(-60)", expected: String(NOW - 60) },
+    { expr: 'hash.append("abc").encodeMd5().toHex()', expected: createHash("md5").update("abc").digest("hex") },
+    {
+      expr: '{hash.append("abc").encodeSha1().encodeBase64().printDigest();}',
+      expected: createHash("sha1").update("abc").digest("base64"),
+    },
+    {
+      expr: `hash.append("${ACCESS_ID}").appendNewLine().append(hash.getExpiryTime(240)).encodeHmacSha1("${SECRET}").encodeBase64()`,
+      expected: createHmac("sha1", SECRET)
+        .update(`${ACCESS_ID}\n${NOW + 240}`)
+        .digest("base64"),
+    },
+  ])("$expr", async ({ expr, expected }) => {
+    expect(await run(["eval", "--now", String(NOW), expr])).toEqual({
+      code: 0,
+      stdout: `${expected}\n`,
+      stderr: "",
+      stdinReads: 0,
+    });
+  });
+
+  it.each([
+    { now: "--now=-86400", seconds: -86400 },
+    { now: "--now=0", seconds: 0 },
+    { now: "--now=1969-12-31T00:00:00Z", seconds: -86400 },
+  ])("takes a clock before or at the epoch: $now", async ({ now, seconds }) => {
+    expect((await run(["eval", now, "hash.getExpiryTime(240)"])).stdout).toBe(`${seconds + 240}\n`);
+  });
+});
+
+describe("standard input", () => {
+  it.each([
+    { why: "- on a terminal", argv: ["expand", "--now", String(NOW), "-"], stdinIsTTY: true },
+    { why: "- piped", argv: ["expand", "--now", String(NOW), "-"], stdinIsTTY: false },
+    { why: "no argument, piped", argv: ["expand", "--now", String(NOW)], stdinIsTTY: false },
+  ])("is read for $why", async ({ argv, stdinIsTTY }) => {
+    expect(await run(argv, { stdin: `${MOZ}\n`, stdinIsTTY })).toEqual({
+      code: 0,
+      stdout: `${mozExpected(NOW)}\n`,
+      stderr: "",
+      stdinReads: 1,
+    });
+  });
+
+  it("is read by eval too", async () => {
+    const r = await run(["eval", "--now", String(NOW)], { stdin: "hash.getExpiryTime(240)\n" });
+    expect(r.stdout).toBe(`${NOW + 240}\n`);
+  });
+
+  it("is not read when the argument is given", async () => {
+    const r = await run(["expand", "abc"], { stdin: "xyz", stdinIsTTY: false });
+    expect(r).toEqual({ code: 0, stdout: "abc\n", stderr: "", stdinReads: 0 });
+  });
+
+  it.each([
+    { stdin: "abc", template: "abc" },
+    { stdin: "abc\n", template: "abc" },
+    { stdin: "abc\r\n", template: "abc" },
+    { stdin: "abc\n\n", template: "abc\n" },
+    { stdin: "abc\r\n\r\n", template: "abc\r\n" },
+    { stdin: "abc\n\r\n", template: "abc\n" },
+    { stdin: "abc\r", template: "abc\r" },
+    { stdin: "a\nb\n", template: "a\nb" },
+    { stdin: "\n", template: "" },
+    { stdin: "", template: "" },
+    { stdin: " abc \n", template: " abc " },
+  ])("loses exactly one trailing newline: $stdin", async ({ stdin, template }) => {
+    expect((await run(["expand", "-"], { stdin })).stdout).toBe(`${template}\n`);
+  });
+});
+
+describe("help and version", () => {
+  it.each([
+    { argv: ["--help"] },
+    { argv: ["-h"] },
+    { argv: ["help"] },
+    { argv: ["expand", "--help"] },
+    { argv: ["eval", "-h", "x"] },
+    { argv: ["--now", "nonsense", "--help"] },
+  ])("$argv prints the help", async ({ argv }) => {
+    expect(await run(argv)).toEqual({ code: 0, stdout: HELP, stderr: "", stdinReads: 0 });
+  });
+
+  it("prints the help when run with no arguments on a terminal", async () => {
+    expect(await run([], { stdinIsTTY: true })).toEqual({ code: 0, stdout: HELP, stderr: "", stdinReads: 0 });
+  });
+
+  it("the help names the commands, options, an example and the exit codes", () => {
+    for (const text of ["expand", "eval", "--now", "--help", "--version", MOZ, "Exit status", "70"]) {
+      expect(HELP).toContain(text);
+    }
+  });
+
+  it.each([{ argv: ["--version"] }, { argv: ["-V"] }, { argv: ["expand", "-V"] }])(
+    "$argv prints the version of package.json",
+    async ({ argv }) => {
+      expect(await run(argv)).toEqual({ code: 0, stdout: `${version}\n`, stderr: "", stdinReads: 0 });
+    },
+  );
+});
+
+describe("usage errors", () => {
+  it.each([
+    { why: "no command, piped", argv: [], stdin: "abc", message: /command is required/ },
+    { why: "options but no command", argv: ["--now", "0"], message: /command is required/ },
+    { why: "unknown command", argv: ["expnd", "x"], message: /unknown command 'expnd'/ },
+    { why: "unknown option", argv: ["expand", "--bogus", "x"], message: /unknown option '--bogus'/ },
+    { why: "unknown short option", argv: ["expand", "-x"], message: /unknown option '-x'/ },
+    { why: "a value for a flag", argv: ["--help=yes"], message: /--help/ },
+    { why: "--now without a value", argv: ["expand", "x", "--now"], message: /--now/ },
+    { why: "--now -60", argv: ["expand", "--now", "-60", "x"], message: /--now=-/ },
+    { why: "missing template", argv: ["expand"], message: /missing TEMPLATE/ },
+    { why: "missing expression", argv: ["eval", "--now", "0"], message: /missing EXPRESSION/ },
+    { why: "too many arguments", argv: ["expand", "a", "b"], message: /too many arguments/ },
+    { why: "words for --now", argv: ["expand", "--now", "yesterday", "x"], message: /--now 'yesterday'/ },
+    { why: "a time without a zone", argv: ["expand", "--now", "2024-01-02T03:04:05", "x"], message: /--now/ },
+    { why: "a fractional epoch", argv: ["expand", "--now", "1700000000.5", "x"], message: /--now/ },
+    { why: "epoch milliseconds too large", argv: ["expand", "--now", "9".repeat(20), "x"], message: /range/ },
+    { why: "an impossible date", argv: ["expand", "--now", "2023-02-29", "x"], message: /not a valid/ },
+    { why: "month 13", argv: ["expand", "--now", "2023-13-01T00:00:00Z", "x"], message: /not a valid/ },
+    { why: "hour 24", argv: ["expand", "--now", "2023-01-01T24:00:00Z", "x"], message: /not a valid/ },
+    { why: "an offset of 24 hours", argv: ["expand", "--now", "2023-01-01T00:00:00+24:00", "x"], message: /zone/ },
+    { why: "a two-digit year", argv: ["expand", "--now", "23-01-01", "x"], message: /--now/ },
+  ])("$why", async ({ argv, stdin, message }) => {
+    const r = await run(argv, stdin === undefined ? {} : { stdin });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(USAGE_STDERR);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdinReads).toBe(0);
+  });
+});
+
+describe("language errors", () => {
+  const unknown = '{hash.appnd("x").printDigest();}';
+  it.each([
+    { argv: ["expand", `a=${unknown}`], source: `a=${unknown}`, code: "UNKNOWN_METHOD", at: "appnd" },
+    { argv: ["eval", "hash.append(240.5)"], source: "hash.append(240.5)", code: "INVALID_NUMBER", at: "240.5" },
+    { argv: ["eval", 'hash.append("abc)'], source: 'hash.append("abc)', code: "UNTERMINATED_STRING", at: '"abc' },
+    { argv: ["eval", "nonsense"], source: "nonsense", code: "NOT_AN_EXPRESSION", at: "nonsense" },
+    {
+      argv: ["expand", '{hash.append("x").encodeMd5();}'],
+      source: '{hash.append("x").encodeMd5();}',
+      code: "MISSING_PRINT_DIGEST",
+      at: ";}",
+    },
+  ])("$code exits 1 with a caret under the mistake", async ({ argv, source, code, at }) => {
+    const r = await run(argv);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    const lines = r.stderr.split("\n");
+    expect(lines[0]).toMatch(new RegExp(`^error\\[${code}\\] `));
+    const sourceLine = lines.find((l) => l.startsWith("1 | "));
+    const caretLine = lines.find((l) => /^ +\| +\^+$/.test(l));
+    expect(sourceLine).toBe(`1 | ${source}`);
+    expect(caretLine?.indexOf("^")).toBe("1 | ".length + source.indexOf(at));
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.stderr).not.toContain(ANSI);
+    expect(r.stderr.endsWith("\n")).toBe(true);
+  });
+
+  it("reports every problem of a template", async () => {
+    const r = await run(["expand", `${unknown}&${unknown}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.match(/error\[UNKNOWN_METHOD\]/g)).toHaveLength(2);
+    expect(r.stderr).toMatch(/2 problems\n$/);
+  });
+
+  it("does not show a key argument", async () => {
+    const r = await run(["expand", `{hash.append("x").encodeHmacSha265("${SECRET}").toHex().printDigest();}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error[UNKNOWN_METHOD]");
+    expect(r.stderr).not.toContain(SECRET);
+  });
+
+  it("is found in standard input too", async () => {
+    const r = await run(["expand"], { stdin: `${unknown}\n` });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`1 | ${unknown}\n`);
+  });
+
+  it.each([
+    { stderrIsTTY: true, env: {}, color: true },
+    { stderrIsTTY: true, env: { NO_COLOR: "1" }, color: false },
+    // no-color.org: NO_COLOR counts only when it is not empty.
+    { stderrIsTTY: true, env: { NO_COLOR: "" }, color: true },
+    { stderrIsTTY: false, env: {}, color: false },
+    { stderrIsTTY: false, env: { NO_COLOR: "1" }, color: false },
+  ])("colour: stderr a TTY $stderrIsTTY, env $env -> $color", async ({ stderrIsTTY, env, color }) => {
+    const r = await run(["expand", unknown], { stderrIsTTY, env });
+    expect(r.code).toBe(1);
+    expect(r.stderr.includes(ANSI)).toBe(color);
+    expect(r.stderr).toContain("error[UNKNOWN_METHOD]");
+  });
+});
+
+describe("internal errors", () => {
+  it("exit 70 with one line and no stack trace", async () => {
+    const r = await run(["expand", "-"], { stdin: new Error("disk on fire") });
+    expect(r).toEqual({ code: 70, stdout: "", stderr: "hash-helper: internal error: disk on fire\n", stdinReads: 1 });
+  });
+
+  it("show the stack trace when HASH_HELPER_DEBUG is set", async () => {
+    const r = await run(["expand", "-"], { stdin: new Error("disk on fire"), env: { HASH_HELPER_DEBUG: "1" } });
+    expect(r.code).toBe(70);
+    expect(r.stderr).toMatch(/^hash-helper: internal error: disk on fire\nError: disk on fire\n/);
+    expect(r.stderr).toMatch(STACK_LINE);
+  });
+});
+
+describe("the built binary", () => {
+  const spawn = (args: string[], input?: string, script = cliJs) => {
+    const r = spawnSync(process.execPath, [script, ...args], {
+      input: input ?? "",
+      encoding: "utf8",
+      env: { ...process.env, HASH_HELPER_DEBUG: "" },
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  it("expands the Moz template, exit 0", () => {
+    expect(spawn(["expand", "--now", String(NOW), MOZ])).toEqual({
+      status: 0,
+      stdout: `${mozExpected(NOW)}\n`,
+      stderr: "",
+    });
+  });
+
+  it.each([{ args: ["expand", "--now", "2023-11-14T22:13:20Z"] }, { args: ["expand", "--now", String(NOW), "-"] }])(
+    "reads piped standard input: $args",
+    ({ args }) => {
+      expect(spawn(args, `${MOZ}\n`)).toEqual({ status: 0, stdout: `${mozExpected(NOW)}\n`, stderr: "" });
+    },
+  );
+
+  it("exits 1 on a language error, with a caret and no stack trace", () => {
+    const r = spawn(["eval", 'hash.appnd("x")']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^error\[UNKNOWN_METHOD\] /);
+    expect(r.stderr).toContain('1 | hash.appnd("x")\n');
+    expect(r.stderr).toMatch(/^ +\| {6}\^{5}$/m);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.stderr).not.toContain(ANSI);
+  });
+
+  it.each([{ args: ["bogus"] }, { args: [] }, { args: ["expand", "--now", "soon", "x"] }])(
+    "exits 2 on a usage error: $args",
+    ({ args }) => {
+      const r = spawn(args);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(USAGE_STDERR);
+    },
+  );
+
+  it("prints the help, exit 0", () => {
+    expect(spawn(["--help"])).toEqual({ status: 0, stdout: HELP, stderr: "" });
+  });
+
+  describe("run through a symlink, as node_modules/.bin/hash-helper", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hash-helper-"));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("prints the version", () => {
+      const link = join(dir, "hash-helper");
+      symlinkSync(cliJs, link);
+      expect(spawn(["--version"], undefined, link)).toEqual({ status: 0, stdout: `${version}\n`, stderr: "" });
+    });
+  });
+});

@@ -1,0 +1,9 @@
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** Builds dist/ before any test runs: the CLI tests spawn the bundled dist/cli.js. */
+export default function setup(): void {
+  execFileSync(process.execPath, ["scripts/build.mjs", "--bundles-only"], { cwd: root, stdio: "inherit" });
+}
