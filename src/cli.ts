@@ -1,9 +1,12 @@
 import { realpathSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 // esbuild inlines the JSON into dist/cli.js, so the version needs no file lookup at run time.
 import pkg from "../package.json" with { type: "json" };
+import { parseDotenv } from "./dotenv.ts";
 import { evaluate, expand, HashHelperError } from "./index.ts";
+import { secretEnvName } from "./methods.ts";
 
 /** Everything the CLI touches of the process, so that tests can run it in-process. */
 export interface Io {
@@ -28,8 +31,8 @@ const MOZ_EXAMPLE =
   '&Signature={hash.append("mozscape-b6838361ee").appendNewLine().append(hash.getExpiryTime(240))' +
   '.encodeHmacSha1("0123456789abcdef0123456789abcdef").encodeBase64().encodeURL().printDigest();}';
 
-export const HELP = `Usage: hash-helper expand [--now T] [TEMPLATE | -]
-       hash-helper eval [--now T] [EXPRESSION | -]
+export const HELP = `Usage: hash-helper expand [options] [TEMPLATE | -]
+       hash-helper eval [options] [EXPRESSION | -]
 
 Expands the hash helper blocks ({hash…;} and <hash…;>) of a URL template into signatures.
 
@@ -45,6 +48,13 @@ Options:
   --now T        the clock: epoch seconds (1700000000; --now=-60 when negative) or an ISO-8601
                  instant with a time zone (2024-01-02T03:04:05Z) or a date (2024-01-02);
                  default: the current time
+  --secret NAME=VALUE
+                 a value for hash.getSecret("NAME"); may be repeated. Visible to other users
+                 of this machine in the process list: prefer the file or the environment
+  --secrets-file FILE
+                 secrets in dotenv format (NAME=value lines)
+                 Otherwise hash.getSecret("NAME") reads the environment variable
+                 HASH_HELPER_SECRET_NAME (upper case; other characters than A-Z 0-9 become _)
   -h, --help     print this help
   -V, --version  print the version
 
@@ -116,7 +126,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     source = argument;
   }
 
-  const result = command === "expand" ? expand(source, { now }) : evaluate(source, { now });
+  const secrets = await secretsFrom(values.secret ?? [], values["secrets-file"], io.env);
+  const result = command === "expand" ? expand(source, { now, secrets }) : evaluate(source, { now, secrets });
   io.stdout.write(`${result}\n`);
   return OK;
 }
@@ -129,6 +140,8 @@ function parse(argv: readonly string[]) {
       allowPositionals: true,
       options: {
         now: { type: "string" },
+        secret: { type: "string", multiple: true },
+        "secrets-file": { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
       },
@@ -186,6 +199,39 @@ export function parseNow(text: string): number {
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, second, Number(fraction.padEnd(3, "0").slice(0, 3)));
   return date.getTime() - offsetMinutes * 60_000;
+}
+
+/**
+ * Where hash.getSecret() looks, first to last: --secret flags (the last one of a name wins),
+ * the --secrets-file, then HASH_HELPER_SECRET_<NAME> in the environment. Messages name flags,
+ * files and line numbers, never a value.
+ */
+async function secretsFrom(
+  flags: readonly string[],
+  file: string | undefined,
+  env: Io["env"],
+): Promise<(name: string) => string | undefined> {
+  const given = new Map<string, string>();
+  for (const flag of flags) {
+    const eq = flag.indexOf("=");
+    if (eq <= 0) throw new UsageError("--secret takes NAME=VALUE");
+    given.set(flag.slice(0, eq), flag.slice(eq + 1));
+  }
+  let fromFile = new Map<string, string>();
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (err) {
+      throw new UsageError(`--secrets-file ${file}: ${(err as NodeJS.ErrnoException).code ?? "cannot be read"}`);
+    }
+    try {
+      fromFile = parseDotenv(text);
+    } catch (err) {
+      throw new UsageError(`--secrets-file ${file}: ${(err as Error).message}`);
+    }
+  }
+  return (name) => given.get(name) ?? fromFile.get(name) ?? env[secretEnvName(name)];
 }
 
 function daysInMonth(year: number, month: number): number {

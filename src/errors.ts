@@ -20,6 +20,8 @@ export type ErrorCode =
   | "AFTER_PRINT_DIGEST"
   | "MISSING_PRINT_DIGEST"
   | "RESULT_KIND"
+  // evaluation
+  | "MISSING_SECRET"
   // limits
   | "LIMIT_EXCEEDED";
 
@@ -55,7 +57,8 @@ export interface ProblemReport {
   excerpt: Excerpt;
 }
 
-export const MASK = "••••••";
+/** What a key argument is shown as: a string literal, so a redacted template still parses. */
+export const MASK = '"••••••"';
 
 /**
  * Every mistake in a template surfaces as this one error type. When a template has several
@@ -147,6 +150,11 @@ function report(source: string, p: Problem, masks: readonly Span[]): ProblemRepo
   };
 }
 
+/**
+ * The part of the line around the caret, with masked spans replaced. The window is chosen in
+ * source offsets and widened to whole masks, so it never shows part of a key, and the work is
+ * bounded by the window, not by the length of the line.
+ */
 function excerpt(
   source: string,
   lineStart: number,
@@ -155,21 +163,30 @@ function excerpt(
   length: number,
   masks: readonly Span[],
 ): Excerpt {
-  // Walk the line, replacing masked spans, and track where the caret's ends land.
   const caretEnd = Math.min(offset + length, Math.max(lineEnd, offset + 1));
-  let text = "";
+  let from = Math.max(lineStart, offset - CONTEXT);
+  let to = Math.min(lineEnd, caretEnd + CONTEXT);
+  const inWindow = masks.filter((m) => m.length > 0 && m.offset < to && m.offset + m.length > from);
+  for (const m of inWindow) {
+    from = Math.min(from, Math.max(m.offset, lineStart));
+    to = Math.max(to, Math.min(m.offset + m.length, lineEnd));
+  }
+  inWindow.sort((a, b) => a.offset - b.offset);
+
+  let text = from > lineStart ? "…" : "";
   let caretColumn = -1;
   let caretEndColumn = -1;
-  let i = lineStart;
-  while (i < lineEnd) {
-    const mask = masks.find((m) => m.offset <= i && i < m.offset + m.length && m.length > 0);
+  let m = 0;
+  for (let i = from; i < to; ) {
+    const mask = inWindow[m];
     if (i === offset) caretColumn = text.length;
-    if (mask) {
-      const end = Math.min(mask.offset + mask.length, lineEnd);
+    if (mask && i >= mask.offset) {
+      const end = Math.min(mask.offset + mask.length, to);
       if (offset > i && offset < end) caretColumn = text.length;
       text += MASK;
       if (caretEnd > i && caretEnd <= end) caretEndColumn = text.length;
       i = end;
+      m++;
       continue;
     }
     const ch = source.charCodeAt(i);
@@ -179,19 +196,7 @@ function excerpt(
     if (i === caretEnd) caretEndColumn = text.length;
   }
   if (caretColumn === -1) caretColumn = text.length;
-  if (caretEndColumn < caretColumn) caretEndColumn = caretColumn + 1;
-
-  // Cut a long line to a window around the caret.
-  let start = 0;
-  let end = text.length;
-  if (caretColumn > CONTEXT * 2) start = caretColumn - CONTEXT;
-  if (end - Math.max(caretEndColumn, caretColumn + 1) > CONTEXT * 2)
-    end = Math.max(caretEndColumn, caretColumn + 1) + CONTEXT;
-  const head = start > 0 ? "…" : "";
-  const tail = end < text.length ? "…" : "";
-  return {
-    text: head + text.slice(start, end) + tail,
-    caretColumn: caretColumn - start + head.length,
-    caretLength: Math.min(caretEndColumn - caretColumn, end - caretColumn + 1),
-  };
+  if (caretEndColumn <= caretColumn) caretEndColumn = caretColumn + 1;
+  if (to < lineEnd) text += "…";
+  return { text, caretColumn, caretLength: caretEndColumn - caretColumn };
 }

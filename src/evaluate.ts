@@ -1,11 +1,13 @@
-import type { Argument, Call, Chain } from "./ast.ts";
+import type { Argument, Call, Chain, Span } from "./ast.ts";
 import type { Problem } from "./errors.ts";
+import { type Limits, limitProblem } from "./limits.ts";
 import {
   type ArgKind,
   type ArgValue,
   type EvalContext,
   type Kind,
   type Method,
+  MethodFailure,
   methods,
   signature,
   type Value,
@@ -34,6 +36,18 @@ type ArgEvaluator = (context: EvalContext) => ArgValue;
 interface Step {
   method: Method;
   args: ArgEvaluator[];
+  /** Where the call stands, for problems found while running it. */
+  at: Span;
+}
+
+/**
+ * A problem found while evaluating (a value past its size limit, a missing secret). The
+ * template or expression that ran it turns it into a HashHelperError with its source.
+ */
+export class EvaluationFailure extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.message);
+  }
 }
 
 /**
@@ -41,14 +55,33 @@ interface Step {
  * it finds to `problems`, and returns the function that evaluates it. Only call `run` when
  * no problem was found.
  */
-export function compileChain(chain: Chain, role: ChainRole, problems: Problem[]): CompiledChain {
+export function compileChain(
+  chain: Chain,
+  role: ChainRole,
+  problems: Problem[],
+  limits: Readonly<Limits>,
+): CompiledChain {
   let kind: Kind | undefined = "text"; // a chain starts with empty text
   let printed: Call | undefined;
   const steps: Step[] = [];
 
+  const tooMany = chain.calls[limits.maxCallsPerChain];
+  if (tooMany) {
+    problems.push(
+      limitProblem(
+        "maxCallsPerChain",
+        limits,
+        `the chain has ${chain.calls.length} calls`,
+        tooMany.nameSpan,
+        "build the value in fewer steps",
+      ),
+    );
+    return { kind: undefined, run: chainEvaluator([], limits) };
+  }
+
   for (const [index, call] of chain.calls.entries()) {
     const method = methods.get(call.method);
-    const args = call.args.map((arg) => compileArgument(arg, problems));
+    const args = call.args.map((arg) => compileArgument(arg, problems, limits));
     if (!method) {
       const near = suggest(call.method, methods.keys());
       problems.push({
@@ -85,10 +118,10 @@ export function compileChain(chain: Chain, role: ChainRole, problems: Problem[])
         hint: inputHint(method, kind),
       });
     }
-    checkArguments(call, method, args, problems);
+    checkArguments(call, method, args, problems, limits);
     if (method.final) printed = call;
     kind = method.output;
-    steps.push({ method, args: args.map((a) => a.run) });
+    steps.push({ method, args: args.map((a) => a.run), at: call.nameSpan });
   }
 
   const last = chain.calls[chain.calls.length - 1] as Call;
@@ -117,15 +150,34 @@ export function compileChain(chain: Chain, role: ChainRole, problems: Problem[])
     });
   }
 
-  return { kind, run: chainEvaluator(steps) };
+  return { kind, run: chainEvaluator(steps, limits) };
 }
 
-function chainEvaluator(steps: readonly Step[]): Evaluator {
+function chainEvaluator(steps: readonly Step[], limits: Readonly<Limits>): Evaluator {
+  const maxSize = limits.maxValueSize;
   return (context) => {
     let value: Value = "";
     for (const step of steps) {
       const args = step.args.length === 0 ? NO_ARGS : step.args.map((arg) => arg(context));
-      value = step.method.run(value, args, context);
+      try {
+        value = step.method.run(value, args, context);
+      } catch (e) {
+        if (!(e instanceof MethodFailure)) throw e;
+        throw new EvaluationFailure({ code: e.code, message: e.message, hint: e.hint, ...step.at });
+      }
+      // Checked after every step, so no chain can grow a value much past the limit
+      // (eighty encodeBase64() calls stop near 1 MiB, not at gigabytes).
+      if ((typeof value === "string" ? value.length : value.byteLength) > maxSize) {
+        throw new EvaluationFailure(
+          limitProblem(
+            "maxValueSize",
+            limits,
+            `${step.method.name}() made a value larger than the limit`,
+            step.at,
+            "sign less data, or raise limits.maxValueSize",
+          ),
+        );
+      }
     }
     return value;
   };
@@ -139,14 +191,14 @@ interface CompiledArgument {
   run: ArgEvaluator;
 }
 
-function compileArgument(arg: Argument, problems: Problem[]): CompiledArgument {
+function compileArgument(arg: Argument, problems: Problem[], limits: Readonly<Limits>): CompiledArgument {
   switch (arg.type) {
     case "String":
       return { kind: "text", node: arg, run: () => arg.value };
     case "Integer":
       return { kind: "integer", node: arg, run: () => arg.value };
     case "Chain": {
-      const nested = compileChain(arg, "nested", problems);
+      const nested = compileChain(arg, "nested", problems, limits);
       return { kind: nested.kind, node: arg, run: nested.run };
     }
   }
@@ -154,7 +206,13 @@ function compileArgument(arg: Argument, problems: Problem[]): CompiledArgument {
 
 const KIND_NAMES: Record<ArgKind, string> = { text: "text", bytes: "bytes", integer: "a whole number" };
 
-function checkArguments(call: Call, method: Method, args: readonly CompiledArgument[], problems: Problem[]): void {
+function checkArguments(
+  call: Call,
+  method: Method,
+  args: readonly CompiledArgument[],
+  problems: Problem[],
+  limits: Readonly<Limits>,
+): void {
   if (args.length !== method.params.length) {
     const n = method.params.length;
     problems.push({
@@ -167,6 +225,27 @@ function checkArguments(call: Call, method: Method, args: readonly CompiledArgum
   }
   method.params.forEach((param, i) => {
     const arg = args[i] as CompiledArgument;
+    if (param.literal && arg.node.type !== "String") {
+      problems.push({
+        code: "ARGUMENT_KIND",
+        message: `${method.name}() needs a quoted string for ${param.name}`,
+        ...arg.node.span,
+        hint: `write it as .${method.name}("…")`,
+      });
+      return;
+    }
+    if (param.bound && arg.node.type === "Integer" && Math.abs(arg.node.value) > limits[param.bound]) {
+      problems.push(
+        limitProblem(
+          param.bound,
+          limits,
+          `${param.name} is out of range`,
+          arg.node.span,
+          `use a value within ±${limits[param.bound]}`,
+        ),
+      );
+      return;
+    }
     if (arg.kind === undefined || param.accepts.includes(arg.kind)) return;
     problems.push({
       code: "ARGUMENT_KIND",

@@ -1,25 +1,29 @@
 import { tokenMatcher } from "chevrotain";
 import type { Chain } from "./ast.ts";
-import { evalContext } from "./clock.ts";
+import { type ExpandOptions, evalContext } from "./context.ts";
 import { HashHelperError, type Problem } from "./errors.ts";
-import { compileChain, type Evaluator } from "./evaluate.ts";
+import { compileChain, EvaluationFailure, type Evaluator } from "./evaluate.ts";
 import { tokenize } from "./lexer/lexer.ts";
 import { lexicalProblem } from "./lexer/lexical-problems.ts";
 import { Hash } from "./lexer/tokens.ts";
+import { type Limits, limitProblem, resolveLimits } from "./limits.ts";
 import { secretSpans } from "./masks.ts";
 import { type Parsed, parseBare } from "./parser/parse.ts";
-import { build, type ExpandOptions } from "./template.ts";
-
-export type EvaluateOptions = ExpandOptions;
+import { build, secretSpansOf } from "./template.ts";
 
 /**
  * One expression, bare (`hash.getExpiryTime(240)`, with or without a final `;`) or wrapped as a
- * block (`{hash…;}`, `<hash…;>`, where the block's own rules apply), parsed and checked.
+ * block (`{hash…;}`, `<hash…;>`, where the block's own rules apply), parsed and, with `check`,
+ * checked against the method table.
  */
-function compileExpression(expression: string, check: boolean): { chain: Chain; run: Evaluator } {
+function compileExpression(
+  expression: string,
+  limits: Readonly<Limits>,
+  check: boolean,
+): { chain: Chain; run: Evaluator } {
   const trimmed = expression.trim();
   if (trimmed.startsWith("{") || trimmed.startsWith("<")) {
-    const { ast, pieces } = build(expression, check);
+    const { ast, pieces } = build(expression, limits, check);
     const index = ast.parts.findIndex((p) => p.type === "Block");
     const block = ast.parts[index];
     const run = pieces[index];
@@ -28,20 +32,36 @@ function compileExpression(expression: string, check: boolean): { chain: Chain; 
     return { chain: block.expression, run };
   }
 
+  if (expression.length > limits.maxTemplateLength) {
+    const at = { offset: limits.maxTemplateLength, length: 1 };
+    throw HashHelperError.from(expression, [
+      limitProblem(
+        "maxTemplateLength",
+        limits,
+        `the expression is ${expression.length} characters long`,
+        at,
+        "shorten it",
+      ),
+    ]);
+  }
   const { tokens, failures } = tokenize(expression, "bare");
   const first = tokens[0];
   if (!first || !tokenMatcher(first, Hash) || (failures[0] && failures[0].offset < first.startOffset)) {
     throw notAnExpression(expression);
   }
   const lexical = lexicalProblem(tokens, failures, expression, undefined);
-  const parsed: Parsed<Chain> = lexical ? { problems: [lexical] } : parseBare(tokens);
+  const parsed: Parsed<Chain> = lexical ? { problems: [lexical] } : parseBare(tokens, limits);
   const problems: Problem[] = [...parsed.problems];
-  const run = parsed.node && check ? compileChain(parsed.node, "bare", problems).run : undefined;
+  const run = parsed.node && check ? compileChain(parsed.node, "bare", problems, limits).run : undefined;
   if (problems.length > 0 || !parsed.node) {
     throw HashHelperError.from(expression, problems, secretSpans(tokens, expression.length));
   }
   return { chain: parsed.node, run: run ?? notChecked };
 }
+
+const notChecked: Evaluator = () => {
+  throw new Error("an expression parsed without checking cannot be evaluated");
+};
 
 function notAnExpression(expression: string): HashHelperError {
   return HashHelperError.from(expression, [
@@ -55,20 +75,26 @@ function notAnExpression(expression: string): HashHelperError {
   ]);
 }
 
-const notChecked: Evaluator = () => {
-  throw new Error("an expression parsed without checking cannot be evaluated");
-};
-
 /** The value of one expression. */
-export function evaluate(expression: string, options?: EvaluateOptions): string {
-  const { run } = compileExpression(expression, true);
-  return run(evalContext(options)) as string;
+export function evaluate(expression: string, options?: ExpandOptions): string {
+  const { run } = compileExpression(expression, resolveLimits(options?.limits), true);
+  const context = evalContext(options);
+  try {
+    return run(context) as string;
+  } catch (e) {
+    if (!(e instanceof EvaluationFailure)) throw e;
+    const bare = !/^\s*[{<]/.test(expression);
+    const masks = bare
+      ? secretSpans(tokenize(expression, "bare").tokens, expression.length)
+      : secretSpansOf(expression);
+    throw HashHelperError.from(expression, [e.problem], masks);
+  }
 }
 
 /**
  * The AST of one expression. Only its syntax is checked: method names and kinds are the
  * evaluator's business, so a tool can inspect any chain that parses.
  */
-export function parse(expression: string): Chain {
-  return compileExpression(expression, false).chain;
+export function parse(expression: string, options?: Pick<ExpandOptions, "limits">): Chain {
+  return compileExpression(expression, resolveLimits(options?.limits), false).chain;
 }

@@ -1,10 +1,12 @@
 export type { Argument, Block, Call, Chain, IntegerLiteral, Node, Span, StringLiteral, Template, Text } from "./ast.ts";
-export type { ClockOptions } from "./clock.ts";
+export type { CompileOptions, EvaluationOptions, ExpandOptions, Secrets } from "./context.ts";
 export type { ErrorCode, ErrorSpan, Excerpt, ProblemReport } from "./errors.ts";
 export { HashHelperError } from "./errors.ts";
-export type { EvaluateOptions } from "./expression.ts";
 export { evaluate, parse } from "./expression.ts";
+export type { Limits } from "./limits.ts";
+export { defaultLimits } from "./limits.ts";
 export type { ArgKind, Kind, Method, Param } from "./methods.ts";
 export { methods, signature } from "./methods.ts";
-export type { CompiledTemplate, ExpandOptions } from "./template.ts";
+export { redact } from "./redact.ts";
+export type { CompiledTemplate } from "./template.ts";
 export { compile, expand } from "./template.ts";

@@ -8,7 +8,8 @@ import { suggest } from "./suggest.ts";
  * The argument lists that may hold a key, as spans to show masked. Found from tokens alone so
  * it works on templates that do not parse. A call's arguments are masked when its method has
  * a secret parameter, and also when the method is unknown unless its nearest known name has
- * none: `encodeHmacSha265("k")` is masked, `appendd("x")` is not.
+ * none: `encodeHmacSha265("k")` is masked, `appendd("x")` is not. The spans are in order
+ * and never overlap.
  */
 export function secretSpans(tokens: readonly IToken[], end: number): Span[] {
   const spans: Span[] = [];
@@ -18,7 +19,8 @@ export function secretSpans(tokens: readonly IToken[], end: number): Span[] {
     if (!tokenMatcher(name, Identifier) || !tokenMatcher(open, LParen) || !mayHoldSecret(name.image)) continue;
     let depth = 0;
     let close = end;
-    for (let j = i + 1; j < tokens.length; j++) {
+    let j = i + 1;
+    for (; j < tokens.length; j++) {
       const t = tokens[j] as IToken;
       if (tokenMatcher(t, LParen)) depth++;
       else if (tokenMatcher(t, RParen) && --depth === 0) {
@@ -28,6 +30,8 @@ export function secretSpans(tokens: readonly IToken[], end: number): Span[] {
     }
     const from = open.startOffset + 1;
     if (close > from) spans.push({ offset: from, length: close - from });
+    // Calls inside a masked argument list are masked with it; spans never overlap.
+    i = j;
   }
   return spans;
 }

@@ -1,6 +1,8 @@
 import { backend } from "#crypto";
 import type { Algorithm } from "./crypto/types.ts";
 import { bytesOf, percentEncode, toHex } from "./encoding.ts";
+import type { ErrorCode } from "./errors.ts";
+import type { Limits } from "./limits.ts";
 
 /** What a chain holds at each step: text (a JavaScript string) or bytes (a digest or MAC). */
 export type Kind = "text" | "bytes";
@@ -15,12 +17,32 @@ export interface Param {
   accepts: readonly ArgKind[];
   /** A key or secret: masked in every error display, never quoted in a message. */
   secret?: boolean;
+  /** Must be written as a string literal, so that it is known before anything runs. */
+  literal?: boolean;
+  /** The limit that bounds the absolute value of this whole-number parameter. */
+  bound?: keyof Limits;
 }
 
 /** The one clock of an expansion and anything else a method may read besides its arguments. */
 export interface EvalContext {
   /** Epoch milliseconds, read once per expansion so every block sees the same instant. */
   nowMs: number;
+  /** The value of a host-supplied secret, or undefined when the host has none by that name. */
+  secret(name: string): string | undefined;
+}
+
+/**
+ * A method's refusal to run, without a place: the evaluator adds the span of the call.
+ * Its message and hint must never hold a value, only names.
+ */
+export class MethodFailure extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface Method {
@@ -148,14 +170,38 @@ const table: Method[] = [
   },
   {
     name: "getExpiryTime",
-    params: [{ name: "secondsFromNow", accepts: ["integer"] }],
+    params: [{ name: "secondsFromNow", accepts: ["integer"], bound: "maxExpirySeconds" }],
     input: "start",
     output: "text",
     summary: "Epoch seconds of the expansion's clock plus secondsFromNow, as text.",
     example: `hash.getExpiryTime(240)`,
     run: (_input, [seconds], { nowMs }) => String(Math.floor(nowMs / 1000) + (seconds as number)),
   },
+  {
+    name: "getSecret",
+    params: [{ name: "name", accepts: ["text"], literal: true }],
+    input: "start",
+    output: "text",
+    summary: "The value of a secret the host supplies (options.secrets; CLI --secret, --secrets-file, env).",
+    example: `hash.append("data").encodeHmacSha256(hash.getSecret("api_key")).encodeBase64()`,
+    run: (_input, [name], context) => {
+      const value = context.secret(name as string);
+      if (value === undefined) {
+        throw new MethodFailure(
+          "MISSING_SECRET",
+          `secret '${name as string}' is not set`,
+          `supply it in options.secrets, or to the CLI with --secret ${name as string}=…, --secrets-file FILE or ${secretEnvName(name as string)}`,
+        );
+      }
+      return value;
+    },
+  },
 ];
+
+/** The environment variable the CLI reads a secret from: HASH_HELPER_SECRET_API_KEY for api-key. */
+export function secretEnvName(name: string): string {
+  return `HASH_HELPER_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
 
 /**
  * The method table. A Map, so a name is only ever looked up among the language's own

@@ -1,21 +1,20 @@
 import { type IToken, tokenMatcher } from "chevrotain";
-import type { Block, Template, Text } from "./ast.ts";
-import { type ClockOptions, evalContext } from "./clock.ts";
+import type { Block, Span, Template, Text } from "./ast.ts";
+import { type CompileOptions, type EvaluationOptions, type ExpandOptions, evalContext } from "./context.ts";
 import { HashHelperError, type Problem } from "./errors.ts";
-import { compileChain, type Evaluator } from "./evaluate.ts";
+import { compileChain, EvaluationFailure, type Evaluator } from "./evaluate.ts";
 import { type LexFailure, tokenize } from "./lexer/lexer.ts";
 import { lexicalProblem } from "./lexer/lexical-problems.ts";
 import { BlockClose, BlockOpen } from "./lexer/tokens.ts";
+import { type Limits, limitProblem, resolveLimits } from "./limits.ts";
 import { secretSpans } from "./masks.ts";
 import { parseBlock } from "./parser/parse.ts";
-
-export type ExpandOptions = ClockOptions;
 
 export interface CompiledTemplate {
   /** The parsed template: its text and blocks with their spans. */
   readonly ast: Template;
   /** Expands every block against one reading of the clock; text outside blocks is kept as is. */
-  expand(options?: ExpandOptions): string;
+  expand(options?: EvaluationOptions): string;
 }
 
 /** The tokens of one block as the lexer found it, from its opener to its closer if it has one. */
@@ -28,36 +27,67 @@ interface RawBlock {
 }
 
 /** Parses and checks a whole template, reporting every problem in it in one HashHelperError. */
-export function compile(source: string): CompiledTemplate {
-  const { ast, pieces } = build(source);
+export function compile(source: string, options?: CompileOptions): CompiledTemplate {
+  const { ast, pieces } = build(source, resolveLimits(options?.limits));
   return {
     ast,
-    expand(options) {
-      const context = evalContext(options);
+    expand(evaluation) {
+      const context = evalContext(evaluation);
       let out = "";
-      for (const piece of pieces) out += typeof piece === "string" ? piece : (piece(context) as string);
+      try {
+        for (const piece of pieces) out += typeof piece === "string" ? piece : (piece(context) as string);
+      } catch (e) {
+        throw e instanceof EvaluationFailure ? HashHelperError.from(source, [e.problem], secretSpansOf(source)) : e;
+      }
       return out;
     },
   };
+}
+
+/** Expands every `{hash…;}` and `<hash…;>` block of a template. */
+export function expand(template: string, options?: ExpandOptions): string {
+  return compile(template, options).expand(options);
 }
 
 /**
  * The template's AST and what expanding it joins: text as is, and one evaluator a block.
  * With `check: false` only the syntax is checked, and the evaluators must not be run.
  */
-export function build(source: string, check = true): { ast: Template; pieces: (string | Evaluator)[] } {
+export function build(
+  source: string,
+  limits: Readonly<Limits>,
+  check = true,
+): { ast: Template; pieces: (string | Evaluator)[] } {
+  if (source.length > limits.maxTemplateLength) {
+    const at = { offset: limits.maxTemplateLength, length: 1 };
+    throw HashHelperError.from(source, [
+      limitProblem(
+        "maxTemplateLength",
+        limits,
+        `the template is ${source.length} characters long`,
+        at,
+        "shorten the template",
+      ),
+    ]);
+  }
   const { tokens, failures } = tokenize(source, "text");
   const raws = splitBlocks(tokens, failures, source.length);
   const problems: Problem[] = [];
+  const tooMany = raws[limits.maxBlocks];
+  if (tooMany) {
+    const at = { offset: (tooMany.tokens[0] as IToken).startOffset, length: 1 };
+    problems.push(limitProblem("maxBlocks", limits, `the template has ${raws.length} blocks`, at, "use fewer blocks"));
+    raws.length = limits.maxBlocks;
+  }
+
   const parts: (Text | Block)[] = [];
   const pieces: (string | Evaluator)[] = [];
-
   let textStart = 0;
   for (const raw of raws) {
     const open = raw.tokens[0] as IToken;
     pushText(source, textStart, open.startOffset, parts, pieces);
     textStart = raw.end;
-    const block = analyzeBlock(raw, source, problems, check);
+    const block = analyzeBlock(raw, source, problems, limits, check);
     if (block) {
       parts.push(block.node);
       pieces.push(block.run);
@@ -75,9 +105,10 @@ export function build(source: string, check = true): { ast: Template; pieces: (s
   return { ast: { type: "Template", parts, span: { offset: 0, length: source.length } }, pieces };
 }
 
-/** Expands every `{hash…;}` and `<hash…;>` block of a template. */
-export function expand(template: string, options?: ExpandOptions): string {
-  return compile(template).expand(options);
+/** The spans of every key argument in a template, found from its tokens alone. */
+export function secretSpansOf(source: string): Span[] {
+  const { tokens, failures } = tokenize(source, "text");
+  return splitBlocks(tokens, failures, source.length).flatMap((raw) => secretSpans(raw.tokens, raw.end));
 }
 
 const notChecked: Evaluator = () => {
@@ -121,10 +152,12 @@ function analyzeBlock(
   raw: RawBlock,
   source: string,
   problems: Problem[],
+  limits: Readonly<Limits>,
   check: boolean,
 ): { node: Block; run: Evaluator } | undefined {
   const open = raw.tokens[0] as IToken;
   const delimiter = open.image === "<" ? "<" : "{";
+  const closer = delimiter === "{" ? "}" : ">";
   const lexical = lexicalProblem(raw.tokens, raw.failures, source, delimiter);
   if (lexical) {
     problems.push(lexical);
@@ -133,16 +166,16 @@ function analyzeBlock(
   if (!raw.closed) {
     problems.push({
       code: "UNCLOSED_BLOCK",
-      message: `this block is never closed`,
+      message: "this block is never closed",
       offset: open.startOffset,
       length: 1,
-      hint: `end it with ';${delimiter === "{" ? "}" : ">"}' after the last call: …printDigest();${delimiter === "{" ? "}" : ">"}`,
+      hint: `end it with ';${closer}' after the last call: …printDigest();${closer}`,
     });
     return undefined;
   }
-  const parsed = parseBlock(raw.tokens);
+  const parsed = parseBlock(raw.tokens, limits);
   problems.push(...parsed.problems);
   if (!parsed.node) return undefined;
-  const run = check ? compileChain(parsed.node.expression, "block", problems).run : notChecked;
+  const run = check ? compileChain(parsed.node.expression, "block", problems, limits).run : notChecked;
   return { node: parsed.node, run };
 }

@@ -202,7 +202,7 @@ describe("the method table", () => {
     for (const method of methods.values()) {
       expect(method.summary, method.name).toMatch(/\S/);
       expect(method.example, method.name).toContain(method.name);
-      expect(typeof evaluate(method.example, { now: 0 }), method.example).toBe("string");
+      expect(typeof evaluate(method.example, { now: 0, secrets: { api_key: "k" } }), method.example).toBe("string");
     }
   });
 

@@ -2,6 +2,7 @@ import { EOF, type IRecognitionException, type IToken, tokenMatcher } from "chev
 import type { Block, Chain } from "../ast.ts";
 import type { Problem } from "../errors.ts";
 import { BlockClose, Comma, Dot, Hash, Identifier, LParen, RParen } from "../lexer/tokens.ts";
+import { type Limits, limitProblem } from "../limits.ts";
 import { ARGUMENT_DESCRIPTION, describeToken, HashHelperParser } from "./parser.ts";
 import { createAstBuilder } from "./to-ast.ts";
 
@@ -17,9 +18,6 @@ function shared() {
   return instances;
 }
 
-/** How deep hash expressions may nest inside arguments; checked before the parser recurses. */
-export const MAX_NESTING_DEPTH = 32;
-
 export interface Parsed<T> {
   /** The tree, when the tokens parse; literal problems (a bad escape) still leave one. */
   node?: T;
@@ -27,18 +25,20 @@ export interface Parsed<T> {
 }
 
 /** Parses the tokens of one `{hash…;}` block, opener and closer included. */
-export function parseBlock(tokens: IToken[]): Parsed<Block> {
+export function parseBlock(tokens: IToken[], limits: Readonly<Limits>): Parsed<Block> {
   return run(
     tokens,
+    limits,
     (p) => p.block(),
     (builder, cst, problems) => builder.visit(cst, problems) as Block,
   );
 }
 
 /** Parses an expression without a block around it, as evaluate() and parse() take it. */
-export function parseBare(tokens: IToken[]): Parsed<Chain> {
+export function parseBare(tokens: IToken[], limits: Readonly<Limits>): Parsed<Chain> {
   return run(
     tokens,
+    limits,
     (p) => p.bareExpression(),
     (builder, cst, problems) => builder.visit(cst, problems) as Chain,
   );
@@ -46,6 +46,7 @@ export function parseBare(tokens: IToken[]): Parsed<Chain> {
 
 function run<T>(
   tokens: IToken[],
+  limits: Readonly<Limits>,
   rule: (p: HashHelperParser) => ReturnType<HashHelperParser["block"]>,
   build: (
     builder: ReturnType<typeof createAstBuilder>,
@@ -53,7 +54,7 @@ function run<T>(
     problems: Problem[],
   ) => T,
 ): Parsed<T> {
-  const tooDeep = nestingProblem(tokens);
+  const tooDeep = nestingProblem(tokens, limits);
   if (tooDeep) return { problems: [tooDeep] };
   const { parser, builder } = shared();
   parser.input = tokens;
@@ -65,19 +66,21 @@ function run<T>(
   return { node: build(builder, cst, problems), problems };
 }
 
-function nestingProblem(tokens: IToken[]): Problem | undefined {
+/** The parser recurses once per nested expression, so depth is checked on the tokens first. */
+function nestingProblem(tokens: IToken[], limits: Readonly<Limits>): Problem | undefined {
   let depth = 0;
   for (const token of tokens) {
     if (tokenMatcher(token, LParen)) depth++;
     else if (tokenMatcher(token, RParen)) depth--;
-    else if (tokenMatcher(token, Hash) && depth > MAX_NESTING_DEPTH) {
-      return {
-        code: "LIMIT_EXCEEDED",
-        message: `hash expressions nest more than ${MAX_NESTING_DEPTH} deep (limit maxNestingDepth)`,
-        offset: token.startOffset,
-        length: 4,
-        hint: "build the value in fewer nested steps",
-      };
+    else if (tokenMatcher(token, Hash) && depth > limits.maxNestingDepth) {
+      const at = { offset: token.startOffset, length: 4 };
+      return limitProblem(
+        "maxNestingDepth",
+        limits,
+        "hash expressions nest too deep",
+        at,
+        "build the value in fewer nested steps",
+      );
     }
   }
   return undefined;

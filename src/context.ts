@@ -1,0 +1,49 @@
+import type { Limits } from "./limits.ts";
+import type { EvalContext } from "./methods.ts";
+
+/**
+ * Where hash.getSecret("name") finds values: a Map, a plain object (own properties only, so
+ * "constructor" is never a secret), or a function that returns undefined for an unknown name.
+ */
+export type Secrets =
+  | ReadonlyMap<string, string>
+  | Readonly<Record<string, string>>
+  | ((name: string) => string | undefined);
+
+/** What may change from one expansion of a compiled template to the next. */
+export interface EvaluationOptions {
+  /** The instant every time function of one expansion reads: a Date or epoch milliseconds. Default: now. */
+  now?: Date | number | undefined;
+  /** The values hash.getSecret() reads. */
+  secrets?: Secrets | undefined;
+}
+
+/** What is fixed when a template is compiled. */
+export interface CompileOptions {
+  /** Overrides of the default limits (see `defaultLimits`). */
+  limits?: Partial<Limits> | undefined;
+}
+
+export type ExpandOptions = EvaluationOptions & CompileOptions;
+
+/** Reads the clock once: every block of one expansion then sees the same instant. */
+export function evalContext(options: EvaluationOptions | undefined): EvalContext {
+  const now = options?.now;
+  const nowMs = now === undefined ? Date.now() : now instanceof Date ? now.getTime() : now;
+  if (typeof nowMs !== "number" || !Number.isFinite(nowMs)) {
+    throw new TypeError("options.now must be a valid Date or a finite number of epoch milliseconds");
+  }
+  return { nowMs, secret: secretLookup(options?.secrets) };
+}
+
+function secretLookup(secrets: Secrets | undefined): (name: string) => string | undefined {
+  const checked = (value: unknown) => {
+    if (value !== undefined && typeof value !== "string") throw new TypeError("a secret's value must be a string");
+    return value;
+  };
+  if (secrets === undefined) return () => undefined;
+  if (typeof secrets === "function") return (name) => checked(secrets(name));
+  if (secrets instanceof Map) return (name) => checked(secrets.get(name));
+  const record = secrets as Readonly<Record<string, string>>;
+  return (name) => checked(Object.hasOwn(record, name) ? record[name] : undefined);
+}
