@@ -1,29 +1,33 @@
 import type { Span } from "./ast.ts";
 
-export type ErrorCode =
+/** Every error code, stable across versions: hosts and tests match on these, not on messages. */
+export const errorCodes = [
   // lexer
-  | "UNEXPECTED_CHARACTER"
-  | "UNTERMINATED_STRING"
-  | "INVALID_ESCAPE"
-  | "INVALID_NUMBER"
+  "UNEXPECTED_CHARACTER",
+  "UNTERMINATED_STRING",
+  "INVALID_ESCAPE",
+  "INVALID_NUMBER",
   // parser
-  | "SYNTAX_ERROR"
-  | "MISSING_SEMICOLON"
-  | "UNCLOSED_BLOCK"
-  | "NOT_AN_EXPRESSION"
+  "SYNTAX_ERROR",
+  "MISSING_SEMICOLON",
+  "UNCLOSED_BLOCK",
+  "NOT_AN_EXPRESSION",
   // checker
-  | "UNKNOWN_METHOD"
-  | "ARGUMENT_COUNT"
-  | "ARGUMENT_KIND"
-  | "INPUT_KIND"
-  | "MISPLACED_METHOD"
-  | "AFTER_PRINT_DIGEST"
-  | "MISSING_PRINT_DIGEST"
-  | "RESULT_KIND"
+  "UNKNOWN_METHOD",
+  "ARGUMENT_COUNT",
+  "ARGUMENT_KIND",
+  "INPUT_KIND",
+  "MISPLACED_METHOD",
+  "AFTER_PRINT_DIGEST",
+  "MISSING_PRINT_DIGEST",
+  "RESULT_KIND",
   // evaluation
-  | "MISSING_SECRET"
+  "MISSING_SECRET",
   // limits
-  | "LIMIT_EXCEEDED";
+  "LIMIT_EXCEEDED",
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
 
 /** A problem as the stages find it: offsets into the source, nothing else from it. */
 export interface Problem {

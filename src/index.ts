@@ -1,7 +1,7 @@
 export type { Argument, Block, Call, Chain, IntegerLiteral, Node, Span, StringLiteral, Template, Text } from "./ast.ts";
 export type { CompileOptions, EvaluationOptions, ExpandOptions, Secrets } from "./context.ts";
 export type { ErrorCode, ErrorSpan, Excerpt, ProblemReport } from "./errors.ts";
-export { HashHelperError } from "./errors.ts";
+export { errorCodes, HashHelperError } from "./errors.ts";
 export { evaluate, parse } from "./expression.ts";
 export type { Limits } from "./limits.ts";
 export { defaultLimits } from "./limits.ts";

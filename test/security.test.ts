@@ -1,0 +1,286 @@
+import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { inspect } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  compile,
+  defaultLimits,
+  type ErrorCode,
+  errorCodes,
+  evaluate,
+  expand,
+  HashHelperError,
+  type Limits,
+  redact,
+} from "../src/index.ts";
+
+function errorOf(fn: () => unknown): HashHelperError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof HashHelperError) return e;
+    throw e;
+  }
+  throw new Error("expected a HashHelperError");
+}
+
+const prototypeNames = Object.getOwnPropertyNames(Object.prototype).sort();
+afterEach(() => {
+  expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeNames);
+});
+
+describe("untrusted templates reach nothing but the method table", () => {
+  it.each([
+    { template: `{hash.constructor();}`, code: "UNKNOWN_METHOD" },
+    { template: `{hash.__proto__;}`, code: "SYNTAX_ERROR" },
+    { template: `{hash.toString();}`, code: "UNKNOWN_METHOD" },
+    { template: `{hash.valueOf();}`, code: "UNKNOWN_METHOD" },
+    { template: `{hash.hasOwnProperty("x");}`, code: "UNKNOWN_METHOD" },
+    { template: `{hash.__defineGetter__("a","b");}`, code: "UNKNOWN_METHOD" },
+    { template: `{hash.__lookupSetter__("a");}`, code: "UNKNOWN_METHOD" },
+    { template: `{hash.append("x").constructor.constructor("return globalThis")();}`, code: "SYNTAX_ERROR" },
+    { template: `{hash.append("x").__proto__("polluted").printDigest();}`, code: "UNKNOWN_METHOD" },
+  ])("$template is $code", ({ template, code }) => {
+    expect(errorOf(() => expand(template)).code).toBe(code);
+    expect(errorOf(() => evaluate(template)).code).toBe(code);
+  });
+
+  // Not hash blocks (no `hash.` after the brace), so a template keeps them as text, evaluated
+  // by nothing; given to evaluate() as an expression they are not one.
+  it.each([`{constructor.constructor("return process")();}`, `{hash["constructor"];}`, `{this.constructor}`])(
+    "%s stays text in a template and is not an expression",
+    (template) => {
+      expect(expand(template)).toBe(template);
+      expect(errorOf(() => evaluate(template)).code).toBe("NOT_AN_EXPRESSION");
+    },
+  );
+
+  it.each(["constructor", "__proto__", "toString", "hasOwnProperty"])(
+    "getSecret(%j) finds no inherited property of a secrets object",
+    (name) => {
+      const e = errorOf(() => evaluate(`hash.getSecret("${name}")`, { secrets: {} }));
+      expect(e.code).toBe("MISSING_SECRET");
+    },
+  );
+});
+
+describe("limits", () => {
+  const over = (name: keyof Limits, fn: () => unknown) => {
+    const e = errorOf(fn);
+    expect(e.code).toBe("LIMIT_EXCEEDED");
+    expect(e.message).toContain(`limit ${name} is `);
+    return e;
+  };
+
+  it("have the documented defaults", () => {
+    expect(defaultLimits).toEqual({
+      maxTemplateLength: 65536,
+      maxBlocks: 1000,
+      maxCallsPerChain: 256,
+      maxNestingDepth: 32,
+      maxValueSize: 1048576,
+      maxExpirySeconds: 315576000,
+    });
+    const doc = readFileSync(new URL("../docs/security.md", import.meta.url), "utf8");
+    for (const [name, value] of Object.entries(defaultLimits)) {
+      expect(doc, name).toContain(`\`${name}\``);
+      expect(doc, name).toContain(value.toLocaleString("en-US"));
+    }
+  });
+
+  it("maxTemplateLength: 64 KiB of text passes, one more character does not", () => {
+    expect(expand("a".repeat(65536))).toHaveLength(65536);
+    over("maxTemplateLength", () => expand("a".repeat(65537)));
+    over("maxTemplateLength", () => evaluate(`hash.append("${"a".repeat(65536)}")`));
+    expect(expand("a".repeat(70000), { limits: { maxTemplateLength: 70000 } })).toHaveLength(70000);
+  });
+
+  it("maxBlocks: 1000 blocks pass, 1001 do not", () => {
+    const block = "{hash.getExpiryTime(1);}";
+    expect(expand(block.repeat(1000), { now: 0 })).toBe("1".repeat(1000));
+    const e = over("maxBlocks", () => expand(block.repeat(1001)));
+    expect(e.span.offset).toBe(block.length * 1000);
+    over("maxBlocks", () => expand(block.repeat(3), { limits: { maxBlocks: 2 } }));
+  });
+
+  it("maxCallsPerChain: 256 calls pass, 257 do not, 100,000 stop cleanly", () => {
+    const chain = (n: number) => `{hash${".appendNewLine()".repeat(n - 1)}.printDigest();}`;
+    expect(expand(chain(256))).toBe("\n".repeat(255));
+    over("maxCallsPerChain", () => expand(chain(257)));
+    over("maxCallsPerChain", () => expand(chain(100_000), { limits: { maxTemplateLength: Number.POSITIVE_INFINITY } }));
+  });
+
+  it("maxNestingDepth: checked before the parser recurses", () => {
+    const nested = (n: number) => `{hash${".append(hash".repeat(n)}.append("x")${")".repeat(n)}.printDigest();}`;
+    expect(expand(nested(32))).toBe("x");
+    over("maxNestingDepth", () => expand(nested(33)));
+    over("maxNestingDepth", () => expand(nested(100_000), { limits: { maxTemplateLength: Number.POSITIVE_INFINITY } }));
+    expect(expand(nested(40), { limits: { maxNestingDepth: 40 } })).toBe("x");
+  });
+
+  it("maxValueSize: 80 chained encodeBase64() stop near 1 MiB instead of growing toward gigabytes", () => {
+    const template = `{hash.append("x")${".encodeBase64()".repeat(80)}.printDigest();}`;
+    const e = over("maxValueSize", () => expand(template));
+    expect(template.slice(e.span.offset, e.span.offset + e.span.length)).toBe("encodeBase64");
+    // 4/3 growth a step: the first value over 1 MiB comes from step ⌈log(2^20)/log(4/3)⌉ or so.
+    const step = template.slice(0, e.span.offset).split(".encodeBase64()").length;
+    expect(step).toBeGreaterThan(40);
+    expect(step).toBeLessThan(55);
+  });
+
+  it("maxValueSize also bounds values that come from secrets", () => {
+    const big = "k".repeat(1024 * 1024 + 1);
+    const e = over("maxValueSize", () => evaluate(`hash.getSecret("big")`, { secrets: { big } }));
+    expect(JSON.stringify(e)).not.toContain("kkkk");
+  });
+
+  it.each([
+    { arg: "315576000", ok: true },
+    { arg: "-315576000", ok: true },
+    { arg: "315576001", code: "LIMIT_EXCEEDED" },
+    { arg: "-315576001", code: "LIMIT_EXCEEDED" },
+    { arg: "1e20", code: "INVALID_NUMBER" },
+    { arg: "240.5", code: "INVALID_NUMBER" },
+    { arg: "0x10", code: "INVALID_NUMBER" },
+    { arg: "99999999999999999999", code: "INVALID_NUMBER" },
+    { arg: "NaN", code: "SYNTAX_ERROR" },
+    { arg: "Infinity", code: "SYNTAX_ERROR" },
+    { arg: '"240"', code: "ARGUMENT_KIND" },
+  ])("getExpiryTime($arg)", ({ arg, ok, code }) => {
+    const template = `{hash.getExpiryTime(${arg});}`;
+    if (ok) expect(expand(template, { now: 0 })).toBe(String(Number(arg)));
+    else expect(errorOf(() => expand(template)).code).toBe(code);
+  });
+
+  it.each([{ maxBlocks: -1 }, { maxBlocks: 1.5 }, { maxBlocks: "9" }, { nope: 1 }])(
+    "rejects bad limits %j",
+    (limits) => {
+      expect(() => expand("x", { limits: limits as Partial<Limits> })).toThrow(TypeError);
+    },
+  );
+});
+
+describe("secrets", () => {
+  const KEY = "moz-secret-key-0123";
+  const template = `{hash.append("member-1").encodeHmacSha1(hash.getSecret("moz")).encodeBase64().printDigest();}`;
+  const expected = createHmac("sha1", KEY).update("member-1").digest("base64");
+
+  it.each([
+    { name: "a plain object", secrets: { moz: KEY } },
+    { name: "a Map", secrets: new Map([["moz", KEY]]) },
+    { name: "a function", secrets: (name: string) => (name === "moz" ? KEY : undefined) },
+  ])("come from $name", ({ secrets }) => {
+    expect(expand(template, { secrets })).toBe(expected);
+  });
+
+  it("are read at expansion time, so one compiled template serves many keys", () => {
+    const t = compile(template);
+    expect(t.expand({ secrets: { moz: KEY } })).toBe(expected);
+    expect(t.expand({ secrets: { moz: "other" } })).toBe(
+      createHmac("sha1", "other").update("member-1").digest("base64"),
+    );
+  });
+
+  it("a missing one is an error that names it and nothing else", () => {
+    const e = errorOf(() => expand(template, { secrets: { other: KEY } }));
+    expect(e.code).toBe("MISSING_SECRET");
+    expect(e.message).toBe("secret 'moz' is not set");
+    expect(e.hint).toContain("HASH_HELPER_SECRET_MOZ");
+    expect(template.slice(e.span.offset, e.span.offset + e.span.length)).toBe("getSecret");
+  });
+
+  it("takes its name as a string literal only", () => {
+    expect(errorOf(() => expand(`{hash.getSecret(hash.append("moz"));}`)).code).toBe("ARGUMENT_KIND");
+    expect(errorOf(() => expand(`{hash.getSecret(5);}`)).code).toBe("ARGUMENT_KIND");
+  });
+
+  it("rejects a secret value that is not a string", () => {
+    expect(() => evaluate(`hash.getSecret("n")`, { secrets: { n: 5 as unknown as string } })).toThrow(TypeError);
+  });
+});
+
+describe("no error path leaks a key or a secret", () => {
+  const LITERAL = "Lit3ral-KEY-in-template";
+  const VALUE = "Val0e-of-host-secret";
+  const secrets = { s: VALUE, big: VALUE.repeat(60_000) };
+  const key = `"${LITERAL}"`;
+  const secret = `hash.getSecret("s")`;
+
+  // One template for every error code, each with the literal key in a key position and the
+  // host's secret read where the code allows.
+  const cases: Record<ErrorCode, string> = {
+    UNEXPECTED_CHARACTER: `{hash.append(${secret}).encodeHmacSha1(${key} @).toHex().printDigest();}`,
+    UNTERMINATED_STRING: `{hash.append(${secret}).encodeHmacSha1("${LITERAL}).toHex().printDigest();}`,
+    INVALID_ESCAPE: `{hash.append(${secret}).encodeHmacSha1("${LITERAL}\\q").toHex().printDigest();}`,
+    INVALID_NUMBER: `{hash.append(${secret}).append(1.5).encodeHmacSha1(${key}).toHex().printDigest();}`,
+    SYNTAX_ERROR: `{hash.append(${secret}).encodeHmacSha1(${key} ${key}).toHex().printDigest();}`,
+    MISSING_SEMICOLON: `{hash.append(${secret}).encodeHmacSha1(${key}).toHex().printDigest()}`,
+    UNCLOSED_BLOCK: `{hash.append(${secret}).encodeHmacSha1(${key}).toHex().printDigest();`,
+    NOT_AN_EXPRESSION: `{ha.sh.encodeHmacSha1(${key});}`,
+    UNKNOWN_METHOD: `{hash.append(${secret}).encodeHmacSha265(${key}).toHex().printDigest();}`,
+    ARGUMENT_COUNT: `{hash.append(${secret}).encodeHmacSha1(${key}, ${key}).toHex().printDigest();}`,
+    ARGUMENT_KIND: `{hash.append(${secret}).append(hash.append("x").encodeHmacSha1(${key})).printDigest();}`,
+    INPUT_KIND: `{hash.append(${secret}).encodeHmacSha1(${key}).printDigest();}`,
+    MISPLACED_METHOD: `{hash.append(${secret}).encodeHmacSha1(${key}).getExpiryTime(1).printDigest();}`,
+    AFTER_PRINT_DIGEST: `{hash.append(${secret}).encodeHmacSha1(${key}).toHex().printDigest().toHex();}`,
+    MISSING_PRINT_DIGEST: `{hash.append(${secret}).encodeHmacSha1(${key}).toHex();}`,
+    RESULT_KIND: `hash.append(${secret}).encodeHmacSha1(${key})`,
+    MISSING_SECRET: `{hash.append(hash.getSecret("absent")).encodeHmacSha1(${key}).toHex().printDigest();}`,
+    LIMIT_EXCEEDED: `{hash.append(hash.getSecret("big")).encodeHmacSha1(${key}).toHex()${".encodeBase64()".repeat(10)}.printDigest();}`,
+  };
+
+  it("covers every error code", () => {
+    expect(Object.keys(cases).sort()).toEqual([...errorCodes].sort());
+  });
+
+  it.each(Object.entries(cases))("%s", (code, template) => {
+    const run = template.startsWith("{") && code !== "NOT_AN_EXPRESSION" ? expand : evaluate;
+    const e = errorOf(() => run(template, { secrets }));
+    expect(e.code).toBe(code);
+    const outputs = [
+      e.message,
+      e.hint ?? "",
+      e.stack ?? "",
+      e.format(),
+      e.format({ color: true }),
+      JSON.stringify(e),
+      inspect(e, { depth: Number.POSITIVE_INFINITY }),
+      String(e),
+    ];
+    for (const text of outputs) {
+      expect(text).not.toContain(LITERAL);
+      expect(text).not.toContain(VALUE);
+    }
+  });
+});
+
+describe("redact", () => {
+  const KEY = "k3y-never-shown";
+  it.each([
+    {
+      template: `https://x/?AccessID=id&Signature={hash.append("id").encodeHmacSha1("${KEY}").encodeBase64().encodeURL().printDigest();}&d={date.today}`,
+      expected: `https://x/?AccessID=id&Signature={hash.append("id").encodeHmacSha1("••••••").encodeBase64().encodeURL().printDigest();}&d={date.today}`,
+    },
+    {
+      template: `<hash.encodeHmacSha256(hash.append("a").encodeHmacSha1("${KEY}")).toHex().printDigest();>`,
+      expected: `<hash.encodeHmacSha256("••••••").toHex().printDigest();>`,
+    },
+    {
+      template: `hash.append("x").encodeHmacSha256("${KEY}").toHex()`,
+      expected: `hash.append("x").encodeHmacSha256("••••••").toHex()`,
+    },
+    {
+      template: `{hash.append("x").encodeHmacSha1("${KEY}).printDigest();}`,
+      expected: `{hash.append("x").encodeHmacSha1("••••••"`,
+    },
+    { template: `no blocks {at} all`, expected: `no blocks {at} all` },
+  ])("$expected", ({ template, expected }) => {
+    expect(redact(template)).toBe(expected);
+  });
+
+  it("leaves a template that still compiles", () => {
+    const template = `a={hash.append("id").encodeHmacSha1("${KEY}").encodeBase64().printDigest();}`;
+    expect(compile(redact(template)).expand()).toBe(`a=${createHmac("sha1", "••••••").update("id").digest("base64")}`);
+  });
+});
