@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -402,5 +402,73 @@ describe("the built binary", () => {
       symlinkSync(cliJs, link);
       expect(spawn(["--version"], undefined, link)).toEqual({ status: 0, stdout: `${version}\n`, stderr: "" });
     });
+  });
+});
+
+describe("secrets", () => {
+  const KEY = "cli-secret-value-42";
+  const EXPR = `hash.append("m").encodeHmacSha256(hash.getSecret("api-key")).toHex()`;
+  const mac = (key: string) => `${createHmac("sha256", key).update("m").digest("hex")}\n`;
+  const dir = mkdtempSync(join(tmpdir(), "hash-helper-secrets-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it.each([
+    { name: "--secret", argv: ["--secret", `api-key=${KEY}`], env: {} },
+    { name: "--secret with = in the value", argv: ["--secret", `api-key=${KEY}=x`], env: {}, key: `${KEY}=x` },
+    { name: "the last --secret of a name", argv: ["--secret", "api-key=old", "--secret", `api-key=${KEY}`], env: {} },
+    { name: "--secrets-file", argv: ["--secrets-file", "FILE"], env: {} },
+    { name: "the environment", argv: [], env: { HASH_HELPER_SECRET_API_KEY: KEY } },
+    {
+      name: "a flag before the file",
+      argv: ["--secret", `api-key=${KEY}`, "--secrets-file", "FILE"],
+      env: {},
+      fileKey: "from-file",
+    },
+    {
+      name: "the file before the environment",
+      argv: ["--secrets-file", "FILE"],
+      env: { HASH_HELPER_SECRET_API_KEY: "from-env" },
+    },
+  ])("come from $name", async ({ argv, env, key, fileKey }) => {
+    const path = file("a.env", `# secrets\nexport api-key="${fileKey ?? KEY}"\n`);
+    const r = await run(["eval", ...argv.map((a) => (a === "FILE" ? path : a)), EXPR], { env });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(mac(key ?? KEY));
+    expect(r.code).toBe(0);
+  });
+
+  it("a missing secret names it and where it may come from, exit 1", async () => {
+    const r = await run(["eval", EXPR]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error[MISSING_SECRET] secret 'api-key' is not set");
+    expect(r.stderr).toContain("HASH_HELPER_SECRET_API_KEY");
+  });
+
+  it.each([
+    { argv: ["--secret", KEY], message: "--secret takes NAME=VALUE" },
+    { argv: ["--secret", `=${KEY}`], message: "--secret takes NAME=VALUE" },
+    { argv: ["--secrets-file", join(dir, "missing.env")], message: "ENOENT" },
+    { argv: ["--secrets-file", "BAD"], message: "line 2 is not NAME=value" },
+  ])("usage errors never echo a value: $argv", async ({ argv, message }) => {
+    const bad = file("bad.env", `ok=1\n${KEY}\n`);
+    const r = await run(["eval", ...argv.map((a) => (a === "BAD" ? bad : a)), EXPR]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(USAGE_STDERR);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toContain(KEY);
+  });
+
+  it("the real binary reads the environment", () => {
+    const r = spawnSync(process.execPath, [cliJs, "eval", EXPR], {
+      encoding: "utf8",
+      env: { ...process.env, HASH_HELPER_SECRET_API_KEY: KEY },
+    });
+    expect(r.stdout).toBe(mac(KEY));
+    expect(r.status).toBe(0);
   });
 });
