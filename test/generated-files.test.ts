@@ -1,0 +1,102 @@
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { generatedFiles } from "../scripts/generated-files.ts";
+import { errorCodes, HashHelperError } from "../src/errors.ts";
+import { evaluate } from "../src/expression.ts";
+import { methods, signature } from "../src/methods.ts";
+import { expand } from "../src/template.ts";
+
+const root = new URL("../", import.meta.url);
+const pathOf = (path: string) => fileURLToPath(new URL(path, root));
+const read = (path: string) => (existsSync(pathOf(path)) ? readFileSync(pathOf(path), "utf8") : undefined);
+
+const files = generatedFiles();
+
+describe("generated files are up to date", () => {
+  it.each(Object.keys(files))("%s", (path) => {
+    const onDisk = read(path);
+    expect(onDisk, `${path} is missing: run \`npm run generate\``).toBeDefined();
+    // A boolean first, so a drift fails with the instruction rather than a page-long diff.
+    expect(onDisk === files[path], `${path} differs from what the code generates now: run \`npm run generate\``).toBe(
+      true,
+    );
+  });
+});
+
+describe("docs/methods.md", () => {
+  const doc = read("docs/methods.md") ?? "";
+
+  it.each([...methods.values()])("documents $name", (method) => {
+    expect(doc).toContain(`\n## ${method.name}\n`);
+    expect(doc).toContain(signature(method));
+    expect(doc).toContain(method.example);
+  });
+});
+
+describe("grammar/diagrams.html", () => {
+  const html = read("grammar/diagrams.html") ?? "";
+  const diagrams = pathOf("node_modules/chevrotain/diagrams/");
+  const resources = [...html.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)=['"]([^'"]+)['"]/g)].map(
+    (m) => m[1] as string,
+  );
+
+  it("loads scripts and its stylesheet", () => {
+    expect(resources.some((r) => r.endsWith(".css"))).toBe(true);
+    expect(resources.some((r) => r.endsWith(".js"))).toBe(true);
+  });
+
+  it.each(resources)("loads %s from the local chevrotain copy", (resource) => {
+    expect(resource).not.toMatch(/^(?:[a-z]+:)?\/\//i);
+    const file = fileURLToPath(new URL(resource, new URL("grammar/", root)));
+    expect(file.startsWith(diagrams), `${resource} is not under node_modules/chevrotain/diagrams/`).toBe(true);
+    expect(existsSync(file), `${file} does not exist`).toBe(true);
+  });
+});
+
+// docs/errors.md is written by hand; these keep its examples honest. Each `### CODE` section holds
+// an example that must fail with that code first, then the fixed version, which must succeed.
+describe("docs/errors.md", () => {
+  const doc = read("docs/errors.md") ?? "";
+  const codes: readonly string[] = errorCodes;
+  const sections = new Map(
+    doc
+      .split(/^### /m)
+      .slice(1)
+      .map((section) => {
+        const [title = "", ...rest] = section.split("\n");
+        const examples = [...rest.join("\n").matchAll(/^```(template|expression)\n([^\n]*)\n```$/gm)].map((m) => ({
+          kind: m[1] as "template" | "expression",
+          source: m[2] as string,
+        }));
+        return [title.trim(), examples] as const;
+      }),
+  );
+  // The page says its examples run with one secret supplied, api_key.
+  const options = { now: 0, secrets: { api_key: "example-secret" } };
+  const run = (kind: "template" | "expression", source: string) =>
+    kind === "template" ? expand(source, options) : evaluate(source, options);
+
+  it.each(codes)("%s: its example fails with it, and the fix works", (code) => {
+    const [example, fix] = sections.get(code) ?? [];
+    expect(
+      example,
+      `docs/errors.md has no \`### ${code}\` section with a template or expression example`,
+    ).toBeDefined();
+    if (!example) return;
+    let error: unknown;
+    try {
+      run(example.kind, example.source);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(HashHelperError);
+    expect((error as HashHelperError).code).toBe(code);
+    expect(fix, `the ${code} section shows no fixed version`).toBeDefined();
+    if (fix) expect(() => run(fix.kind, fix.source)).not.toThrow();
+  });
+
+  it("documents no code that does not exist", () => {
+    expect([...sections.keys()].filter((title) => !codes.includes(title))).toEqual([]);
+  });
+});
