@@ -168,8 +168,9 @@ function excerpt(
   masks: readonly Span[],
 ): Excerpt {
   const caretEnd = Math.min(offset + length, Math.max(lineEnd, offset + 1));
-  let from = Math.max(lineStart, offset - CONTEXT);
-  let to = Math.min(lineEnd, caretEnd + CONTEXT);
+  const short = lineEnd - lineStart <= CONTEXT * 2.5;
+  let from = short ? lineStart : Math.max(lineStart, offset - CONTEXT);
+  let to = short ? lineEnd : Math.min(lineEnd, caretEnd + CONTEXT);
   const inWindow = masks.filter((m) => m.length > 0 && m.offset < to && m.offset + m.length > from);
   for (const m of inWindow) {
     from = Math.min(from, Math.max(m.offset, lineStart));

@@ -128,7 +128,7 @@ export function compileChain(
   const first = methods.get((chain.calls[0] as Call).method);
   const singleValueCall = chain.calls.length === 1 && first?.input === "start";
   const endsWithPrint = methods.get(last.method)?.final === true;
-  if (role === "block" && !endsWithPrint && !singleValueCall && kind !== undefined) {
+  if (role === "block" && !endsWithPrint && !singleValueCall && !printed && kind !== undefined) {
     problems.push({
       code: "MISSING_PRINT_DIGEST",
       message: "the chain must end with printDigest()",

@@ -6,10 +6,10 @@ import { compileChain, EvaluationFailure, type Evaluator } from "./evaluate.ts";
 import { tokenize } from "./lexer/lexer.ts";
 import { lexicalProblem } from "./lexer/lexical-problems.ts";
 import { Hash } from "./lexer/tokens.ts";
-import { type Limits, limitProblem, resolveLimits } from "./limits.ts";
+import { type Limits, resolveLimits } from "./limits.ts";
 import { secretSpans } from "./masks.ts";
 import { type Parsed, parseBare } from "./parser/parse.ts";
-import { build, secretSpansOf } from "./template.ts";
+import { build, secretSpansOf, tooLong } from "./template.ts";
 
 /**
  * One expression, bare (`hash.getExpiryTime(240)`, with or without a final `;`) or wrapped as a
@@ -32,18 +32,7 @@ function compileExpression(
     return { chain: block.expression, run };
   }
 
-  if (expression.length > limits.maxTemplateLength) {
-    const at = { offset: limits.maxTemplateLength, length: 1 };
-    throw HashHelperError.from(expression, [
-      limitProblem(
-        "maxTemplateLength",
-        limits,
-        `the expression is ${expression.length} characters long`,
-        at,
-        "shorten it",
-      ),
-    ]);
-  }
+  if (expression.length > limits.maxTemplateLength) throw tooLong(expression, limits, "expression");
   const { tokens, failures } = tokenize(expression, "bare");
   const first = tokens[0];
   if (!first || !tokenMatcher(first, Hash) || (failures[0] && failures[0].offset < first.startOffset)) {
@@ -64,15 +53,16 @@ const notChecked: Evaluator = () => {
 };
 
 function notAnExpression(expression: string): HashHelperError {
-  return HashHelperError.from(expression, [
-    {
-      code: "NOT_AN_EXPRESSION",
-      message: "not a hash expression",
-      offset: expression.length - expression.trimStart().length,
-      length: 1,
-      hint: "an expression starts with hash., as in hash.getExpiryTime(240); use expand() for a whole template",
-    },
-  ]);
+  // Not an expression, but it may still hold a key argument: mask what the tokens show.
+  const masks = secretSpans(tokenize(expression, "bare").tokens, expression.length);
+  const problem: Problem = {
+    code: "NOT_AN_EXPRESSION",
+    message: "not a hash expression",
+    offset: expression.length - expression.trimStart().length,
+    length: 1,
+    hint: "an expression starts with hash., as in hash.getExpiryTime(240); use expand() for a whole template",
+  };
+  return HashHelperError.from(expression, [problem], masks);
 }
 
 /** The value of one expression. */

@@ -1,7 +1,8 @@
 /**
  * The closest candidate to a misspelt name, or undefined when nothing is close enough to be a
  * plausible typo. Case is ignored first (`encodehmacsha256`), then optimal string alignment
- * distance decides, allowing about one edit in three characters.
+ * distance decides, allowing two edits, or one in five characters for long names: a wrong
+ * suggestion (encodeSha256 → encodeSha1) would lead to a wrong signature.
  */
 export function suggest(name: string, candidates: Iterable<string>): string | undefined {
   const lower = name.toLowerCase();
@@ -16,7 +17,7 @@ export function suggest(name: string, candidates: Iterable<string>): string | un
       best = candidate;
     }
   }
-  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+  return bestDistance <= Math.max(2, Math.floor(name.length / 5)) ? best : undefined;
 }
 
 /** Optimal string alignment distance: Levenshtein plus adjacent transpositions. */

@@ -5,7 +5,7 @@ import { HashHelperError, type Problem } from "./errors.ts";
 import { compileChain, EvaluationFailure, type Evaluator } from "./evaluate.ts";
 import { type LexFailure, tokenize } from "./lexer/lexer.ts";
 import { lexicalProblem } from "./lexer/lexical-problems.ts";
-import { BlockClose, BlockOpen } from "./lexer/tokens.ts";
+import { BlockClose, BlockOpen, Semicolon } from "./lexer/tokens.ts";
 import { type Limits, limitProblem, resolveLimits } from "./limits.ts";
 import { secretSpans } from "./masks.ts";
 import { parseBlock } from "./parser/parse.ts";
@@ -58,18 +58,7 @@ export function build(
   limits: Readonly<Limits>,
   check = true,
 ): { ast: Template; pieces: (string | Evaluator)[] } {
-  if (source.length > limits.maxTemplateLength) {
-    const at = { offset: limits.maxTemplateLength, length: 1 };
-    throw HashHelperError.from(source, [
-      limitProblem(
-        "maxTemplateLength",
-        limits,
-        `the template is ${source.length} characters long`,
-        at,
-        "shorten the template",
-      ),
-    ]);
-  }
+  if (source.length > limits.maxTemplateLength) throw tooLong(source, limits, "template");
   const { tokens, failures } = tokenize(source, "text");
   const raws = splitBlocks(tokens, failures, source.length);
   const problems: Problem[] = [];
@@ -103,6 +92,24 @@ export function build(
     );
   }
   return { ast: { type: "Template", parts, span: { offset: 0, length: source.length } }, pieces };
+}
+
+/**
+ * The error for a source over maxTemplateLength. Its excerpt is masked from the tokens of the
+ * part up to just past the limit only, so that refusing a huge template stays cheap.
+ */
+export function tooLong(source: string, limits: Readonly<Limits>, what: "template" | "expression"): HashHelperError {
+  const at = { offset: limits.maxTemplateLength, length: 1 };
+  const head = source.slice(0, limits.maxTemplateLength + 1024);
+  const masks = what === "template" ? secretSpansOf(head) : secretSpans(tokenize(head, "bare").tokens, head.length);
+  const problem = limitProblem(
+    "maxTemplateLength",
+    limits,
+    `the ${what} is ${source.length} characters long`,
+    at,
+    `shorten the ${what}`,
+  );
+  return HashHelperError.from(source, [problem], masks);
 }
 
 /** The spans of every key argument in a template, found from its tokens alone. */
@@ -159,6 +166,19 @@ function analyzeBlock(
   const delimiter = open.image === "<" ? "<" : "{";
   const closer = delimiter === "{" ? "}" : ">";
   const lexical = lexicalProblem(raw.tokens, raw.failures, source, delimiter);
+  // `{hash….printDigest();&b=2`: the closer is missing after the ';', and what follows is the
+  // URL, not a mistake in the expression.
+  const semicolon = raw.closed ? undefined : raw.tokens.find((t) => tokenMatcher(t, Semicolon));
+  if (semicolon && semicolon.startOffset < (lexical?.offset ?? Number.POSITIVE_INFINITY)) {
+    problems.push({
+      code: "UNCLOSED_BLOCK",
+      message: `the block is not closed after its ';'`,
+      offset: semicolon.startOffset + 1,
+      length: 1,
+      hint: `add '${closer}' right after the ';': …printDigest();${closer}`,
+    });
+    return undefined;
+  }
   if (lexical) {
     problems.push(lexical);
     return undefined;

@@ -55,6 +55,11 @@ describe("HashHelperError", () => {
     expect(excerpt.text.slice(excerpt.caretColumn, excerpt.caretColumn + excerpt.caretLength)).toBe("appnd");
   });
 
+  it("does not cut a line that fits on a terminal", () => {
+    const template = `{hash.append("a b c d e f g").printDigest().encodeURL();}`;
+    expect(errorOf(() => expand(template)).excerpt.text).toBe(template);
+  });
+
   it("shows control characters as spaces so the caret stays aligned", () => {
     const { excerpt } = errorOf(() => expand(`\t{hash.appnd("x").printDigest();}`));
     expect(excerpt.text.slice(excerpt.caretColumn, excerpt.caretColumn + 5)).toBe("appnd");

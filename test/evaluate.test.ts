@@ -201,14 +201,21 @@ describe("the checker", () => {
     },
     {
       name: "an unclosed block",
-      template: `x={hash.append("a").printDigest();`,
+      template: `x={hash.append("a").printDigest()`,
       at: "{",
       code: "UNCLOSED_BLOCK",
       hint: /;\}/,
     },
     {
+      name: "a block whose '}' is missing in the middle of a URL",
+      template: `x={hash.append("a").printDigest();&y=1&z=2`,
+      at: "&y",
+      code: "UNCLOSED_BLOCK",
+      hint: /add '\}' right after the ';'/,
+    },
+    {
       name: "a brace block closed with >",
-      template: `{hash.append("a").printDigest();>`,
+      template: `{hash.append("a").printDigest()>`,
       at: ">",
       code: "UNEXPECTED_CHARACTER",
       hint: /ends with ';\}'/,
@@ -250,6 +257,22 @@ describe("the checker", () => {
   it("keeps checking after an unknown method: problems in its arguments still surface", () => {
     const problem = firstProblem(`{hash.apend(hash.append("x").encodeMd5()).frob().printDigest();}`);
     expect(problem.count).toBe(2); // apend and frob; the kind of apend's result is unknown, so no kind errors follow
+  });
+
+  it("reports a misplaced printDigest() once, not also as a missing one", () => {
+    const problem = firstProblem(`{hash.append("a").printDigest().encodeURL();}`);
+    expect(problem).toMatchObject({ code: "AFTER_PRINT_DIGEST", count: 1 });
+  });
+
+  it.each([String.raw`"\uD800"`, String.raw`"a\uDE00b"`, `"\uDE00\uD83D"`])(
+    "refuses a lone surrogate in %s",
+    (literal) => {
+      expect(firstProblem(`{hash.append(${literal}).printDigest();}`).code).toBe("INVALID_ESCAPE");
+    },
+  );
+
+  it("accepts a whole surrogate pair", () => {
+    expect(expand(String.raw`{hash.append("\uD83D\uDE00").toHex().printDigest();}`)).toBe("f09f9880");
   });
 
   it("accepts a single value call without printDigest(), and printDigest() after it", () => {

@@ -184,9 +184,12 @@ describe("every problem of a template in one run", () => {
     ]);
   });
 
-  it("reports an unclosed block at its opener", () => {
-    expect(problemsOf(() => expand(`ok&x={hash.append("a").printDigest();`))).toEqual([
+  it("reports an unclosed block at its opener, or after its ';' when it has one", () => {
+    expect(problemsOf(() => expand(`ok&x={hash.append("a").printDigest()`))).toEqual([
       { code: "UNCLOSED_BLOCK", offset: 5 },
+    ]);
+    expect(problemsOf(() => expand(`ok&x={hash.append("a").printDigest();`))).toEqual([
+      { code: "UNCLOSED_BLOCK", offset: 37 },
     ]);
   });
 });

@@ -91,7 +91,7 @@ function syntaxProblem(error: IRecognitionException, tokens: IToken[]): Problem 
   const previous = (error as IRecognitionException & { previousToken?: IToken }).previousToken;
   const last = tokens[tokens.length - 1];
   const atEnd = token.tokenType === EOF;
-  const offset = atEnd ? (last ? (last.endOffset ?? last.startOffset) + 1 : 0) : token.startOffset;
+  const offset = atEnd ? (last ? last.startOffset + last.image.length : 0) : token.startOffset;
   const length = atEnd ? 1 : token.image.length;
   const ruleStack = error.context?.ruleStack ?? [];
   const inRule = ruleStack[ruleStack.length - 1];

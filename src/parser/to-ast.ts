@@ -42,14 +42,26 @@ function unquote(token: IToken, problems: Problem[]): string {
         code: "INVALID_ESCAPE",
         message: next === "u" ? "\\u needs exactly four hex digits" : "unknown escape sequence",
         offset: token.startOffset + i,
-        length: next === "u" ? 2 : 2,
+        length: 2,
         hint: String.raw`the escapes are \\ \" \' \n \r \t and \uXXXX; write \\ for a backslash`,
       });
       i++;
     }
   }
+  // A lone surrogate has no UTF-8 form: TextEncoder would sign U+FFFD in its place.
+  if (LONE_SURROGATE.test(out)) {
+    problems.push({
+      code: "INVALID_ESCAPE",
+      message: "the string holds half of a surrogate pair",
+      offset: token.startOffset,
+      length: image.length,
+      hint: `${String.raw`write a character outside the BMP as a whole pair: \uD83D\uDE00`} is 😀`,
+    });
+  }
   return out;
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function integer(token: IToken, problems: Problem[]): IntegerLiteral {
   const span = tokenSpan(token);

@@ -90,6 +90,13 @@ describe("parse", () => {
     expect(() => parse(src)).toThrow(expect.objectContaining({ code }));
   });
 
+  it.each([
+    { src: `hash.append("abc"`, column: 18 },
+    { src: `hash`, column: 5 },
+  ])("points just past the end when input ends early: $src", ({ src, column }) => {
+    expect(() => parse(src)).toThrow(expect.objectContaining({ span: expect.objectContaining({ column }) }));
+  });
+
   it("names token kinds, never token text, in parse errors", () => {
     try {
       parse(`hash.append("x") "s3cr3t-API-KEY"`);
