@@ -56,6 +56,11 @@ export interface Method {
   output: Kind;
   /** Ends a top-level chain; nothing may follow it. */
   final?: boolean;
+  /**
+   * Its output gives its input away (append, encodings), so a value built from a secret stays
+   * secret through it; a digest or MAC does not, and what it gives may be shown.
+   */
+  reveals: boolean;
   /** One line for hints, REPL completion and the reference. */
   summary: string;
   /** A use of the method, for the reference. */
@@ -82,6 +87,7 @@ const table: Method[] = [
     params: [{ name: "value", accepts: ["text", "integer"] }],
     input: ["text"],
     output: "text",
+    reveals: true,
     summary: "Append text, a whole number, or the text of a nested hash expression.",
     example: `hash.append("mozscape-a1b2c3d4e5").append(hash.getExpiryTime(240))`,
     run: (input, [value]) => (input as string) + String(value),
@@ -91,6 +97,7 @@ const table: Method[] = [
     params: [],
     input: ["text"],
     output: "text",
+    reveals: true,
     summary: 'Append a line feed ("\\n").',
     example: `hash.append("beforeNewLine").appendNewLine().append("afterNewLine")`,
     run: (input) => `${input as string}\n`,
@@ -100,6 +107,7 @@ const table: Method[] = [
     params: [],
     input: TEXT_OR_BYTES,
     output: "bytes",
+    reveals: false,
     summary: "MD5 digest (16 bytes) of the value; text is hashed as UTF-8.",
     example: `hash.append("abc").encodeMd5().toHex()`,
     run: digest("md5"),
@@ -109,6 +117,7 @@ const table: Method[] = [
     params: [],
     input: TEXT_OR_BYTES,
     output: "bytes",
+    reveals: false,
     summary: "SHA-1 digest (20 bytes) of the value; text is hashed as UTF-8.",
     example: `hash.append("abc").encodeSha1().toHex()`,
     run: digest("sha1"),
@@ -118,6 +127,7 @@ const table: Method[] = [
     params: [KEY],
     input: TEXT_OR_BYTES,
     output: "bytes",
+    reveals: false,
     summary: "HMAC-SHA1 (20 bytes) of the value with the key (text as UTF-8, or bytes).",
     example: `hash.append("data").encodeHmacSha1("secretKey").encodeBase64()`,
     run: mac("sha1"),
@@ -127,6 +137,7 @@ const table: Method[] = [
     params: [KEY],
     input: TEXT_OR_BYTES,
     output: "bytes",
+    reveals: false,
     summary: "HMAC-SHA256 (32 bytes) of the value with the key (text as UTF-8, or bytes).",
     example: `hash.append("customerCode=ACME").encodeHmacSha256("secretKey").encodeBase64()`,
     run: mac("sha256"),
@@ -136,6 +147,7 @@ const table: Method[] = [
     params: [],
     input: TEXT_OR_BYTES,
     output: "text",
+    reveals: true,
     summary: "Standard base64 with padding (RFC 4648 §4); text is encoded as UTF-8.",
     example: `hash.append("data").encodeHmacSha1("secretKey").encodeBase64()`,
     run: (input) => backend.base64(bytesOf(input)),
@@ -145,6 +157,7 @@ const table: Method[] = [
     params: [],
     input: TEXT_OR_BYTES,
     output: "text",
+    reveals: true,
     summary: "Percent-encode all but A-Z a-z 0-9 - . _ ~ (RFC 3986), uppercase hex, UTF-8.",
     example: `hash.append("a b/c=").encodeURL()`,
     run: (input) => percentEncode(bytesOf(input)),
@@ -154,6 +167,7 @@ const table: Method[] = [
     params: [],
     input: TEXT_OR_BYTES,
     output: "text",
+    reveals: true,
     summary: "Lowercase hexadecimal, two digits a byte; text is encoded as UTF-8.",
     example: `hash.append("abc").encodeMd5().toHex()`,
     run: (input) => toHex(bytesOf(input)),
@@ -163,6 +177,7 @@ const table: Method[] = [
     params: [],
     input: ["text"],
     output: "text",
+    reveals: true,
     final: true,
     summary: "End a top-level chain: its text becomes the block's output.",
     example: `hash.append("abc").encodeMd5().toHex().printDigest()`,
@@ -173,6 +188,7 @@ const table: Method[] = [
     params: [{ name: "secondsFromNow", accepts: ["integer"], bound: "maxExpirySeconds" }],
     input: "start",
     output: "text",
+    reveals: false,
     summary: "Epoch seconds of the expansion's clock plus secondsFromNow, as text.",
     example: `hash.getExpiryTime(240)`,
     run: (_input, [seconds], { nowMs }) => String(Math.floor(nowMs / 1000) + (seconds as number)),
@@ -182,6 +198,7 @@ const table: Method[] = [
     params: [{ name: "name", accepts: ["text"], literal: true }],
     input: "start",
     output: "text",
+    reveals: true,
     summary: "The value of a secret the host supplies (options.secrets; CLI --secret, --secrets-file, env).",
     example: `hash.append("data").encodeHmacSha256(hash.getSecret("api_key")).encodeBase64()`,
     run: (_input, [name], context) => {
