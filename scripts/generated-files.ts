@@ -2,10 +2,10 @@
 // fails when a committed copy has drifted from what the code would generate now.
 import { createSyntaxDiagramsCode, generateCstDts } from "chevrotain";
 import { HashHelperError, MASK } from "../src/errors.ts";
-import { evaluate } from "../src/expression.ts";
 import { defaultLimits } from "../src/limits.ts";
 import { type ArgKind, type Method, methods, type Param, signature } from "../src/methods.ts";
 import { HashHelperParser } from "../src/parser/parser.ts";
+import { EXAMPLE_REQUEST, runExample } from "./examples.ts";
 
 export function generatedFiles(): Record<string, string> {
   const parser = new HashHelperParser();
@@ -82,11 +82,14 @@ function methodSection(method: Method): string[] {
     lines.push("- **Parameters:**");
     for (const param of method.params) lines.push(`  - \`${param.name}\`: ${describeParam(param)}`);
   }
-  const { result, secrets } = runExample(method);
+  const { result, secrets } = exampleResult(method);
   const withSecrets =
     secrets.length === 0
       ? ""
       : `, with ${secrets.map((name) => `the secret \`${name}\``).join(" and ")} set to \`${EXAMPLE_SECRET}\``;
+  const inRequest = method.name.startsWith("getRequest")
+    ? `, in the request \`${EXAMPLE_REQUEST.method} ${EXAMPLE_REQUEST.url}\` with the body \`${EXAMPLE_REQUEST.body}\` and the header \`Date: ${EXAMPLE_REQUEST.date}\``
+    : "";
   lines.push(
     "",
     "Example:",
@@ -95,7 +98,7 @@ function methodSection(method: Method): string[] {
     method.example,
     "```",
     "",
-    `Result${withSecrets}:`,
+    `Result${withSecrets}${inRequest}:`,
     "",
     "```text",
     result,
@@ -116,14 +119,14 @@ function describeParam(param: Param): string {
 }
 
 /** The example's value, and the secrets it read (each given the same made-up value). */
-function runExample(method: Method): { result: string; secrets: string[] } {
+function exampleResult(method: Method): { result: string; secrets: string[] } {
   const secrets = new Set<string>();
   const secret = (name: string) => {
     secrets.add(name);
     return EXAMPLE_SECRET;
   };
   try {
-    return { result: evaluate(method.example, { now: EXAMPLE_CLOCK, secrets: secret }), secrets: [...secrets] };
+    return { result: runExample(method, { now: EXAMPLE_CLOCK, secrets: secret }), secrets: [...secrets] };
   } catch (error) {
     // An example that does not evaluate would teach a mistake; fail the generation instead.
     const code = error instanceof HashHelperError ? error.code : String(error);

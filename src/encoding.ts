@@ -30,3 +30,39 @@ export function percentEncode(bytes: Uint8Array): string {
   for (const b of bytes) out += PERCENT[b];
   return out;
 }
+
+/** RFC 4648 §5: base64 with - and _ for + and /, and no padding. */
+export function base64Url(standard: string): string {
+  return standard.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** Why a text is not hex, or undefined when it is: an even number of hex digits. */
+export function hexProblem(text: string): string | undefined {
+  if (!/^[0-9A-Fa-f]*$/.test(text)) return "hex may hold only the digits 0-9 and a-f";
+  if (text.length % 2 !== 0) return "hex needs an even number of digits, two a byte";
+  return undefined;
+}
+
+export function fromHex(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(text.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
+}
+
+// Standard (RFC 4648 §4, padded or not) or URL-safe (§5) alphabet, not both, no whitespace.
+const BASE64 = /^(?:[A-Za-z0-9+/]*={0,2}|[A-Za-z0-9\-_]*)$/;
+
+/** Why a text is not base64, or undefined when it is. */
+export function base64Problem(text: string): string | undefined {
+  const unpadded = text.replace(/=+$/, "");
+  if (!BASE64.test(text) || unpadded.length % 4 === 1) return "not base64 (RFC 4648 §4 or §5)";
+  if (text.length !== unpadded.length && text.length % 4 !== 0) return "base64 padding must fill a group of four";
+  return undefined;
+}
+
+export function fromBase64(text: string): Uint8Array {
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/").replace(/=+$/, ""));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}

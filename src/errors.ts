@@ -21,8 +21,13 @@ export const errorCodes = [
   "AFTER_PRINT_DIGEST",
   "MISSING_PRINT_DIGEST",
   "RESULT_KIND",
+  "INVALID_ARGUMENT",
   // evaluation
   "MISSING_SECRET",
+  "REQUEST_UNAVAILABLE",
+  "MISSING_HEADER",
+  // signing a request
+  "HEADER_CYCLE",
   // limits
   "LIMIT_EXCEEDED",
 ] as const;
@@ -59,6 +64,8 @@ export interface ProblemReport {
   span: ErrorSpan;
   hint: string | undefined;
   excerpt: Excerpt;
+  /** Which text of several the problem is in, such as "header Authorization" in a signed request. */
+  where?: string;
 }
 
 /** What a key argument is shown as: a string literal, so a redacted template still parses. */
@@ -117,7 +124,7 @@ function formatProblem(p: ProblemReport, paint: Paint): string {
   const pad = " ".repeat(gutter.length);
   const lines = [
     `${paint("red", `error[${p.code}]`)} ${paint("bold", p.message)}`,
-    `${pad} ${paint("dim", "-->")} line ${p.span.line}, column ${p.span.column}`,
+    `${pad} ${paint("dim", "-->")} ${p.where ? `${p.where}, ` : ""}line ${p.span.line}, column ${p.span.column}`,
     `${paint("dim", `${gutter} |`)} ${p.excerpt.text}`,
     `${paint("dim", `${pad} |`)} ${" ".repeat(p.excerpt.caretColumn)}${paint("red", "^".repeat(p.excerpt.caretLength))}`,
   ];

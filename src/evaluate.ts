@@ -8,6 +8,7 @@ import {
   type Kind,
   type Method,
   MethodFailure,
+  type Param,
   methods,
   signature,
   type Value,
@@ -41,6 +42,20 @@ interface Step {
 }
 
 /**
+ * Watches an evaluation, call by call: explain() records its trace with one. Passed to
+ * compileChain, it is built into the evaluator it returns, so the evaluators that expand()
+ * runs, compiled without one, pay nothing for tracing.
+ */
+export interface Tracer {
+  /** A chain starts: a block's own, or one nested in an argument (run before its call). */
+  enter(chain: Chain): void;
+  /** A call of the chain that entered last gave `output`, from `args` (in the call's order). */
+  step(call: Call, method: Method, args: readonly ArgValue[], output: Value): void;
+  /** The chain that entered last ends with `value`. */
+  exit(value: Value): void;
+}
+
+/**
  * A problem found while evaluating (a value past its size limit, a missing secret). The
  * template or expression that ran it turns it into a HashHelperError with its source.
  */
@@ -60,6 +75,7 @@ export function compileChain(
   role: ChainRole,
   problems: Problem[],
   limits: Readonly<Limits>,
+  tracer?: Tracer,
 ): CompiledChain {
   let kind: Kind | undefined = "text"; // a chain starts with empty text
   let printed: Call | undefined;
@@ -81,7 +97,7 @@ export function compileChain(
 
   for (const [index, call] of chain.calls.entries()) {
     const method = methods.get(call.method);
-    const args = call.args.map((arg) => compileArgument(arg, problems, limits));
+    const args = call.args.map((arg) => compileArgument(arg, problems, limits, tracer));
     if (!method) {
       const near = suggest(call.method, methods.keys());
       problems.push({
@@ -121,7 +137,7 @@ export function compileChain(
     checkArguments(call, method, args, problems, limits);
     if (method.final) printed = call;
     kind = method.output;
-    steps.push({ method, args: args.map((a) => a.run), at: call.nameSpan });
+    steps.push({ method: tracer ? traced(method, call, tracer) : method, args: args.map((a) => a.run), at: call.nameSpan });
   }
 
   const last = chain.calls[chain.calls.length - 1] as Call;
@@ -150,7 +166,29 @@ export function compileChain(
     });
   }
 
-  return { kind, run: chainEvaluator(steps, limits) };
+  const run = chainEvaluator(steps, limits);
+  return { kind, run: tracer ? tracedChain(chain, run, tracer) : run };
+}
+
+/** The method with a run that also tells the tracer what it gave. */
+function traced(method: Method, call: Call, tracer: Tracer): Method {
+  return {
+    ...method,
+    run(input, args, context) {
+      const output = method.run(input, args, context);
+      tracer.step(call, method, args, output);
+      return output;
+    },
+  };
+}
+
+function tracedChain(chain: Chain, run: Evaluator, tracer: Tracer): Evaluator {
+  return (context) => {
+    tracer.enter(chain);
+    const value = run(context);
+    tracer.exit(value);
+    return value;
+  };
 }
 
 function chainEvaluator(steps: readonly Step[], limits: Readonly<Limits>): Evaluator {
@@ -191,14 +229,19 @@ interface CompiledArgument {
   run: ArgEvaluator;
 }
 
-function compileArgument(arg: Argument, problems: Problem[], limits: Readonly<Limits>): CompiledArgument {
+function compileArgument(
+  arg: Argument,
+  problems: Problem[],
+  limits: Readonly<Limits>,
+  tracer: Tracer | undefined,
+): CompiledArgument {
   switch (arg.type) {
     case "String":
       return { kind: "text", node: arg, run: () => arg.value };
     case "Integer":
       return { kind: "integer", node: arg, run: () => arg.value };
     case "Chain": {
-      const nested = compileChain(arg, "nested", problems, limits);
+      const nested = compileChain(arg, "nested", problems, limits, tracer);
       return { kind: nested.kind, node: arg, run: nested.run };
     }
   }
@@ -213,18 +256,20 @@ function checkArguments(
   problems: Problem[],
   limits: Readonly<Limits>,
 ): void {
-  if (args.length !== method.params.length) {
-    const n = method.params.length;
+  const most = method.params.length;
+  const least = method.params.filter((p) => !p.optional).length;
+  if (args.length < least || args.length > most) {
+    const count = least === most ? (most === 0 ? "no" : String(most)) : `${least} or ${most}`;
     problems.push({
       code: "ARGUMENT_COUNT",
-      message: `${method.name}() takes ${n === 0 ? "no" : n} argument${n === 1 ? "" : "s"} but was given ${args.length}`,
+      message: `${method.name}() takes ${count} argument${most === 1 ? "" : "s"} but was given ${args.length}`,
       ...call.span,
       hint: `write it as .${signature(method)}`,
     });
     return;
   }
-  method.params.forEach((param, i) => {
-    const arg = args[i] as CompiledArgument;
+  args.forEach((arg, i) => {
+    const param = method.params[i] as Param;
     if (param.literal && arg.node.type !== "String") {
       problems.push({
         code: "ARGUMENT_KIND",
@@ -244,6 +289,11 @@ function checkArguments(
           `use a value within ±${limits[param.bound]}`,
         ),
       );
+      return;
+    }
+    const invalid = param.validate && arg.node.type === "String" ? param.validate(arg.node.value) : undefined;
+    if (invalid) {
+      problems.push({ code: "INVALID_ARGUMENT", message: invalid, ...arg.node.span, hint: `for example .${exampleCall(method)}` });
       return;
     }
     if (arg.kind === undefined || param.accepts.includes(arg.kind)) return;
@@ -271,4 +321,15 @@ function argumentHint(accepts: readonly ArgKind[], arg: CompiledArgument): strin
   }
   if (arg.kind === "integer") return 'put the value in quotes: "…"';
   return `give ${accepts.map((k) => KIND_NAMES[k]).join(" or ")}`;
+}
+
+/** The call of the method in its table example: `fromHex("4a656665")`. */
+function exampleCall(method: Method): string {
+  const at = method.example.lastIndexOf(`${method.name}(`);
+  let depth = 0;
+  for (let i = at + method.name.length; i < method.example.length; i++) {
+    if (method.example[i] === "(") depth++;
+    else if (method.example[i] === ")" && --depth === 0) return method.example.slice(at, i + 1);
+  }
+  return signature(method);
 }

@@ -8,5 +8,7 @@ export { defaultLimits } from "./limits.ts";
 export type { ArgKind, Kind, Method, Param } from "./methods.ts";
 export { methods, signature } from "./methods.ts";
 export { redact } from "./redact.ts";
+export type { Headers, RequestTemplate, SignedRequest } from "./sign-request.ts";
+export { signRequest } from "./sign-request.ts";
 export type { CompiledTemplate } from "./template.ts";
 export { compile, expand } from "./template.ts";

@@ -1,6 +1,16 @@
 import { backend } from "#crypto";
 import type { Algorithm } from "./crypto/types.ts";
-import { bytesOf, percentEncode, toHex } from "./encoding.ts";
+import { compilePattern, formatDate } from "./dates.ts";
+import {
+  base64Problem,
+  base64Url,
+  bytesOf,
+  fromBase64,
+  fromHex,
+  hexProblem,
+  percentEncode,
+  toHex,
+} from "./encoding.ts";
 import type { ErrorCode } from "./errors.ts";
 import type { Limits } from "./limits.ts";
 
@@ -21,6 +31,10 @@ export interface Param {
   literal?: boolean;
   /** The limit that bounds the absolute value of this whole-number parameter. */
   bound?: keyof Limits;
+  /** May be left out; only trailing parameters are. */
+  optional?: boolean;
+  /** Why a text value is unacceptable (checked when the template compiles, for literals). */
+  validate?: (value: string) => string | undefined;
 }
 
 /** The one clock of an expansion and anything else a method may read besides its arguments. */
@@ -29,6 +43,23 @@ export interface EvalContext {
   nowMs: number;
   /** The value of a host-supplied secret, or undefined when the host has none by that name. */
   secret(name: string): string | undefined;
+  /** The request being signed, when a template is part of one (signRequest). */
+  request?: RequestView | undefined;
+}
+
+/** What the request functions read: the request as far as it has been expanded. */
+export interface RequestView {
+  /** Which part of the request the running template belongs to. */
+  part: "url" | "body" | "header";
+  method: string;
+  /** The expanded URL, and its path and query (without '?') exactly as they stand in it. */
+  url: string;
+  path: string;
+  query: string;
+  /** The body's bytes; undefined while the body itself is being expanded. */
+  body: Uint8Array | undefined;
+  /** An expanded header's value by case-insensitive name, or undefined when there is none. */
+  header(name: string): string | undefined;
 }
 
 /**
@@ -143,6 +174,163 @@ const table: Method[] = [
     run: mac("sha256"),
   },
   {
+    name: "encodeSha256",
+    params: [],
+    input: TEXT_OR_BYTES,
+    output: "bytes",
+    reveals: false,
+    summary: "SHA-256 digest (32 bytes) of the value; text is hashed as UTF-8.",
+    example: `hash.append("abc").encodeSha256().toHex()`,
+    run: digest("sha256"),
+  },
+  {
+    name: "encodeSha512",
+    params: [],
+    input: TEXT_OR_BYTES,
+    output: "bytes",
+    reveals: false,
+    summary: "SHA-512 digest (64 bytes) of the value; text is hashed as UTF-8.",
+    example: `hash.append("abc").encodeSha512().toHex()`,
+    run: digest("sha512"),
+  },
+  {
+    name: "encodeHmacMd5",
+    params: [KEY],
+    input: TEXT_OR_BYTES,
+    output: "bytes",
+    reveals: false,
+    summary: "HMAC-MD5 (16 bytes) of the value with the key (text as UTF-8, or bytes).",
+    example: `hash.append("{}").encodeHmacMd5(hash.fromHex("00ff")).toHex()`,
+    run: mac("md5"),
+  },
+  {
+    name: "encodeHmacSha512",
+    params: [KEY],
+    input: TEXT_OR_BYTES,
+    output: "bytes",
+    reveals: false,
+    summary: "HMAC-SHA512 (64 bytes) of the value with the key (text as UTF-8, or bytes).",
+    example: `hash.append("data").encodeHmacSha512("secretKey").encodeBase64()`,
+    run: mac("sha512"),
+  },
+  {
+    name: "encodeBase64Url",
+    params: [],
+    input: TEXT_OR_BYTES,
+    output: "text",
+    reveals: true,
+    summary: "URL-safe base64 without padding (RFC 4648 §5); text is encoded as UTF-8.",
+    example: `hash.append("data").encodeHmacSha256("secretKey").encodeBase64Url()`,
+    run: (input) => base64Url(backend.base64(bytesOf(input))),
+  },
+  {
+    name: "fromHex",
+    params: [{ name: "hex", accepts: ["text"], validate: hexProblem }],
+    input: "start",
+    output: "bytes",
+    reveals: true,
+    summary: "The bytes a hexadecimal text spells (two digits a byte, either case).",
+    example: `hash.fromHex("4a656665").toHex()`,
+    run: (_input, [hex]) => fromHex(valid(hexProblem, hex as string)),
+  },
+  {
+    name: "fromBase64",
+    params: [{ name: "base64", accepts: ["text"], validate: base64Problem }],
+    input: "start",
+    output: "bytes",
+    reveals: true,
+    summary: "The bytes a base64 text spells (RFC 4648 §4 or the URL-safe §5; padding optional).",
+    example: `hash.fromBase64("SmVmZQ==").toHex()`,
+    run: (_input, [text]) => fromBase64(valid(base64Problem, text as string)),
+  },
+  {
+    name: "getDate",
+    params: [
+      { name: "pattern", accepts: ["text"], literal: true, validate: patternProblem },
+      { name: "secondsFromNow", accepts: ["integer"], optional: true, bound: "maxExpirySeconds" },
+    ],
+    input: "start",
+    output: "text",
+    reveals: false,
+    summary: "The expansion's clock (plus secondsFromNow) in UTC: yyyy MM dd HH mm ss SSS EEE MMM 'literal'.",
+    example: `hash.getDate("EEE, dd MMM yyyy HH:mm:ss 'GMT'")`,
+    run: (_input, [pattern, seconds], { nowMs }) =>
+      formatDate(
+        pattern_(pattern as string),
+        new Date(Math.floor(nowMs) + ((seconds as number | undefined) ?? 0) * 1000),
+      ),
+  },
+  {
+    name: "getEpochMillis",
+    params: [{ name: "secondsFromNow", accepts: ["integer"], optional: true, bound: "maxExpirySeconds" }],
+    input: "start",
+    output: "text",
+    reveals: false,
+    summary: "Epoch milliseconds of the expansion's clock plus secondsFromNow, as text.",
+    example: `hash.getEpochMillis()`,
+    run: (_input, [seconds], { nowMs }) => String(Math.floor(nowMs) + ((seconds as number | undefined) ?? 0) * 1000),
+  },
+  {
+    name: "getRequestMethod",
+    params: [],
+    input: "start",
+    output: "text",
+    reveals: true,
+    summary: "The method of the request being signed (GET, POST…).",
+    example: `hash.getRequestMethod()`,
+    run: (_input, _args, context) => request(context, "getRequestMethod", ["url", "body", "header"]).method,
+  },
+  {
+    name: "getRequestPath",
+    params: [],
+    input: "start",
+    output: "text",
+    reveals: true,
+    summary: "The path of the request's expanded URL, as it stands in the URL ('/' when empty).",
+    example: `hash.getRequestPath()`,
+    run: (_input, _args, context) => request(context, "getRequestPath", ["body", "header"]).path,
+  },
+  {
+    name: "getRequestQuery",
+    params: [],
+    input: "start",
+    output: "text",
+    reveals: true,
+    summary: "The query of the request's expanded URL without '?', as it stands in the URL ('' when none).",
+    example: `hash.append(hash.getRequestQuery()).encodeHmacSha256(hash.getSecret("api_key")).encodeBase64()`,
+    run: (_input, _args, context) => request(context, "getRequestQuery", ["body", "header"]).query,
+  },
+  {
+    name: "getRequestBody",
+    params: [],
+    input: "start",
+    output: "bytes",
+    reveals: true,
+    summary: "The exact bytes of the request's body, after its own expansion (empty when none).",
+    example: `hash.getRequestBody().encodeSha256().toHex()`,
+    run: (_input, _args, context) => request(context, "getRequestBody", ["header"]).body as Uint8Array,
+  },
+  {
+    name: "getRequestHeader",
+    params: [{ name: "name", accepts: ["text"], literal: true }],
+    input: "start",
+    output: "text",
+    reveals: true,
+    summary: "A request header's value (name in any case), after that header's own expansion.",
+    example: `hash.append("date: ").append(hash.getRequestHeader("Date"))`,
+    run: (_input, [name], context) => {
+      const value = request(context, "getRequestHeader", ["header"]).header(name as string);
+      if (value === undefined) {
+        throw new MethodFailure(
+          "MISSING_HEADER",
+          `the request has no header '${name as string}'`,
+          `add it to the request, e.g. -H '${name as string}: …'`,
+        );
+      }
+      return value;
+    },
+  },
+  {
     name: "encodeBase64",
     params: [],
     input: TEXT_OR_BYTES,
@@ -215,6 +403,55 @@ const table: Method[] = [
   },
 ];
 
+/** The value when `problem` finds nothing wrong with it; a MethodFailure otherwise. */
+function valid(problem: (value: string) => string | undefined, value: string): string {
+  const message = problem(value);
+  if (message) throw new MethodFailure("INVALID_ARGUMENT", message, "check the value the nested expression gives");
+  return value;
+}
+
+const patterns = new Map<string, ReturnType<typeof compilePattern>>();
+
+/** A compiled date pattern, cached: patterns are literals, so they are few. */
+function pattern_(pattern: string) {
+  let parts = patterns.get(pattern);
+  if (parts === undefined) {
+    parts = compilePattern(pattern);
+    if (patterns.size < 1000) patterns.set(pattern, parts);
+  }
+  if (typeof parts === "string") throw new MethodFailure("INVALID_ARGUMENT", parts, "fix the date pattern");
+  return parts;
+}
+
+function patternProblem(pattern: string): string | undefined {
+  const parts = compilePattern(pattern);
+  return typeof parts === "string" ? parts : undefined;
+}
+
+/**
+ * The request being signed, when the running template may read it. The URL is expanded
+ * first, then the body, then the headers, so each part reads only what comes before it:
+ * `usableIn` lists the parts whose templates may call the method.
+ */
+function request(context: EvalContext, method: string, usableIn: RequestView["part"][]): RequestView {
+  const view = context.request;
+  if (!view) {
+    throw new MethodFailure(
+      "REQUEST_UNAVAILABLE",
+      `${method}() reads the request being signed, and there is none`,
+      "use it in a header or body of signRequest() or `hash-helper sign`",
+    );
+  }
+  if (!usableIn.includes(view.part)) {
+    throw new MethodFailure(
+      "REQUEST_UNAVAILABLE",
+      `${method}() cannot be used in the request's ${view.part}: it is expanded before what it reads`,
+      "the URL is expanded first, then the body, then the headers; read the request from a header",
+    );
+  }
+  return view;
+}
+
 /** The environment variable the CLI reads a secret from: HASH_HELPER_SECRET_API_KEY for api-key. */
 export function secretEnvName(name: string): string {
   return `HASH_HELPER_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
@@ -228,5 +465,5 @@ export const methods: ReadonlyMap<string, Method> = new Map(table.map((m) => [m.
 
 /** How a method is written with its parameters: `encodeHmacSha1(key)`. */
 export function signature(method: Method): string {
-  return `${method.name}(${method.params.map((p) => p.name).join(", ")})`;
+  return `${method.name}(${method.params.map((p) => (p.optional ? `${p.name}?` : p.name)).join(", ")})`;
 }

@@ -8,6 +8,7 @@ import { lexicalProblem } from "./lexer/lexical-problems.ts";
 import { BlockClose, BlockOpen, Semicolon } from "./lexer/tokens.ts";
 import { type Limits, limitProblem, resolveLimits } from "./limits.ts";
 import { secretSpans } from "./masks.ts";
+import type { EvalContext } from "./methods.ts";
 import { parseBlock } from "./parser/parse.ts";
 
 export interface CompiledTemplate {
@@ -28,11 +29,19 @@ interface RawBlock {
 
 /** Parses and checks a whole template, reporting every problem in it in one HashHelperError. */
 export function compile(source: string, options?: CompileOptions): CompiledTemplate {
-  const { ast, pieces } = build(source, resolveLimits(options?.limits));
+  const { ast, run } = program(source, resolveLimits(options?.limits));
+  return { ast, expand: (evaluation) => run(evalContext(evaluation)) };
+}
+
+/** A checked template that runs against a given context, for callers that share one clock. */
+export function program(
+  source: string,
+  limits: Readonly<Limits>,
+): { ast: Template; run(context: EvalContext): string } {
+  const { ast, pieces } = build(source, limits);
   return {
     ast,
-    expand(evaluation) {
-      const context = evalContext(evaluation);
+    run(context) {
       let out = "";
       try {
         for (const piece of pieces) out += typeof piece === "string" ? piece : (piece(context) as string);

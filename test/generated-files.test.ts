@@ -5,6 +5,7 @@ import { generatedFiles } from "../scripts/generated-files.ts";
 import { errorCodes, HashHelperError } from "../src/errors.ts";
 import { evaluate } from "../src/expression.ts";
 import { methods, signature } from "../src/methods.ts";
+import { signRequest } from "../src/sign-request.ts";
 import { expand } from "../src/template.ts";
 
 const root = new URL("../", import.meta.url);
@@ -56,6 +57,8 @@ describe("grammar/diagrams.html", () => {
 
 // docs/errors.md is written by hand; these keep its examples honest. Each `### CODE` section holds
 // an example that must fail with that code first, then the fixed version, which must succeed.
+type Kind = "template" | "expression" | "request";
+
 describe("docs/errors.md", () => {
   const doc = read("docs/errors.md") ?? "";
   const codes: readonly string[] = errorCodes;
@@ -65,17 +68,24 @@ describe("docs/errors.md", () => {
       .slice(1)
       .map((section) => {
         const [title = "", ...rest] = section.split("\n");
-        const examples = [...rest.join("\n").matchAll(/^```(template|expression)\n([^\n]*)\n```$/gm)].map((m) => ({
-          kind: m[1] as "template" | "expression",
-          source: m[2] as string,
-        }));
+        const examples = [...rest.join("\n").matchAll(/^```(template|expression|request)\n([^\n]*)\n```$/gm)].map(
+          (m) => ({
+            kind: m[1] as Kind,
+            source: m[2] as string,
+          }),
+        );
         return [title.trim(), examples] as const;
       }),
   );
   // The page says its examples run with one secret supplied, api_key.
   const options = { now: 0, secrets: { api_key: "example-secret" } };
-  const run = (kind: "template" | "expression", source: string) =>
-    kind === "template" ? expand(source, options) : evaluate(source, options);
+  // A request example is one line of JSON, signed with signRequest().
+  const run = (kind: Kind, source: string) =>
+    kind === "template"
+      ? expand(source, options)
+      : kind === "expression"
+        ? evaluate(source, options)
+        : signRequest(JSON.parse(source), options);
 
   it.each(codes)("%s: its example fails with it, and the fix works", (code) => {
     const [example, fix] = sections.get(code) ?? [];

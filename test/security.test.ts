@@ -6,12 +6,14 @@ import {
   compile,
   defaultLimits,
   type ErrorCode,
+  type ExpandOptions,
   errorCodes,
   evaluate,
   expand,
   HashHelperError,
   type Limits,
   redact,
+  signRequest,
 } from "../src/index.ts";
 
 function errorOf(fn: () => unknown): HashHelperError {
@@ -206,6 +208,7 @@ describe("no error path leaks a key or a secret", () => {
   const secrets = { s: VALUE, big: VALUE.repeat(60_000) };
   const key = `"${LITERAL}"`;
   const secret = `hash.getSecret("s")`;
+  const request = (headers: Record<string, string>) => JSON.stringify({ url: "https://x/", headers });
 
   // One template for every error code, each with the literal key in a key position and the
   // host's secret read where the code allows.
@@ -228,6 +231,15 @@ describe("no error path leaks a key or a secret", () => {
     RESULT_KIND: `hash.append(${secret}).encodeHmacSha1(${key})`,
     MISSING_SECRET: `{hash.append(hash.getSecret("absent")).encodeHmacSha1(${key}).toHex().printDigest();}`,
     LIMIT_EXCEEDED: `{hash.append(hash.getSecret("big")).encodeHmacSha1(${key}).toHex()${".encodeBase64()".repeat(10)}.printDigest();}`,
+    INVALID_ARGUMENT: `{hash.append(${secret}).encodeHmacSha1(${key}).toHex().append(hash.fromHex("zz").toHex()).printDigest();}`,
+    REQUEST_UNAVAILABLE: `{hash.append(${secret}).append(hash.getRequestQuery()).encodeHmacSha1(${key}).toHex().printDigest();}`,
+    MISSING_HEADER: request({
+      A: `{hash.append(${secret}).append(hash.getRequestHeader("B")).encodeHmacSha1(${key}).toHex().printDigest();}`,
+    }),
+    HEADER_CYCLE: request({
+      A: `{hash.append(${secret}).append(hash.getRequestHeader("B")).encodeHmacSha1(${key}).toHex().printDigest();}`,
+      B: `{hash.append(hash.getRequestHeader("A")).encodeHmacSha1(${key}).toHex().printDigest();}`,
+    }),
   };
 
   it("covers every error code", () => {
@@ -235,7 +247,11 @@ describe("no error path leaks a key or a secret", () => {
   });
 
   it.each(Object.entries(cases))("%s", (code, template) => {
-    const run = template.startsWith("{") && code !== "NOT_AN_EXPRESSION" ? expand : evaluate;
+    const run = template.startsWith(`{"url"`)
+      ? (json: string, options: ExpandOptions) => signRequest(JSON.parse(json), options)
+      : template.startsWith("{") && code !== "NOT_AN_EXPRESSION"
+        ? expand
+        : evaluate;
     const e = errorOf(() => run(template, { secrets }));
     expect(e.code).toBe(code);
     const outputs = [

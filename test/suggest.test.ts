@@ -15,7 +15,7 @@ describe("suggest", () => {
     ["encodeUrl", "encodeURL"],
     ["tohex", "toHex"],
     ["frobnicate", undefined],
-    ["encodeSha256", undefined], // not encodeSha1: a wrong guess would sign with the wrong hash
+    ["encodeSha384", undefined], // not encodeSha256 or encodeSha512: a wrong guess would sign with the wrong hash
     ["constructor", undefined],
   ])("%s → %s", (name, expected) => {
     expect(suggest(name, methods.keys())).toBe(expected);

@@ -2,10 +2,10 @@
 // evaluator uses @noble/hashes there.
 import { hmac } from "@noble/hashes/hmac.js";
 import { md5, sha1 } from "@noble/hashes/legacy.js";
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256, sha512 } from "@noble/hashes/sha2.js";
 import type { Algorithm, CryptoBackend } from "./types.ts";
 
-const hashes = { md5, sha1, sha256 } as const;
+const hashes = { md5, sha1, sha256, sha512 } as const;
 
 // String.fromCharCode takes its arguments on the stack; chunks keep a 1 MiB value in bounds.
 const CHUNK = 0x8000;

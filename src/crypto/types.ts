@@ -1,5 +1,5 @@
 /** The algorithms the language exposes; every backend implements all of them. */
-export type Algorithm = "md5" | "sha1" | "sha256";
+export type Algorithm = "md5" | "sha1" | "sha256" | "sha512";
 
 /**
  * What the evaluator needs from the platform. Two implementations, chosen by the `#crypto`

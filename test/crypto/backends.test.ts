@@ -7,7 +7,7 @@ import type { Algorithm } from "../../src/crypto/types.ts";
 // The package uses node:crypto on Node and @noble/hashes in browsers; a signature must not
 // depend on which one ran. Both are checked against node:crypto's digests called directly.
 
-const algorithms: Algorithm[] = ["md5", "sha1", "sha256"];
+const algorithms: Algorithm[] = ["md5", "sha1", "sha256", "sha512"];
 const inputs = [
   new Uint8Array(0),
   new TextEncoder().encode("abc"),

@@ -1,0 +1,181 @@
+import type { Argument, Call, Chain, Template } from "./ast.ts";
+import { type ExpandOptions, evalContext } from "./context.ts";
+import { utf8 } from "./encoding.ts";
+import { HashHelperError, type ProblemReport } from "./errors.ts";
+import { resolveLimits } from "./limits.ts";
+import type { EvalContext, RequestView } from "./methods.ts";
+import { program, secretSpansOf } from "./template.ts";
+
+/** Headers as an object, or as name-value pairs when order or repeated names matter. */
+export type Headers = Readonly<Record<string, string>> | readonly (readonly [string, string])[];
+
+/** A request whose URL, body and header values are templates. */
+export interface RequestTemplate<H extends Headers = Headers> {
+  /** Default GET. */
+  method?: string | undefined;
+  url: string;
+  headers?: H | undefined;
+  body?: string | undefined;
+}
+
+/** The request as it is sent: every block expanded, everything else kept byte-for-byte. */
+export interface SignedRequest<H extends Headers = Headers> {
+  method: string;
+  url: string;
+  headers: H;
+  body: string | undefined;
+}
+
+type Program = ReturnType<typeof program>;
+
+/**
+ * Expands a whole request on one clock: the URL first, then the body (which may read the URL),
+ * then the headers in the order their reads of each other require (a header that reads another
+ * with hash.getRequestHeader() waits for it). Every problem in every part is reported in one
+ * HashHelperError, each saying which part it is in.
+ */
+export function signRequest<H extends Headers>(request: RequestTemplate<H>, options?: ExpandOptions): SignedRequest<H> {
+  const limits = resolveLimits(options?.limits);
+  const method = request.method ?? "GET";
+  const pairs: (readonly [string, string])[] = Array.isArray(request.headers)
+    ? [...(request.headers as readonly (readonly [string, string])[])]
+    : Object.entries(request.headers ?? {});
+
+  const reports: ProblemReport[] = [];
+  const compileIn = (where: string, source: string): Program | undefined => {
+    try {
+      return program(source, limits);
+    } catch (e) {
+      if (!(e instanceof HashHelperError)) throw e;
+      reports.push(...e.problems.map((p) => ({ ...p, where })));
+      return undefined;
+    }
+  };
+  const url = compileIn("URL", request.url);
+  const body = request.body === undefined ? undefined : compileIn("body", request.body);
+  const headers = pairs.map(([name, value]) => ({ name, source: value, program: compileIn(`header ${name}`, value) }));
+  const order = headerOrder(headers, reports);
+  if (reports.length > 0) throw new HashHelperError(reports);
+
+  const base = evalContext(options); // one clock for every part
+  const view: RequestView = {
+    part: "url",
+    method,
+    url: "",
+    path: "",
+    query: "",
+    body: undefined,
+    header: (name) => {
+      const wanted = name.toLowerCase();
+      const values = expanded.filter((h, i) => h !== undefined && pairs[i]?.[0].toLowerCase() === wanted);
+      return values.length > 0 ? values.join(", ") : undefined;
+    },
+  };
+  const expanded: (string | undefined)[] = pairs.map(() => undefined);
+  const context: EvalContext = { ...base, request: view };
+  const run = (where: string, p: Program) => {
+    try {
+      return p.run(context);
+    } catch (e) {
+      if (!(e instanceof HashHelperError)) throw e;
+      throw new HashHelperError(e.problems.map((r) => ({ ...r, where })));
+    }
+  };
+
+  const signedUrl = run("URL", url as Program);
+  Object.assign(view, { url: signedUrl, ...pathAndQuery(signedUrl), part: "body" });
+  const signedBody = body ? run("body", body) : undefined;
+  view.body = utf8(signedBody ?? "");
+  view.part = "header";
+  for (const i of order) {
+    const header = headers[i] as { name: string; program: Program };
+    expanded[i] = run(`header ${header.name}`, header.program);
+  }
+
+  const out = pairs.map(([name], i) => [name, expanded[i] as string] as const);
+  return {
+    method,
+    url: signedUrl,
+    headers: (Array.isArray(request.headers) ? out : Object.fromEntries(out)) as unknown as H,
+    body: signedBody,
+  };
+}
+
+/** The path and query of a URL as they stand in it, without decoding or normalising them. */
+export function pathAndQuery(url: string): { path: string; query: string } {
+  const match = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*)?([^?#]*)(?:\?([^#]*))?/.exec(url);
+  return { path: match?.[1] || "/", query: match?.[2] ?? "" };
+}
+
+/**
+ * The order to expand headers in, so that each runs after the headers it reads. A read of a
+ * header the request does not have, and a cycle, are reported as problems of the header that
+ * makes the read.
+ */
+function headerOrder(
+  headers: readonly { name: string; source: string; program: Program | undefined }[],
+  reports: ProblemReport[],
+): number[] {
+  const report = (i: number, call: Call, code: "MISSING_HEADER" | "HEADER_CYCLE", message: string, hint: string) => {
+    const header = headers[i] as { name: string; source: string };
+    const problem = { code, message, hint, ...call.nameSpan };
+    const [made] = HashHelperError.from(header.source, [problem], secretSpansOf(header.source)).problems;
+    reports.push({ ...(made as ProblemReport), where: `header ${header.name}` });
+  };
+  const index = new Map<string, number[]>();
+  headers.forEach((h, i) => index.set(h.name.toLowerCase(), [...(index.get(h.name.toLowerCase()) ?? []), i]));
+  const reads = headers.map((h) => (h.program ? headerReads(h.program.ast) : []));
+
+  for (const [i, calls] of reads.entries()) {
+    for (const { name, call } of calls) {
+      if (index.has(name.toLowerCase())) continue;
+      report(
+        i,
+        call,
+        "MISSING_HEADER",
+        `the request has no header '${name}'`,
+        `add it to the request, e.g. -H '${name}: …'`,
+      );
+    }
+  }
+
+  const order: number[] = [];
+  const state = headers.map(() => "new" as "new" | "visiting" | "done");
+  const visit = (i: number): void => {
+    if (state[i] !== "new") return;
+    state[i] = "visiting";
+    for (const { name, call } of reads[i] ?? []) {
+      for (const j of index.get(name.toLowerCase()) ?? []) {
+        if (state[j] === "visiting") {
+          const from = headers[i]?.name ?? "";
+          const to = headers[j]?.name ?? "";
+          const message = i === j ? `header '${from}' reads itself` : `headers '${from}' and '${to}' read each other`;
+          report(i, call, "HEADER_CYCLE", message, "a header can only read headers that do not read it back");
+          continue;
+        }
+        visit(j);
+      }
+    }
+    state[i] = "done";
+    order.push(i);
+  };
+  headers.forEach((_, i) => visit(i));
+  return order;
+}
+
+/** Every hash.getRequestHeader("name") call in a template, nested ones included. */
+function headerReads(ast: Template): { name: string; call: Call }[] {
+  const found: { name: string; call: Call }[] = [];
+  const chain = (c: Chain): void => {
+    for (const call of c.calls) {
+      const first = call.args[0];
+      if (call.method === "getRequestHeader" && first?.type === "String") found.push({ name: first.value, call });
+      call.args.forEach(argument);
+    }
+  };
+  const argument = (a: Argument): void => {
+    if (a.type === "Chain") chain(a);
+  };
+  for (const part of ast.parts) if (part.type === "Block") chain(part.expression);
+  return found;
+}

@@ -1,0 +1,302 @@
+import { createHash, createHmac } from "node:crypto";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { describe, expect, it, vi } from "vitest";
+import { HashHelperError, signRequest } from "../src/index.ts";
+import { pathAndQuery } from "../src/sign-request.ts";
+
+function errorOf(fn: () => unknown): HashHelperError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof HashHelperError) return e;
+    throw e;
+  }
+  throw new Error("expected a HashHelperError");
+}
+
+/** An AWS SigV4 presigned GET URL as a template: the canonical request is restated in it. */
+function awsPresignTemplate(a: {
+  host: string;
+  path: string;
+  region: string;
+  accessKey: string;
+  expires: number;
+  // Canonical parameters that sort after X-Amz-SignedHeaders, with a leading &. The canonical
+  // query is sorted by byte value, so lower-case names come after the upper-case X-Amz-*.
+  extraQuery?: string;
+  payloadHash: string; // an expression giving the hex payload hash
+}) {
+  const date = `hash.getDate("yyyyMMdd")`;
+  const stamp = `hash.getDate("yyyyMMdd'T'HHmmss'Z'")`;
+  const scope = `/${a.region}/s3/aws4_request`;
+  const query = (signature: string) =>
+    `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${a.accessKey}%2F{${date};}${encodeURIComponent(scope)}` +
+    `&X-Amz-Date={${stamp};}&X-Amz-Expires=${a.expires}&X-Amz-SignedHeaders=host${a.extraQuery ?? ""}${signature}`;
+  const canonical =
+    `hash.append("GET").appendNewLine().append("${a.path}").appendNewLine()` +
+    `.append("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${a.accessKey}%2F").append(${date})` +
+    `.append("${encodeURIComponent(scope)}&X-Amz-Date=").append(${stamp})` +
+    `.append("&X-Amz-Expires=${a.expires}&X-Amz-SignedHeaders=host${a.extraQuery ?? ""}")` +
+    `.appendNewLine().append("host:${a.host}").appendNewLine().appendNewLine().append("host").appendNewLine()` +
+    `.append(${a.payloadHash}).encodeSha256().toHex()`;
+  // HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"): each key is the
+  // raw bytes of the MAC before it.
+  const signingKey =
+    `hash.append("aws4_request").encodeHmacSha256(hash.append("s3").encodeHmacSha256(` +
+    `hash.append("${a.region}").encodeHmacSha256(${date}.encodeHmacSha256(hash.append("AWS4").append(hash.getSecret("aws_secret"))))))`;
+  const signature =
+    `{hash.append("AWS4-HMAC-SHA256").appendNewLine().append(${stamp}).appendNewLine()` +
+    `.append(${date}).append("${scope}").appendNewLine().append(${canonical})` +
+    `.encodeHmacSha256(${signingKey}).toHex().printDigest();}`;
+  return `https://${a.host}${a.path}?${query(`&X-Amz-Signature=${signature}`)}`;
+}
+
+describe("AWS Signature Version 4, query-string form", () => {
+  it("reproduces the presigned URL of the S3 documentation", () => {
+    // "Authenticating Requests: Using Query Parameters (AWS Signature Version 4)", example GET.
+    const url = awsPresignTemplate({
+      host: "examplebucket.s3.amazonaws.com",
+      path: "/test.txt",
+      region: "us-east-1",
+      accessKey: "AKIAIOSFODNN7EXAMPLE",
+      expires: 86400,
+      payloadHash: `"UNSIGNED-PAYLOAD"`,
+    });
+    const signed = signRequest(
+      { url },
+      { now: new Date("2013-05-24T00:00:00Z"), secrets: { aws_secret: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" } },
+    );
+    expect(signed.url).toBe(
+      "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256" +
+        "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request" +
+        "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host" +
+        "&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404",
+    );
+  });
+
+  it("equals @smithy/signature-v4 for another bucket, region, query, key and clock", async () => {
+    const now = new Date("2024-02-29T12:34:56Z");
+    const credentials = { accessKeyId: "AKIDEXAMPLE2", secretAccessKey: "s3cr3t/with+odd=chars" };
+    const host = "my-bucket.s3.eu-west-1.amazonaws.com";
+    const signer = new SignatureV4({ credentials, region: "eu-west-1", service: "s3", sha256: Sha256, uriEscapePath: false });
+    const presigned = await signer.presign(
+      {
+        method: "GET",
+        protocol: "https:",
+        hostname: host,
+        path: "/reports/q3-2024.csv",
+        query: { "response-content-type": "text/csv" },
+        headers: { host },
+      },
+      { expiresIn: 3600, signingDate: now },
+    );
+    const url = awsPresignTemplate({
+      host,
+      path: "/reports/q3-2024.csv",
+      region: "eu-west-1",
+      accessKey: "AKIDEXAMPLE2",
+      expires: 3600,
+      extraQuery: "&response-content-type=text%2Fcsv",
+      payloadHash: `hash.append("").encodeSha256().toHex()`,
+    });
+    const signed = signRequest({ url }, { now, secrets: { aws_secret: credentials.secretAccessKey } });
+    const ours = Object.fromEntries(new URL(signed.url).searchParams);
+    expect(ours).toEqual(presigned.query);
+  });
+});
+
+describe("Unleashed", () => {
+  const headers = {
+    Accept: "application/json",
+    "Content-Type": "application/json",
+    "api-auth-id": "2b0a8c0e-id",
+    "client-type": "acme/orderautomation",
+    "api-auth-signature": `{hash.getRequestQuery().encodeHmacSha256(hash.getSecret("unleashed")).encodeBase64().printDigest();}`,
+  };
+  it.each([
+    { url: "https://api.unleashedsoftware.com/Customers?customerCode=ACME", query: "customerCode=ACME" },
+    { url: "https://api.unleashedsoftware.com/Customers", query: "" },
+    { url: "https://api.unleashedsoftware.com/Products/1?pageSize=200&orderBy=ProductCode", query: "pageSize=200&orderBy=ProductCode" },
+  ])("signs the query string of $url", ({ url, query }) => {
+    const signed = signRequest({ url, headers }, { secrets: { unleashed: "unleashed-key" } });
+    expect(signed.headers["api-auth-signature"]).toBe(createHmac("sha256", "unleashed-key").update(query).digest("base64"));
+    expect(signed.headers.Accept).toBe("application/json");
+    expect(Object.keys(signed.headers)).toEqual(Object.keys(headers));
+  });
+
+  it("signs the query as expanded, blocks in the URL included", () => {
+    const signed = signRequest(
+      { url: "https://api.unleashedsoftware.com/Invoices?modifiedSince={hash.getDate(\"yyyy-MM-dd\");}", headers },
+      { now: new Date("2024-01-02T03:04:05Z"), secrets: { unleashed: "k" } },
+    );
+    expect(signed.url).toBe("https://api.unleashedsoftware.com/Invoices?modifiedSince=2024-01-02");
+    expect(signed.headers["api-auth-signature"]).toBe(createHmac("sha256", "k").update("modifiedSince=2024-01-02").digest("base64"));
+  });
+});
+
+describe("LicenseSpring License API", () => {
+  it("signs the Date header it sends, on one clock", () => {
+    const now = new Date("2014-06-07T20:51:35Z");
+    let t = now.getTime();
+    const spy = vi.spyOn(Date, "now").mockImplementation(() => (t += 1000));
+    try {
+      const signed = signRequest(
+        {
+          method: "POST",
+          url: "https://api.licensespring.com/api/v4/activate_license",
+          headers: [
+            // Authorization first: it waits for Date, which it reads.
+            [
+              "Authorization",
+              `algorithm="hmac-sha256",headers="date",signature="{hash.append("date: ").append(hash.getRequestHeader("date")).encodeHmacSha256(hash.getSecret("shared_key")).encodeBase64().printDigest();}",apikey="{hash.getSecret("api_key");}"`,
+            ],
+            ["Date", `{hash.getDate("EEE, dd MMM yyyy HH:mm:ss 'GMT'");}`],
+          ],
+          body: `{"license_key":"AAAA-BBBB"}`,
+        },
+        { secrets: { shared_key: "ls-shared", api_key: "ls-api-key" } },
+      );
+      const date = String(signed.headers[1]?.[1]);
+      expect(date).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
+      expect(new Date(date).getTime()).toBe(Math.floor(t / 1000) * 1000); // the clock was read once
+      const signature = createHmac("sha256", "ls-shared").update(`date: ${date}`).digest("base64");
+      expect(signed.headers[0]).toEqual([
+        "Authorization",
+        `algorithm="hmac-sha256",headers="date",signature="${signature}",apikey="ls-api-key"`,
+      ]);
+      expect(signed.body).toBe(`{"license_key":"AAAA-BBBB"}`);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("writes the HTTP-date with the right weekday", () => {
+    // LicenseSpring's own example pairs this date with "Tue"; 7 June 2014 was a Saturday.
+    const signed = signRequest(
+      { url: "https://x/", headers: { Date: `{hash.getDate("EEE, dd MMM yyyy HH:mm:ss 'GMT'");}` } },
+      { now: new Date("2014-06-07T20:51:35Z") },
+    );
+    expect(signed.headers.Date).toBe("Sat, 07 Jun 2014 20:51:35 GMT");
+  });
+});
+
+describe("Talon.One (legacy HMAC)", () => {
+  it("signs the exact body bytes with the hex-decoded application key", () => {
+    const body = JSON.stringify({ customerSession: { profileId: "ünïcode", total: 12.5 } });
+    const signed = signRequest(
+      {
+        method: "PUT",
+        url: "https://demo.talon.one/v1/customer_sessions/abc",
+        headers: {
+          "Content-Type": "application/json",
+          "Content-Signature": `signer=42; signature={hash.getRequestBody().encodeHmacMd5(hash.fromHex(hash.getSecret("talon_key"))).toHex().printDigest();}`,
+        },
+        body,
+      },
+      { secrets: { talon_key: "fefecafedeadbeef" } },
+    );
+    const expected = createHmac("md5", Buffer.from("fefecafedeadbeef", "hex")).update(body, "utf8").digest("hex");
+    expect(signed.headers["Content-Signature"]).toBe(`signer=42; signature=${expected}`);
+  });
+
+  it("signs a body that is itself a template, as expanded", () => {
+    const signed = signRequest(
+      {
+        method: "POST",
+        url: "https://x/",
+        headers: { "X-Body-Sha256": `{hash.getRequestBody().encodeSha256().toHex().printDigest();}` },
+        body: `{"at":"{hash.getEpochMillis();}"}`,
+      },
+      { now: 1_700_000_000_123 },
+    );
+    expect(signed.body).toBe(`{"at":"1700000000123"}`);
+    expect(signed.headers["X-Body-Sha256"]).toBe(createHash("sha256").update(`{"at":"1700000000123"}`).digest("hex"));
+  });
+});
+
+describe("signRequest", () => {
+  it("keeps header names and text outside blocks byte-for-byte, and the method as given", () => {
+    const signed = signRequest({
+      method: "patch",
+      url: "https://x/a%2Fb?q=%20",
+      headers: [
+        ["x-CaSe", "  spaced {date.today} value  "],
+        ["x-CaSe", "again"],
+      ],
+    });
+    expect(signed).toEqual({
+      method: "patch",
+      url: "https://x/a%2Fb?q=%20",
+      headers: [
+        ["x-CaSe", "  spaced {date.today} value  "],
+        ["x-CaSe", "again"],
+      ],
+      body: undefined,
+    });
+  });
+
+  it("expands headers in the order their reads require, whatever order they are given in", () => {
+    const signed = signRequest({
+      url: "https://x/p?a=1",
+      headers: {
+        C: `{hash.append(hash.getRequestHeader("b")).append("+c").printDigest();}`,
+        B: `{hash.append(hash.getRequestHeader("A")).append("+b").printDigest();}`,
+        A: `{hash.append(hash.getRequestMethod()).append(hash.getRequestPath()).append("?").append(hash.getRequestQuery()).printDigest();}`,
+      },
+    });
+    expect(signed.headers).toEqual({ C: "GET/p?a=1+b+c", B: "GET/p?a=1+b", A: "GET/p?a=1" });
+  });
+
+  it.each([
+    { headers: { A: `{hash.getRequestHeader("B");}`, B: `{hash.getRequestHeader("a");}` }, message: "headers 'B' and 'A' read each other" },
+    { headers: { A: `{hash.getRequestHeader("A");}` }, message: "header 'A' reads itself" },
+  ])("names both headers of a cycle: $message", ({ headers, message }) => {
+    const e = errorOf(() => signRequest({ url: "https://x/", headers }));
+    expect(e.code).toBe("HEADER_CYCLE");
+    expect(e.message).toBe(message);
+  });
+
+  it("reports a read of a header the request does not have", () => {
+    const e = errorOf(() => signRequest({ url: "https://x/", headers: { A: `{hash.getRequestHeader("Date");}` } }));
+    expect(e).toMatchObject({ code: "MISSING_HEADER", message: "the request has no header 'Date'" });
+    expect(e.problems[0]?.where).toBe("header A");
+  });
+
+  it.each([
+    { part: "url", request: { url: `https://x/?q={hash.getRequestQuery();}` }, where: "URL" },
+    { part: "body", request: { url: "https://x/", body: `{hash.getRequestBody().toHex().printDigest();}` }, where: "body" },
+    { part: "body", request: { url: "https://x/", body: `{hash.getRequestHeader("a");}`, headers: { a: "1" } }, where: "body" },
+  ])("refuses a read of what is expanded later ($where)", ({ request, where }) => {
+    const e = errorOf(() => signRequest(request));
+    expect(e.code).toBe("REQUEST_UNAVAILABLE");
+    expect(e.problems[0]?.where).toBe(where);
+    expect(e.format()).toContain(`--> ${where}, line 1`);
+  });
+
+  it("reports every problem of every part in one run, each with its place", () => {
+    const e = errorOf(() =>
+      signRequest({
+        url: `https://x/?a={hash.appnd("x").printDigest();}`,
+        body: `{hash.append("x").encodeMd5().printDigest();}`,
+        headers: { Sig: `{hash.append("x").encodeHmacSha1("k3y-in-header").printDigest()}` },
+      }),
+    );
+    expect(e.problems.map((p) => [p.where, p.code])).toEqual([
+      ["URL", "UNKNOWN_METHOD"],
+      ["body", "INPUT_KIND"],
+      ["header Sig", "MISSING_SEMICOLON"],
+    ]);
+    expect(e.format()).not.toContain("k3y-in-header");
+  });
+
+  it.each([
+    ["https://h/p/q?x=1&y=2#frag", "/p/q", "x=1&y=2"],
+    ["https://h", "/", ""],
+    ["https://h?x", "/", "x"],
+    ["https://user@h:8080/a%20b/?", "/a%20b/", ""],
+    ["/relative/path?z", "/relative/path", "z"],
+  ])("takes the path and query of %s as they stand", (url, path, query) => {
+    expect(pathAndQuery(url)).toEqual({ path, query });
+  });
+});
