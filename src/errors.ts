@@ -72,8 +72,15 @@ export interface ProblemReport {
 export const MASK = '"••••••"';
 
 /**
+ * How many problems one error reports in full. A template typed to cause thousands of problems
+ * must not make an error of megabytes; the rest are counted in `omitted`.
+ */
+export const MAX_REPORTED_PROBLEMS = 100;
+
+/**
  * Every mistake in a template surfaces as this one error type. When a template has several
- * problems they are all in `problems`, and the error's own fields repeat the first one.
+ * problems they are all in `problems` (the first MAX_REPORTED_PROBLEMS of them, in source
+ * order, with the number of the rest in `omitted`), and the error's own fields repeat the first.
  * The error holds no raw source text: excerpts are masked when the error is made, so no
  * key argument reaches a log through `message`, `stack`, `JSON.stringify` or `util.inspect`.
  */
@@ -84,8 +91,9 @@ export class HashHelperError extends Error {
   readonly hint: string | undefined;
   readonly excerpt: Excerpt;
   readonly problems: readonly ProblemReport[];
+  readonly omitted: number;
 
-  constructor(problems: readonly ProblemReport[]) {
+  constructor(problems: readonly ProblemReport[], omitted = 0) {
     const first = problems[0];
     if (!first) throw new TypeError("HashHelperError needs at least one problem");
     super(first.message);
@@ -94,6 +102,7 @@ export class HashHelperError extends Error {
     this.hint = first.hint;
     this.excerpt = first.excerpt;
     this.problems = problems;
+    this.omitted = omitted;
   }
 
   /**
@@ -102,14 +111,29 @@ export class HashHelperError extends Error {
    */
   static from(source: string, problems: readonly Problem[], masks: readonly Span[] = []): HashHelperError {
     const sorted = [...problems].sort((a, b) => a.offset - b.offset);
-    return new HashHelperError(sorted.map((p) => report(source, p, masks)));
+    const shown = sorted.slice(0, MAX_REPORTED_PROBLEMS);
+    const merged = mergeSpans(masks);
+    // Problems are in offset order, so one pass over the source finds every line and column.
+    let line = 1;
+    let lineStart = 0;
+    const reports = shown.map((p) => {
+      const offset = Math.min(Math.max(p.offset, 0), source.length);
+      for (let i = source.indexOf("\n", lineStart); i !== -1 && i < offset; i = source.indexOf("\n", i + 1)) {
+        line++;
+        lineStart = i + 1;
+      }
+      return report(source, p, offset, line, lineStart, merged);
+    });
+    return new HashHelperError(reports, sorted.length - shown.length);
   }
 
   /** The problems as a person reads them: message, source line, caret, hint. */
   format(options: { color?: boolean } = {}): string {
     const paint = options.color ? ansi : plain;
     const blocks = this.problems.map((p) => formatProblem(p, paint));
-    if (this.problems.length > 1) blocks.push(`${this.problems.length} problems`);
+    const total = this.problems.length + this.omitted;
+    if (this.omitted > 0) blocks.push(`… and ${this.omitted} more`);
+    if (total > 1) blocks.push(`${total} problems`);
     return blocks.join("\n\n");
   }
 }
@@ -143,12 +167,33 @@ export function position(source: string, offset: number): { line: number; column
   return { line, column: offset - lineStart + 1, lineStart };
 }
 
+/** Spans in offset order with overlapping and touching ones joined, as excerpts need them. */
+export function mergeSpans(spans: readonly Span[]): Span[] {
+  const sorted = spans.filter((s) => s.length > 0).sort((a, b) => a.offset - b.offset);
+  const merged: Span[] = [];
+  for (const span of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && span.offset <= last.offset + last.length) {
+      last.length = Math.max(last.length, span.offset + span.length - last.offset);
+    } else {
+      merged.push({ ...span });
+    }
+  }
+  return merged;
+}
+
 // Long template lines (a URL is often 300 characters) are cut to a window around the caret.
 const CONTEXT = 40;
 
-function report(source: string, p: Problem, masks: readonly Span[]): ProblemReport {
-  const offset = Math.min(Math.max(p.offset, 0), source.length);
-  const { line, column, lineStart } = position(source, offset);
+function report(
+  source: string,
+  p: Problem,
+  offset: number,
+  line: number,
+  lineStart: number,
+  masks: readonly Span[],
+): ProblemReport {
+  const column = offset - lineStart + 1;
   let lineEnd = source.indexOf("\n", lineStart);
   if (lineEnd === -1) lineEnd = source.length;
   if (source[lineEnd - 1] === "\r") lineEnd--;

@@ -7,7 +7,6 @@ import { tokenize } from "./lexer/lexer.ts";
 import { lexicalProblem } from "./lexer/lexical-problems.ts";
 import { Hash } from "./lexer/tokens.ts";
 import { type Limits, resolveLimits } from "./limits.ts";
-import { secretSpans } from "./masks.ts";
 import { type Parsed, parseBare } from "./parser/parse.ts";
 import { build, secretSpansOf, tooLong } from "./template.ts";
 
@@ -43,7 +42,7 @@ function compileExpression(
   const problems: Problem[] = [...parsed.problems];
   const run = parsed.node && check ? compileChain(parsed.node, "bare", problems, limits).run : undefined;
   if (problems.length > 0 || !parsed.node) {
-    throw HashHelperError.from(expression, problems, secretSpans(tokens, expression.length));
+    throw HashHelperError.from(expression, problems, secretSpansOf(expression));
   }
   return { chain: parsed.node, run: run ?? notChecked };
 }
@@ -54,7 +53,7 @@ const notChecked: Evaluator = () => {
 
 function notAnExpression(expression: string): HashHelperError {
   // Not an expression, but it may still hold a key argument: mask what the tokens show.
-  const masks = secretSpans(tokenize(expression, "bare").tokens, expression.length);
+  const masks = secretSpansOf(expression);
   const problem: Problem = {
     code: "NOT_AN_EXPRESSION",
     message: "not a hash expression",
@@ -73,10 +72,7 @@ export function evaluate(expression: string, options?: ExpandOptions): string {
     return run(context) as string;
   } catch (e) {
     if (!(e instanceof EvaluationFailure)) throw e;
-    const bare = !/^\s*[{<]/.test(expression);
-    const masks = bare
-      ? secretSpans(tokenize(expression, "bare").tokens, expression.length)
-      : secretSpansOf(expression);
+    const masks = secretSpansOf(expression);
     throw HashHelperError.from(expression, [e.problem], masks);
   }
 }

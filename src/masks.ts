@@ -1,6 +1,6 @@
 import { type IToken, tokenMatcher } from "chevrotain";
 import type { Span } from "./ast.ts";
-import { Identifier, LParen, RParen } from "./lexer/tokens.ts";
+import { Identifier, LParen, RParen, UnterminatedString } from "./lexer/tokens.ts";
 import { methods } from "./methods.ts";
 import { suggest } from "./suggest.ts";
 
@@ -13,7 +13,16 @@ import { suggest } from "./suggest.ts";
  */
 export function secretSpans(tokens: readonly IToken[], end: number): Span[] {
   const spans: Span[] = [];
-  for (let i = 0; i + 1 < tokens.length; i++) {
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as IToken;
+    // An unclosed string runs to the end of its line and may swallow the calls after it, keys
+    // included (`append("x).encodeHmacSha1("k")`): from its next quote on, it is masked.
+    if (tokenMatcher(token, UnterminatedString)) {
+      const quote = token.image.slice(1).search(/["']/);
+      if (quote !== -1) spans.push({ offset: token.startOffset + 1 + quote, length: token.image.length - 1 - quote });
+      continue;
+    }
+    if (i + 1 >= tokens.length) break;
     const name = tokens[i] as IToken;
     const open = tokens[i + 1] as IToken;
     if (!tokenMatcher(name, Identifier) || !tokenMatcher(open, LParen) || !mayHoldSecret(name.image)) continue;
@@ -39,4 +48,58 @@ export function secretSpans(tokens: readonly IToken[], end: number): Span[] {
 function mayHoldSecret(name: string): boolean {
   const method = methods.get(name) ?? methods.get(suggest(name, methods.keys()) ?? "");
   return method === undefined || method.params.some((p) => p.secret);
+}
+
+/**
+ * Key arguments found in the raw text, whatever the lexer made of it: an unbalanced quote
+ * earlier on a line can turn `encodeHmacSha1('k')` into the end of one string, a name and the
+ * start of another, where no token-based rule sees a key. After every `name(` whose method may
+ * hold a secret, the quoted run that follows (to its closing quote, or to the end of the line)
+ * or else everything up to the next `)` is masked.
+ */
+export function textualSecretSpans(source: string): Span[] {
+  const spans: Span[] = [];
+  let closeEnd = 0;
+  // Where the last scan for a closing quote found none: a later scan for the same quote that
+  // starts before there ends there too, which keeps the whole pass linear.
+  let unclosed: { quote: string; end: number } | undefined;
+  // Each '(' is found with indexOf and its name read backwards: a regex for `name\s*\(` would
+  // backtrack over every long name that no '(' follows, quadratic in a 64 KiB template.
+  for (let paren = source.indexOf("("); paren !== -1; paren = source.indexOf("(", paren + 1)) {
+    const from = paren + 1;
+    let nameEnd = paren;
+    while (nameEnd > 0 && (source[nameEnd - 1] === " " || source[nameEnd - 1] === "\t")) nameEnd--;
+    let nameStart = nameEnd;
+    while (nameStart > 0 && /[\w$]/.test(source[nameStart - 1] as string)) nameStart--;
+    // Digits stuck to the front are not part of a name: `240.5encodeHmacSha1(` is a typo'd call.
+    const name = source.slice(nameStart, nameEnd).replace(/^[0-9]+/, "");
+    if (name === "" || !mayHoldSecret(name)) continue;
+    let i = from;
+    while (source[i] === " " || source[i] === "\t") i++;
+    const quote = source[i];
+    let end: number;
+    if (quote === '"' || quote === "'") {
+      // Every call is scanned, inside masked text too: a masked run may end on the opening
+      // quote of the key that follows (`encodeHmacSha1("x).…encodeHmacSha1("k")`).
+      if (unclosed && unclosed.quote === quote && i < unclosed.end) {
+        end = unclosed.end;
+      } else {
+        end = i + 1;
+        while (end < source.length && source[end] !== quote && source[end] !== "\n")
+          end += source[end] === "\\" ? 2 : 1;
+        if (source[end] === quote) end++;
+        else unclosed = { quote, end };
+      }
+    } else if (i < closeEnd) {
+      // The last scan for ')' started earlier and found none before closeEnd: this one ends there.
+      end = closeEnd;
+    } else {
+      end = i;
+      while (end < source.length && source[end] !== ")" && source[end] !== "\n") end++;
+      closeEnd = end;
+    }
+    end = Math.min(end, source.length);
+    if (end > from) spans.push({ offset: from, length: end - from });
+  }
+  return spans;
 }

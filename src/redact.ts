@@ -1,6 +1,4 @@
 import { MASK } from "./errors.ts";
-import { tokenize } from "./lexer/lexer.ts";
-import { secretSpans } from "./masks.ts";
 import { secretSpansOf } from "./template.ts";
 
 /**
@@ -11,8 +9,7 @@ import { secretSpansOf } from "./template.ts";
  * in a template, and their names are not masked where they stand outside a key argument.
  */
 export function redact(template: string): string {
-  const bare = /^\s*hash\s*\./.test(template);
-  const spans = bare ? secretSpans(tokenize(template, "bare").tokens, template.length) : secretSpansOf(template);
+  const spans = secretSpansOf(template);
   let out = "";
   let at = 0;
   for (const span of spans) {

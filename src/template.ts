@@ -1,13 +1,13 @@
 import { type IToken, tokenMatcher } from "chevrotain";
 import type { Block, Span, Template, Text } from "./ast.ts";
 import { type CompileOptions, type EvaluationOptions, type ExpandOptions, evalContext } from "./context.ts";
-import { HashHelperError, type Problem } from "./errors.ts";
+import { HashHelperError, mergeSpans, type Problem } from "./errors.ts";
 import { compileChain, EvaluationFailure, type Evaluator } from "./evaluate.ts";
 import { type LexFailure, tokenize } from "./lexer/lexer.ts";
 import { lexicalProblem } from "./lexer/lexical-problems.ts";
 import { BlockClose, BlockOpen, Semicolon } from "./lexer/tokens.ts";
 import { type Limits, limitProblem, resolveLimits } from "./limits.ts";
-import { secretSpans } from "./masks.ts";
+import { secretSpans, textualSecretSpans } from "./masks.ts";
 import type { EvalContext } from "./methods.ts";
 import { parseBlock } from "./parser/parse.ts";
 
@@ -94,11 +94,7 @@ export function build(
   pushText(source, textStart, source.length, parts, pieces);
 
   if (problems.length > 0) {
-    throw HashHelperError.from(
-      source,
-      problems,
-      raws.flatMap((raw) => secretSpans(raw.tokens, raw.end)),
-    );
+    throw HashHelperError.from(source, problems, secretSpansOf(source));
   }
   return { ast: { type: "Template", parts, span: { offset: 0, length: source.length } }, pieces };
 }
@@ -110,7 +106,7 @@ export function build(
 export function tooLong(source: string, limits: Readonly<Limits>, what: "template" | "expression"): HashHelperError {
   const at = { offset: limits.maxTemplateLength, length: 1 };
   const head = source.slice(0, limits.maxTemplateLength + 1024);
-  const masks = what === "template" ? secretSpansOf(head) : secretSpans(tokenize(head, "bare").tokens, head.length);
+  const masks = secretSpansOf(head);
   const problem = limitProblem(
     "maxTemplateLength",
     limits,
@@ -121,10 +117,20 @@ export function tooLong(source: string, limits: Readonly<Limits>, what: "templat
   return HashHelperError.from(source, [problem], masks);
 }
 
-/** The spans of every key argument in a template, found from its tokens alone. */
+/**
+ * The spans of every key argument in a template, found three ways and joined: from the tokens of
+ * its blocks; from the tokens of the whole text as if it were one expression, so that a key call
+ * a typo has pushed out of its block (`{hash.append("x")}.encodeHmacSha1("k")…`) is masked too;
+ * and from the raw text, whatever the lexer made of it.
+ */
 export function secretSpansOf(source: string): Span[] {
   const { tokens, failures } = tokenize(source, "text");
-  return splitBlocks(tokens, failures, source.length).flatMap((raw) => secretSpans(raw.tokens, raw.end));
+  const inBlocks = splitBlocks(tokens, failures, source.length).flatMap((raw) => secretSpans(raw.tokens, raw.end));
+  return mergeSpans([
+    ...inBlocks,
+    ...secretSpans(tokenize(source, "bare").tokens, source.length),
+    ...textualSecretSpans(source),
+  ]);
 }
 
 const notChecked: Evaluator = () => {

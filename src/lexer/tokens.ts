@@ -81,10 +81,12 @@ export const UnterminatedString = createToken({
   label: "an unterminated string",
 });
 // Anything number-like is one token so that `240.5`, `1e20` and `0x10` get one clear error
-// ("not a whole number") from the AST builder instead of a confusing parse error.
+// ("not a whole number") from the AST builder instead of a confusing parse error. A '.' joins
+// the token only before a digit: in `240.encodeHmacSha1(…)` (a ')' forgotten) the method name
+// must stay a token of its own, or its key argument would not be recognised and masked.
 export const NumberLiteral = createToken({
   name: "NumberLiteral",
-  pattern: /-?[0-9][0-9A-Za-z_.]*/,
+  pattern: /-?[0-9][0-9A-Za-z_]*(?:\.[0-9][0-9A-Za-z_]*)*/,
   label: "a number",
 });
 export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_$][A-Za-z0-9_$]*/, label: "a name" });
