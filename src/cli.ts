@@ -5,8 +5,11 @@ import { parseArgs } from "node:util";
 // esbuild inlines the JSON into dist/cli.js, so the version needs no file lookup at run time.
 import pkg from "../package.json" with { type: "json" };
 import { parseDotenv } from "./dotenv.ts";
+import { type Explanation, explain, explainExpression } from "./explain.ts";
+import { formatExplanation } from "./explain-format.ts";
 import { evaluate, expand, HashHelperError } from "./index.ts";
 import { secretEnvName } from "./methods.ts";
+import { startRepl } from "./repl.ts";
 
 /** Everything the CLI touches of the process, so that tests can run it in-process. */
 export interface Io {
@@ -17,6 +20,9 @@ export interface Io {
   stdinIsTTY: boolean;
   stderrIsTTY: boolean;
   env: Readonly<Record<string, string | undefined>>;
+  /** Standard input and output as streams, which the REPL reads and writes. */
+  stdin?: NodeJS.ReadableStream;
+  stdoutStream?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
 
 // Exit codes: 70 is EX_SOFTWARE of sysexits.h.
@@ -33,12 +39,15 @@ const MOZ_EXAMPLE =
 
 export const HELP = `Usage: hash-helper expand [options] [TEMPLATE | -]
        hash-helper eval [options] [EXPRESSION | -]
+       hash-helper [repl] [options]
 
 Expands the hash helper blocks ({hash…;} and <hash…;>) of a URL template into signatures.
 
 Commands:
   expand     print TEMPLATE with every block replaced by its value
   eval       print the value of one EXPRESSION, such as hash.getExpiryTime(240)
+  repl       type expressions and templates and see their values, with Tab completion of
+             method names; also what hash-helper with no arguments on a terminal starts
   help       print this help
 
 With - as the argument, or no argument and piped input, the template or expression is read
@@ -55,6 +64,11 @@ Options:
                  secrets in dotenv format (NAME=value lines)
                  Otherwise hash.getSecret("NAME") reads the environment variable
                  HASH_HELPER_SECRET_NAME (upper case; other characters than A-Z 0-9 become _)
+  --explain      also print every step of each chain, with the value after it, on stderr
+                 (keys and values built from secrets are masked); in the REPL: .explain on
+  --json         print the result and the steps as one JSON document on stdout instead
+  --reveal-secrets
+                 show keys and secrets in the steps instead of masking them
   -h, --help     print this help
   -V, --version  print the version
 
@@ -62,6 +76,7 @@ Examples:
   hash-helper eval --now 1700000000 'hash.getExpiryTime(240)'
   hash-helper expand --now 2024-01-02T03:04:05Z '${MOZ_EXAMPLE}'
   hash-helper expand < template.txt
+  hash-helper expand --explain --now 1700000000 '${MOZ_EXAMPLE}'
 
 Exit status: 0 success, 1 error in the template or expression, 2 usage error, 70 internal error.
 `;
@@ -93,8 +108,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
 async function run(argv: readonly string[], io: Io): Promise<number> {
   if (argv.length === 0 && io.stdinIsTTY) {
-    io.stdout.write(HELP);
-    return OK;
+    return repl(io, { now: undefined, secrets: await secretsFrom([], undefined, io.env), explain: false });
   }
   const { values, positionals } = parse(argv);
   if (values.help) {
@@ -112,9 +126,17 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     io.stdout.write(HELP);
     return OK;
   }
-  if (command !== "expand" && command !== "eval") throw new UsageError(`unknown command '${command}'`);
+  if (command !== "expand" && command !== "eval" && command !== "repl") {
+    throw new UsageError(`unknown command '${command}'`);
+  }
   if (extra.length > 0) throw new UsageError(`too many arguments: ${command} takes one; put it in quotes`);
   const now = values.now === undefined ? undefined : parseNow(values.now);
+  if (command === "repl") {
+    if (argument !== undefined) throw new UsageError("repl takes no argument");
+    if (values.json) throw new UsageError("--json does not apply to the REPL");
+    const secrets = await secretsFrom(values.secret ?? [], values["secrets-file"], io.env);
+    return repl(io, { now, secrets, explain: values.explain === true });
+  }
 
   let source: string;
   if (argument === "-" || (argument === undefined && !io.stdinIsTTY)) {
@@ -127,8 +149,53 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
 
   const secrets = await secretsFrom(values.secret ?? [], values["secrets-file"], io.env);
-  const result = command === "expand" ? expand(source, { now, secrets }) : evaluate(source, { now, secrets });
-  io.stdout.write(`${result}\n`);
+  if (!values.explain && !values.json) {
+    const result = command === "expand" ? expand(source, { now, secrets }) : evaluate(source, { now, secrets });
+    io.stdout.write(`${result}\n`);
+    return OK;
+  }
+
+  const options = { now, secrets, revealSecrets: values["reveal-secrets"] === true };
+  let explanation: Explanation;
+  try {
+    explanation = command === "expand" ? explain(source, options) : explainExpression(source, options);
+  } catch (err) {
+    // Tools reading --json get the error as JSON too; people still get the caret display.
+    if (values.json && err instanceof HashHelperError) {
+      io.stdout.write(`${JSON.stringify({ error: errorJson(err) }, null, 2)}\n`);
+    }
+    throw err;
+  }
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify(explanation, null, 2)}\n`);
+  } else {
+    io.stderr.write(formatExplanation(explanation, { color: io.stderrIsTTY && !io.env.NO_COLOR }));
+    io.stdout.write(`${explanation.result}\n`);
+  }
+  return OK;
+}
+
+/** What --json prints for a mistake in the template: the error's own fields, keys masked. */
+function errorJson(err: HashHelperError) {
+  return { code: err.code, message: err.message, span: err.span, hint: err.hint, problems: err.problems };
+}
+
+/** Runs the REPL until it ends. */
+async function repl(
+  io: Io,
+  options: { now: number | undefined; secrets: (name: string) => string | undefined; explain: boolean },
+): Promise<number> {
+  const { stdin, stdoutStream } = io;
+  if (!stdin || !stdoutStream) throw new UsageError("the REPL needs standard input and output");
+  const { closed } = await startRepl({
+    input: stdin,
+    output: stdoutStream,
+    terminal: io.stdinIsTTY && stdoutStream.isTTY === true,
+    env: io.env,
+    parseNow,
+    ...options,
+  });
+  await closed;
   return OK;
 }
 
@@ -142,6 +209,9 @@ function parse(argv: readonly string[]) {
         now: { type: "string" },
         secret: { type: "string", multiple: true },
         "secrets-file": { type: "string" },
+        explain: { type: "boolean" },
+        json: { type: "boolean" },
+        "reveal-secrets": { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
       },
@@ -272,5 +342,7 @@ if (isEntryPoint()) {
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     env: process.env,
+    stdin: process.stdin,
+    stdoutStream: process.stdout,
   });
 }

@@ -8,8 +8,8 @@ import {
   type Kind,
   type Method,
   MethodFailure,
-  type Param,
   methods,
+  type Param,
   signature,
   type Value,
 } from "./methods.ts";
@@ -137,7 +137,11 @@ export function compileChain(
     checkArguments(call, method, args, problems, limits);
     if (method.final) printed = call;
     kind = method.output;
-    steps.push({ method: tracer ? traced(method, call, tracer) : method, args: args.map((a) => a.run), at: call.nameSpan });
+    steps.push({
+      method: tracer ? traced(method, call, tracer) : method,
+      args: args.map((a) => a.run),
+      at: call.nameSpan,
+    });
   }
 
   const last = chain.calls[chain.calls.length - 1] as Call;
@@ -293,7 +297,12 @@ function checkArguments(
     }
     const invalid = param.validate && arg.node.type === "String" ? param.validate(arg.node.value) : undefined;
     if (invalid) {
-      problems.push({ code: "INVALID_ARGUMENT", message: invalid, ...arg.node.span, hint: `for example .${exampleCall(method)}` });
+      problems.push({
+        code: "INVALID_ARGUMENT",
+        message: invalid,
+        ...arg.node.span,
+        hint: `for example .${exampleCall(method)}`,
+      });
       return;
     }
     if (arg.kind === undefined || param.accepts.includes(arg.kind)) return;

@@ -2,6 +2,17 @@ export type { Argument, Block, Call, Chain, IntegerLiteral, Node, Span, StringLi
 export type { CompileOptions, EvaluationOptions, ExpandOptions, Secrets } from "./context.ts";
 export type { ErrorCode, ErrorSpan, Excerpt, ProblemReport } from "./errors.ts";
 export { errorCodes, HashHelperError } from "./errors.ts";
+export type {
+  ExplainedArgument,
+  ExplainedBlock,
+  ExplainedStep,
+  ExplainedValue,
+  ExplainOptions,
+  Explanation,
+} from "./explain.ts";
+export { explain, explainExpression } from "./explain.ts";
+export type { FormatOptions } from "./explain-format.ts";
+export { formatExplanation } from "./explain-format.ts";
 export { evaluate, parse } from "./expression.ts";
 export type { Limits } from "./limits.ts";
 export { defaultLimits } from "./limits.ts";

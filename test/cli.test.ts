@@ -3,6 +3,7 @@ import { createHash, createHmac } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { HELP, type Io, main } from "../src/cli.ts";
@@ -45,6 +46,8 @@ interface FakeIo {
   stdinIsTTY?: boolean;
   stderrIsTTY?: boolean;
   env?: Record<string, string>;
+  /** What the REPL reads: given, stdin and stdout are streams, and stdout collects both. */
+  replInput?: string;
 }
 
 async function run(argv: string[], fake: FakeIo = {}): Promise<Run> {
@@ -63,6 +66,16 @@ async function run(argv: string[], fake: FakeIo = {}): Promise<Run> {
     stderrIsTTY: fake.stderrIsTTY ?? false,
     env: fake.env ?? {},
   };
+  if (fake.replInput !== undefined) {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    output.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8");
+    });
+    input.end(fake.replInput);
+    io.stdin = input;
+    io.stdoutStream = output;
+  }
   const code = await main(argv, io);
   return { code, stdout, stderr, stdinReads };
 }
@@ -216,12 +229,20 @@ describe("help and version", () => {
     expect(await run(argv)).toEqual({ code: 0, stdout: HELP, stderr: "", stdinReads: 0 });
   });
 
-  it("prints the help when run with no arguments on a terminal", async () => {
-    expect(await run([], { stdinIsTTY: true })).toEqual({ code: 0, stdout: HELP, stderr: "", stdinReads: 0 });
-  });
-
   it("the help names the commands, options, an example and the exit codes", () => {
-    for (const text of ["expand", "eval", "--now", "--help", "--version", MOZ, "Exit status", "70"]) {
+    for (const text of [
+      "expand",
+      "eval",
+      "repl",
+      "--now",
+      "--explain",
+      "--json",
+      "--help",
+      "--version",
+      MOZ,
+      "Exit status",
+      "70",
+    ]) {
       expect(HELP).toContain(text);
     }
   });
@@ -470,5 +491,148 @@ describe("secrets", () => {
     });
     expect(r.stdout).toBe(mac(KEY));
     expect(r.status).toBe(0);
+  });
+});
+
+describe("--explain and --json", () => {
+  const mac = createHmac("sha1", SECRET)
+    .update(`${ACCESS_ID}\n${NOW + 240}`)
+    .digest();
+
+  it("expand --explain prints the result on stdout and the steps on stderr, the key masked", async () => {
+    const r = await run(["expand", "--explain", "--now", String(NOW), MOZ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${mozExpected(NOW)}\n`);
+    expect(r.stderr).toMatch(/^clock 2023-11-14T22:13:20\.000Z \(epoch seconds 1700000000\)\n/);
+    expect(r.stderr).toContain("block 2 of 2");
+    expect(r.stderr).toMatch(/\.appendNewLine\(\) +text +"mozscape-b6838361ee⏎" \(20 chars\)/);
+    expect(r.stderr).toMatch(new RegExp(`\\.encodeHmacSha1\\(key\\) +bytes +${mac.toString("hex")} \\(20 bytes\\)`));
+    expect(r.stderr).toMatch(/key = "••••••" +text +•••••• \(32 chars\)/);
+    expect(r.stderr).not.toContain(SECRET);
+    expect(r.stderr).not.toContain(ANSI);
+  });
+
+  it("eval --explain explains one expression", async () => {
+    const r = await run(["eval", "--explain", "--now", String(NOW), "hash.getExpiryTime(240)"]);
+    expect(r.stdout).toBe(`${NOW + 240}\n`);
+    expect(r.stderr).toMatch(/hash\.getExpiryTime\(240\) +text +"1700000240" \(10 chars\)/);
+  });
+
+  it("masks a secret from the command line, and --reveal-secrets shows it", async () => {
+    const expr = `hash.append("m").encodeHmacSha256(hash.getSecret("api")).toHex()`;
+    const masked = await run(["eval", "--explain", "--secret", "api=cli-secret-42", expr]);
+    expect(masked.stdout).toBe(`${createHmac("sha256", "cli-secret-42").update("m").digest("hex")}\n`);
+    expect(masked.stderr).toMatch(/key = hash\.getSecret\("api"\) +text +•••••• \(13 chars\)/);
+    expect(masked.stderr).not.toContain("cli-secret-42");
+    const shown = await run(["eval", "--explain", "--reveal-secrets", "--secret", "api=cli-secret-42", expr]);
+    expect(shown.stderr).toContain(`"cli-secret-42" (13 chars)`);
+  });
+
+  it.each([
+    { stderrIsTTY: true, env: {}, color: true },
+    { stderrIsTTY: true, env: { NO_COLOR: "1" }, color: false },
+    { stderrIsTTY: false, env: {}, color: false },
+  ])("colours the steps: stderr a TTY $stderrIsTTY, env $env -> $color", async ({ stderrIsTTY, env, color }) => {
+    const r = await run(["expand", "--explain", MOZ], { stderrIsTTY, env });
+    expect(r.stderr.includes(ANSI)).toBe(color);
+    expect(r.stdout.includes(ANSI)).toBe(false);
+  });
+
+  it("--json prints result and steps as one document on stdout", async () => {
+    const r = await run(["expand", "--json", "--now", String(NOW), MOZ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    const doc = JSON.parse(r.stdout);
+    expect(doc.result).toBe(mozExpected(NOW));
+    expect(doc.now).toBe(NOW * 1000);
+    expect(doc.blocks).toHaveLength(2);
+    expect(doc.blocks[1].steps.map((s: { method: string }) => s.method)).toEqual([
+      "append",
+      "appendNewLine",
+      "append",
+      "encodeHmacSha1",
+      "encodeBase64",
+      "encodeURL",
+      "printDigest",
+    ]);
+    expect(doc.blocks[1].steps[3].value.value).toBe(mac.toString("hex"));
+    expect(r.stdout).not.toContain(SECRET);
+  });
+
+  it("--json with eval, and with --explain as well", async () => {
+    const r = await run(["eval", "--json", "--explain", "--now", String(NOW), "hash.getExpiryTime(1)"]);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      result: String(NOW + 1),
+      blocks: [{ steps: [{ method: "getExpiryTime" }] }],
+    });
+    expect(r.stderr).toBe("");
+  });
+
+  it("--json gives a mistake as JSON on stdout, and the caret display on stderr, exit 1", async () => {
+    const r = await run(["expand", "--json", `x={hash.appnd("a").encodeHmacSha1("${SECRET}").toHex().printDigest();}`]);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.error).toMatchObject({
+      code: "UNKNOWN_METHOD",
+      span: { offset: 8, line: 1, column: 9 },
+      hint: "did you mean append?",
+    });
+    expect(doc.error.problems).toHaveLength(1);
+    expect(r.stderr).toMatch(/^error\[UNKNOWN_METHOD\]/);
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+  });
+
+  it("the built binary prints the result on stdout and the steps on stderr", () => {
+    const r = spawnSync(process.execPath, [cliJs, "expand", "--explain", "--now", String(NOW), MOZ], {
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`${mozExpected(NOW)}\n`);
+    expect(r.stderr).toContain("→ output");
+  });
+});
+
+describe("the REPL", () => {
+  it("starts when run with no arguments on a terminal", async () => {
+    const r = await run([], { stdinIsTTY: true, replInput: `hash.append("a").toHex()\n` });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^hash-helper \d+\.\d+\.\d+: type an expression/);
+    expect(r.stdout).toContain("hash> 61\nhash> ");
+    expect(r.stderr).toBe("");
+  });
+
+  it("reads secrets from the environment, as the commands do", async () => {
+    const r = await run([], {
+      stdinIsTTY: true,
+      env: { HASH_HELPER_SECRET_API: "from-env" },
+      replInput: `hash.getSecret("api")\n`,
+    });
+    expect(r.stdout).toContain("hash> from-env\n");
+  });
+
+  it("repl takes the clock, the secrets and --explain", async () => {
+    const r = await run(["repl", "--now", String(NOW), "--secret", "api=k", "--explain"], {
+      replInput: `hash.getExpiryTime(1)\nhash.append("m").encodeHmacSha256(hash.getSecret("api")).toHex()\n`,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`\n${NOW + 1}\n`);
+    expect(r.stdout).toContain(`\n${createHmac("sha256", "k").update("m").digest("hex")}\n`);
+    expect(r.stdout).toContain('key = hash.getSecret("api")');
+  });
+
+  it.each([
+    { argv: ["repl", "x"], message: /repl takes no argument/ },
+    { argv: ["repl", "--json"], message: /--json/ },
+    { argv: ["repl", "--now", "soon"], message: /--now 'soon'/ },
+  ])("usage error: $argv", async ({ argv, message }) => {
+    const r = await run(argv, { replInput: "" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it("needs streams", async () => {
+    const r = await run(["repl"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/the REPL needs standard input and output/);
   });
 });

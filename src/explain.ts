@@ -1,0 +1,389 @@
+import type { Argument, Block, Call, Chain, Span } from "./ast.ts";
+import { type ExpandOptions, evalContext } from "./context.ts";
+import { toHex } from "./encoding.ts";
+import { type ErrorSpan, HashHelperError, MASK, type Problem, position } from "./errors.ts";
+import { compileChain, EvaluationFailure, type Tracer } from "./evaluate.ts";
+import { parse } from "./expression.ts";
+import { tokenize } from "./lexer/lexer.ts";
+import { type Limits, resolveLimits } from "./limits.ts";
+import { secretSpans } from "./masks.ts";
+import { type ArgValue, type EvalContext, type Kind, type Method, methods, type Value } from "./methods.ts";
+import { compile, secretSpansOf } from "./template.ts";
+
+export interface ExplainOptions extends ExpandOptions {
+  /**
+   * Show keys and values built from secrets in the clear. By default they are masked as
+   * `•••••• (N chars)`: a trace is made to be pasted into tickets and chats.
+   */
+  revealSecrets?: boolean | undefined;
+}
+
+/** A value as a trace shows it. */
+export interface ExplainedValue {
+  kind: Kind;
+  /** Characters (UTF-16 code units, like JavaScript strings) for text, bytes for bytes. */
+  length: number;
+  /**
+   * A key, or a value that gives one away: a key argument, a host secret, and whatever
+   * append() or an encoding makes of them. Digests and MACs are not (they are what is sent).
+   */
+  secret: boolean;
+  /**
+   * For people: text quoted with invisible characters made visible (`⏎` for a line feed),
+   * bytes as hex, both cut short when long and followed by their length; `•••••• (N chars)`
+   * when the value is secret and not revealed.
+   */
+  preview: string;
+  /** The whole value, text as is and bytes as lowercase hex; absent when masked. */
+  value?: string;
+}
+
+export interface ExplainedArgument {
+  /** The parameter it feeds: `value`, `key`, `secondsFromNow`… */
+  param: string;
+  /** The parameter takes a key, so the argument is secret. */
+  key: boolean;
+  /** As written, a key literal as "••••••", a nested chain as hash.… with its own keys masked. */
+  source: string;
+  /** What it gave; absent for a whole number, which `source` shows. */
+  value?: ExplainedValue;
+  /** The steps of a nested chain. */
+  steps?: ExplainedStep[];
+}
+
+export interface ExplainedStep {
+  method: string;
+  /** The call as written, with masked keys: `append("id")`, `encodeHmacSha1("••••••")`. */
+  call: string;
+  /** Where the call stands in the source, from its name to its closing parenthesis. */
+  span: Span;
+  args: ExplainedArgument[];
+  /** The chain's value after the call. */
+  value: ExplainedValue;
+}
+
+export interface ExplainedBlock {
+  /** Where the block stands: its opening `{` or `<` (for an expression, its first call). */
+  span: ErrorSpan;
+  /** The block rewritten from its tree, keys masked: `{hash.append("id").toHex().printDigest();}`. */
+  source: string;
+  steps: ExplainedStep[];
+  /** What the block puts into the result; masked only when it is itself secret. */
+  output: ExplainedValue;
+}
+
+export interface Explanation {
+  /** Exactly what expand() (or evaluate(), for explainExpression) gives with the same options. */
+  result: string;
+  /** The one reading of the clock every block saw, in epoch milliseconds. */
+  now: number;
+  blocks: ExplainedBlock[];
+}
+
+/**
+ * Expands a template as expand() does, and says how: for every block, each call of its chain
+ * with the value after it, nested chains under the argument they feed. The clock is read once,
+ * as expand() reads it, so `result` is what expand() gives. A template that expand() rejects
+ * throws the same HashHelperError.
+ */
+export function explain(template: string, options?: ExplainOptions): Explanation {
+  return explainTemplate(template, options).explanation;
+}
+
+/**
+ * evaluate() with a trace: the value of one expression, bare or wrapped as a block, and its
+ * steps as a single block. Throws what evaluate() throws.
+ */
+export function explainExpression(expression: string, options?: ExplainOptions): Explanation {
+  if (/^\s*[{<]/.test(expression)) {
+    // evaluate() checks the whole text first, then that it is one block alone; so do we.
+    compile(expression, options);
+    parse(expression, options);
+    const { explanation, outputs } = explainTemplate(expression, options);
+    return { ...explanation, result: outputs[0] as string };
+  }
+  const limits = resolveLimits(options?.limits);
+  const chain = parse(expression, options);
+  const masks = () => secretSpans(tokenize(expression, "bare").tokens, expression.length);
+  const problems: Problem[] = [];
+  const recorder = new Recorder();
+  const { run } = compileChain(chain, "bare", problems, limits, recorder);
+  if (problems.length > 0) throw HashHelperError.from(expression, problems, masks());
+  const context = evalContext(options);
+  let value: Value;
+  try {
+    value = run(recorder.watch(context));
+  } catch (e) {
+    throw e instanceof EvaluationFailure ? HashHelperError.from(expression, [e.problem], masks()) : e;
+  }
+  const block = explainBlock(expression, chain.span, chain, recorder.done(), options?.revealSecrets === true);
+  return { result: value as string, now: context.nowMs, blocks: [block] };
+}
+
+function explainTemplate(template: string, options: ExplainOptions | undefined) {
+  const { ast } = compile(template, options);
+  const blocks = ast.parts.filter((p): p is Block => p.type === "Block");
+  const context = evalContext(options);
+  const traced = traceBlocks(template, blocks, resolveLimits(options?.limits), context, options?.revealSecrets);
+  let result = "";
+  let b = 0;
+  for (const part of ast.parts) result += part.type === "Text" ? part.value : (traced.outputs[b++] as string);
+  return { explanation: { result, now: context.nowMs, blocks: traced.blocks }, outputs: traced.outputs };
+}
+
+/**
+ * Runs the blocks of a checked template with a trace, on the given context. For callers that
+ * share one context between several templates, as a signed request does.
+ */
+export function traceBlocks(
+  source: string,
+  blocks: readonly Block[],
+  limits: Readonly<Limits>,
+  context: EvalContext,
+  revealSecrets: boolean | undefined,
+): { outputs: string[]; blocks: ExplainedBlock[] } {
+  const outputs: string[] = [];
+  const explained: ExplainedBlock[] = [];
+  for (const block of blocks) {
+    const problems: Problem[] = [];
+    const recorder = new Recorder();
+    const { run } = compileChain(block.expression, "block", problems, limits, recorder);
+    // compile() has already checked every block, so this cannot find anything new.
+    if (problems.length > 0) throw HashHelperError.from(source, problems, secretSpansOf(source));
+    try {
+      outputs.push(run(recorder.watch(context)) as string);
+    } catch (e) {
+      throw e instanceof EvaluationFailure ? HashHelperError.from(source, [e.problem], secretSpansOf(source)) : e;
+    }
+    explained.push(
+      explainBlock(source, block.span, block.expression, recorder.done(), revealSecrets === true, block.delimiter),
+    );
+  }
+  return { outputs, blocks: explained };
+}
+
+/** A chain as it ran: each call with the values it was given and gave. */
+interface RanChain {
+  chain: Chain;
+  calls: RanCall[];
+  /** Nested chains that finished since the last call: the arguments of the next one. */
+  pending: RanChain[];
+}
+
+interface RanCall {
+  call: Call;
+  method: Method;
+  args: readonly ArgValue[];
+  /** The ran chain of each argument that is a nested chain, by argument index. */
+  nested: (RanChain | undefined)[];
+  output: Value;
+  /** The call read a host secret: its output is that secret. */
+  readSecret: boolean;
+}
+
+/** Builds the tree of ran chains from the evaluator's calls (see Tracer). */
+class Recorder implements Tracer {
+  private readonly stack: RanChain[] = [];
+  private root: RanChain | undefined;
+  private secretRead = false;
+
+  /**
+   * The context with its secret lookup watched: any method that reads a secret, now or added
+   * later, has its output masked without knowing it by name.
+   */
+  watch(context: EvalContext): EvalContext {
+    return {
+      ...context,
+      secret: (name) => {
+        const value = context.secret(name);
+        if (value !== undefined) this.secretRead = true;
+        return value;
+      },
+    };
+  }
+
+  enter(chain: Chain): void {
+    this.secretRead = false;
+    this.stack.push({ chain, calls: [], pending: [] });
+  }
+
+  step(call: Call, method: Method, args: readonly ArgValue[], output: Value): void {
+    const ran = this.stack[this.stack.length - 1] as RanChain;
+    const pending = ran.pending.splice(0);
+    const nested = call.args.map((arg) => (arg.type === "Chain" ? pending.shift() : undefined));
+    ran.calls.push({ call, method, args, nested, output, readSecret: this.secretRead });
+    this.secretRead = false;
+  }
+
+  exit(_value: Value): void {
+    const ran = this.stack.pop() as RanChain;
+    const parent = this.stack[this.stack.length - 1];
+    if (parent) parent.pending.push(ran);
+    else this.root = ran;
+  }
+
+  done(): RanChain {
+    if (!this.root) throw new Error("the traced chain never ended");
+    return this.root;
+  }
+}
+
+function explainBlock(
+  source: string,
+  span: Span,
+  chain: Chain,
+  ran: RanChain,
+  reveal: boolean,
+  delimiter?: Block["delimiter"],
+): ExplainedBlock {
+  const [open, close] = delimiter === "{" ? ["{", ";}"] : delimiter === "<" ? ["<", ";>"] : ["", ""];
+  const { line, column } = position(source, span.offset);
+  const explained = explainChain(source, ran, false, reveal);
+  const last = explained.steps[explained.steps.length - 1] as ExplainedStep;
+  return {
+    span: { offset: span.offset, line, column, length: span.length },
+    source: `${open}${renderChain(source, chain, false, reveal)}${close}`,
+    steps: explained.steps,
+    output: last.value,
+  };
+}
+
+/**
+ * The steps of a ran chain with secrecy worked out. `inKey`: the chain feeds a key, so every
+ * value in it is key material, digests included; only names (literal parameters such as a
+ * secret's name) are shown.
+ */
+function explainChain(
+  source: string,
+  ran: RanChain,
+  inKey: boolean,
+  reveal: boolean,
+): { steps: ExplainedStep[]; secret: boolean } {
+  let secret = inKey;
+  const steps = ran.calls.map(({ call, method, args, nested, output, readSecret }) => {
+    let argsSecret = false;
+    const explainedArgs = call.args.map((node, i): ExplainedArgument => {
+      const param = method.params[i];
+      const name = param?.name ?? `argument ${i + 1}`;
+      const keyArg = inKey || param?.secret === true;
+      if (node.type === "Chain") {
+        const inner = explainChain(source, nested[i] as RanChain, keyArg, reveal);
+        const isSecret = keyArg || inner.secret;
+        argsSecret ||= isSecret;
+        return {
+          param: name,
+          key: param?.secret === true,
+          source: renderChain(source, node, keyArg, reveal),
+          value: view(args[i] as Value, isSecret, reveal),
+          steps: inner.steps,
+        };
+      }
+      const isSecret = param?.secret === true || (inKey && param?.literal !== true);
+      argsSecret ||= isSecret;
+      const written = renderArgument(source, node, isSecret, reveal);
+      const key = param?.secret === true;
+      return node.type === "String"
+        ? { param: name, key, source: written, value: view(node.value, isSecret, reveal) }
+        : { param: name, key, source: written };
+    });
+    const inputSecret = method.input !== "start" && secret;
+    secret = inKey || readSecret || (method.reveals && (inputSecret || argsSecret));
+    return {
+      method: method.name,
+      call: renderCall(source, call, inKey, reveal),
+      span: call.span,
+      args: explainedArgs,
+      value: view(output, secret, reveal),
+    };
+  });
+  return { steps, secret };
+}
+
+const PREVIEW_CHARS = 160;
+const PREVIEW_BYTES = 64;
+
+function view(value: Value, secret: boolean, reveal: boolean): ExplainedValue {
+  if (typeof value === "string") {
+    const length = value.length;
+    if (secret && !reveal) return { kind: "text", length, secret, preview: masked(length, "char") };
+    // Cut before a surrogate pair rather than through it.
+    const cut = /[\ud800-\udbff]/.test(value.charAt(PREVIEW_CHARS - 1)) ? PREVIEW_CHARS - 1 : PREVIEW_CHARS;
+    const shown = value.length > PREVIEW_CHARS ? `${visible(value.slice(0, cut))}…` : visible(value);
+    return { kind: "text", length, secret, preview: `"${shown}" (${count(length, "char")})`, value };
+  }
+  const length = value.byteLength;
+  if (secret && !reveal) return { kind: "bytes", length, secret, preview: masked(length, "byte") };
+  const hex = toHex(value);
+  const shown = length > PREVIEW_BYTES ? `${hex.slice(0, PREVIEW_BYTES * 2)}…` : hex;
+  return { kind: "bytes", length, secret, preview: `${shown} (${count(length, "byte")})`, value: hex };
+}
+
+function masked(length: number, unit: string): string {
+  return `•••••• (${count(length, unit)})`;
+}
+
+function count(n: number, unit: string): string {
+  return `${n} ${unit}${n === 1 ? "" : "s"}`;
+}
+
+// Characters that are hard or impossible to tell apart on a screen, and a classic cause of a
+// wrong signature: a line break too many, a tab, a non-breaking space pasted with a key.
+const SHOWN: Record<number, string> = { 10: "⏎", 13: "␍", 9: "⇥", 127: "␡" };
+
+function invisible(code: number): boolean {
+  return (
+    (code >= 0x80 && code <= 0xa0) ||
+    code === 0xad ||
+    code === 0x1680 ||
+    code === 0x180e ||
+    (code >= 0x2000 && code <= 0x200f) ||
+    (code >= 0x2028 && code <= 0x202f) ||
+    (code >= 0x205f && code <= 0x206f) ||
+    code === 0x3000 ||
+    code === 0xfeff ||
+    (code >= 0xd800 && code <= 0xdfff) // a lone surrogate: a pair is read as one code point
+  );
+}
+
+/**
+ * Text with its invisible characters shown: `⏎` line feed, `␍` carriage return, `⇥` tab, the
+ * Unicode control pictures (␀…␟, ␡) for other control characters, and `⟨U+00A0⟩` for spaces,
+ * format characters and lone surrogates that look like nothing or like a plain space.
+ */
+export function visible(text: string): string {
+  let out = "";
+  for (const ch of text) {
+    const code = ch.codePointAt(0) as number;
+    const shown = SHOWN[code];
+    if (shown) out += shown;
+    else if (code < 0x20) out += String.fromCharCode(0x2400 + code);
+    else if (invisible(code)) out += `⟨U+${code.toString(16).toUpperCase().padStart(4, "0")}⟩`;
+    else out += ch;
+  }
+  return out;
+}
+
+function renderChain(source: string, chain: Chain, inKey: boolean, reveal: boolean): string {
+  return `hash.${chain.calls.map((call) => renderCall(source, call, inKey, reveal)).join(".")}`;
+}
+
+function renderCall(source: string, call: Call, inKey: boolean, reveal: boolean): string {
+  const method = methodOf(call);
+  const args = call.args.map((arg, i) => {
+    const param = method?.params[i];
+    const keyArg = inKey || param?.secret === true || method === undefined;
+    if (arg.type === "Chain") return renderChain(source, arg, keyArg, reveal);
+    return renderArgument(source, arg, param?.secret === true || (inKey && param?.literal !== true), reveal);
+  });
+  return `${call.method}(${args.join(", ")})`;
+}
+
+function renderArgument(source: string, arg: Exclude<Argument, Chain>, secret: boolean, reveal: boolean): string {
+  if (secret && !reveal) return MASK;
+  // As written (quotes, escapes), so the trace matches the template.
+  return visible(source.slice(arg.span.offset, arg.span.offset + arg.span.length));
+}
+
+function methodOf(call: Call): Method | undefined {
+  return methods.get(call.method);
+}
