@@ -4,10 +4,11 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 // esbuild inlines the JSON into dist/cli.js, so the version needs no file lookup at run time.
 import pkg from "../package.json" with { type: "json" };
+import { formatRequest, RequestUsageError, requestFromFlags, send } from "./cli-request.ts";
 import { parseDotenv } from "./dotenv.ts";
-import { type Explanation, explain, explainExpression } from "./explain.ts";
-import { formatExplanation } from "./explain-format.ts";
-import { evaluate, expand, HashHelperError } from "./index.ts";
+import { type Explanation, explain, explainExpression, explainRequest } from "./explain.ts";
+import { formatExplanation, formatRequestExplanation } from "./explain-format.ts";
+import { evaluate, expand, HashHelperError, type SignedRequest, signRequest } from "./index.ts";
 import { secretEnvName } from "./methods.ts";
 import { startRepl } from "./repl.ts";
 
@@ -30,6 +31,10 @@ const OK = 0;
 const LANGUAGE_ERROR = 1;
 const USAGE_ERROR = 2;
 const INTERNAL_ERROR = 70;
+/** fetch: the server answered 4xx or 5xx. */
+const HTTP_ERROR = 3;
+/** fetch: no answer at all (connection refused, DNS, TLS). */
+const NETWORK_ERROR = 4;
 
 const MOZ_EXAMPLE =
   "http://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=mozscape-b6838361ee" +
@@ -39,6 +44,8 @@ const MOZ_EXAMPLE =
 
 export const HELP = `Usage: hash-helper expand [options] [TEMPLATE | -]
        hash-helper eval [options] [EXPRESSION | -]
+       hash-helper sign [options] [-X METHOD] [-H 'Name: value']… [--data TEXT | --data @FILE] URL
+       hash-helper fetch [options] [-i] [-X METHOD] [-H 'Name: value']… [--data …] URL
        hash-helper [repl] [options]
 
 Expands the hash helper blocks ({hash…;} and <hash…;>) of a URL template into signatures.
@@ -46,6 +53,10 @@ Expands the hash helper blocks ({hash…;} and <hash…;>) of a URL template int
 Commands:
   expand     print TEMPLATE with every block replaced by its value
   eval       print the value of one EXPRESSION, such as hash.getExpiryTime(240)
+  sign       expand a whole request (URL, then body, then headers, which may read each
+             other and the request with hash.getRequestQuery() and the like) and print it:
+             the request line, the headers, a blank line and the body
+  fetch      sign the request, send it, and print the status and the response body
   repl       type expressions and templates and see their values, with Tab completion of
              method names; also what hash-helper with no arguments on a terminal starts
   help       print this help
@@ -69,6 +80,13 @@ Options:
   --json         print the result and the steps as one JSON document on stdout instead
   --reveal-secrets
                  show keys and secrets in the steps instead of masking them
+  -X, --request METHOD
+                 the request's method (default GET, or POST with --data)
+  -H, --header 'Name: value'
+                 a request header; its value may hold blocks. May be repeated
+  --data TEXT, --data @FILE
+                 the request body, itself a template; @FILE reads it from a file
+  -i, --include  fetch: print the response headers too
   -h, --help     print this help
   -V, --version  print the version
 
@@ -77,8 +95,12 @@ Examples:
   hash-helper expand --now 2024-01-02T03:04:05Z '${MOZ_EXAMPLE}'
   hash-helper expand < template.txt
   hash-helper expand --explain --now 1700000000 '${MOZ_EXAMPLE}'
+  hash-helper fetch --secret unleashed=KEY -H 'api-auth-id: ID' -H 'client-type: acme/sync' \\
+    -H 'api-auth-signature: {hash.getRequestQuery().encodeHmacSha256(hash.getSecret("unleashed")).encodeBase64().printDigest();}' \\
+    'https://api.unleashedsoftware.com/Customers?customerCode=ACME'
 
-Exit status: 0 success, 1 error in the template or expression, 2 usage error, 70 internal error.
+Exit status: 0 success, 1 error in the template or expression, 2 usage error, 3 the server
+answered 4xx or 5xx (fetch), 4 the request got no answer (fetch), 70 internal error.
 `;
 
 /** A mistake in the command line itself, as opposed to one in the template. */
@@ -126,11 +148,20 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     io.stdout.write(HELP);
     return OK;
   }
-  if (command !== "expand" && command !== "eval" && command !== "repl") {
+  if (!["expand", "eval", "repl", "sign", "fetch"].includes(command)) {
     throw new UsageError(`unknown command '${command}'`);
+  }
+  const requestFlags = [values.request, values.header, values.data, values.include].some((v) => v !== undefined);
+  if (requestFlags && command !== "sign" && command !== "fetch") {
+    throw new UsageError(`-X, -H, --data and -i are for sign and fetch, not ${command}`);
   }
   if (extra.length > 0) throw new UsageError(`too many arguments: ${command} takes one; put it in quotes`);
   const now = values.now === undefined ? undefined : parseNow(values.now);
+  if (command === "sign" || command === "fetch") {
+    if (argument === undefined) throw new UsageError("missing URL");
+    const secrets = await secretsFrom(values.secret ?? [], values["secrets-file"], io.env);
+    return signOrFetch(command, argument, values, io, { now, secrets });
+  }
   if (command === "repl") {
     if (argument !== undefined) throw new UsageError("repl takes no argument");
     if (values.json) throw new UsageError("--json does not apply to the REPL");
@@ -175,6 +206,65 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   return OK;
 }
 
+type Pairs = (readonly [string, string])[];
+
+/** `sign` prints the signed request; `fetch` sends it and prints the response. */
+async function signOrFetch(
+  command: "sign" | "fetch",
+  url: string,
+  values: ReturnType<typeof parse>["values"],
+  io: Io,
+  options: { now: number | undefined; secrets: (name: string) => string | undefined },
+): Promise<number> {
+  let request: Awaited<ReturnType<typeof requestFromFlags>>;
+  try {
+    request = await requestFromFlags({ url, method: values.request, headers: values.header, data: values.data });
+  } catch (err) {
+    throw err instanceof RequestUsageError ? new UsageError(err.message) : err;
+  }
+  const explaining = values.explain === true || values.json === true;
+  let signed: SignedRequest<Pairs>;
+  try {
+    if (explaining) {
+      const explanation = explainRequest(request, { ...options, revealSecrets: values["reveal-secrets"] === true });
+      signed = explanation.signed;
+      if (values.json && command === "sign") {
+        io.stdout.write(`${JSON.stringify(explanation, null, 2)}\n`);
+        return OK;
+      }
+      if (values.json) io.stderr.write(`${JSON.stringify(explanation, null, 2)}\n`);
+      else io.stderr.write(formatRequestExplanation(explanation, { color: io.stderrIsTTY && !io.env.NO_COLOR }));
+    } else {
+      signed = signRequest(request, options);
+    }
+  } catch (err) {
+    if (values.json && err instanceof HashHelperError) {
+      io.stdout.write(`${JSON.stringify({ error: errorJson(err) }, null, 2)}\n`);
+    }
+    throw err;
+  }
+  if (command === "sign") {
+    io.stdout.write(formatRequest(signed));
+    return OK;
+  }
+  let response: Awaited<ReturnType<typeof send>>;
+  try {
+    response = await send(signed, { includeHeaders: values.include === true });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    io.stderr.write(`hash-helper: the request failed: ${cause?.code ?? cause?.message ?? (err as Error).message}\n`);
+    return NETWORK_ERROR;
+  }
+  io.stdout.write(response.text);
+  if (response.status >= 400) {
+    io.stderr.write(
+      `hash-helper: the server answered ${response.status}; add --explain to see every step of what was signed\n`,
+    );
+    return HTTP_ERROR;
+  }
+  return OK;
+}
+
 /** What --json prints for a mistake in the template: the error's own fields, keys masked. */
 function errorJson(err: HashHelperError) {
   return { code: err.code, message: err.message, span: err.span, hint: err.hint, problems: err.problems };
@@ -210,6 +300,10 @@ function parse(argv: readonly string[]) {
         secret: { type: "string", multiple: true },
         "secrets-file": { type: "string" },
         explain: { type: "boolean" },
+        request: { type: "string", short: "X" },
+        header: { type: "string", short: "H", multiple: true },
+        data: { type: "string" },
+        include: { type: "boolean", short: "i" },
         json: { type: "boolean" },
         "reveal-secrets": { type: "boolean" },
         help: { type: "boolean", short: "h" },

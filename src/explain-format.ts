@@ -1,8 +1,12 @@
-import type { ExplainedBlock, ExplainedStep, ExplainedValue, Explanation } from "./explain.ts";
+import type { ExplainedBlock, ExplainedStep, ExplainedValue, Explanation, RequestExplanation } from "./explain.ts";
 
 export interface FormatOptions {
   /** ANSI colours, for a terminal. */
   color?: boolean | undefined;
+  /** Which part of a signed request the blocks are in, named in each block's heading. */
+  part?: string | undefined;
+  /** Leave out the clock line (the parts of a request after the first share it). */
+  omitClock?: boolean | undefined;
 }
 
 /**
@@ -14,7 +18,7 @@ export interface FormatOptions {
  */
 export function formatExplanation(explanation: Explanation, options: FormatOptions = {}): string {
   const paint = options.color ? ansi : plain;
-  const lines = [paint("dim", `clock ${clock(explanation.now)}`)];
+  const lines = options.omitClock ? [] : [paint("dim", `clock ${clock(explanation.now)}`)];
   if (explanation.blocks.length === 0) {
     lines.push("", "no hash blocks: the template is kept as it is");
     return `${lines.join("\n")}\n`;
@@ -26,7 +30,7 @@ export function formatExplanation(explanation: Explanation, options: FormatOptio
     const n = explanation.blocks.length;
     lines.push(
       "",
-      `${paint("bold", `block ${i + 1} of ${n}`)} ${paint("dim", `· ${where} ·`)} ${cut(block.source, SOURCE_MAX)}`,
+      `${paint("bold", `${options.part ? `${options.part}, ` : ""}block ${i + 1} of ${n}`)} ${paint("dim", `· ${where} ·`)} ${cut(block.source, SOURCE_MAX)}`,
     );
     for (const row of tables[i] as Row[]) lines.push(formatRow(row, width, paint));
   });
@@ -93,3 +97,17 @@ type Paint = (style: keyof typeof codes, text: string) => string;
 const codes = { bold: 1, dim: 2, yellow: 33 } as const;
 const ansi: Paint = (style, text) => `\x1b[${codes[style]}m${text}\x1b[0m`;
 const plain: Paint = (_style, text) => text;
+
+/** The step tables of a signed request: the clock once, then each part that has blocks. */
+export function formatRequestExplanation(explanation: RequestExplanation, options: FormatOptions = {}): string {
+  const paint = options.color ? ansi : plain;
+  let out = `${paint("dim", `clock ${clock(explanation.now)}`)}\n`;
+  if (explanation.parts.length === 0) out += "\nno hash blocks: the request is sent as it is\n";
+  for (const part of explanation.parts) {
+    out += formatExplanation(
+      { result: "", now: explanation.now, blocks: part.blocks },
+      { ...options, part: part.where, omitClock: true },
+    );
+  }
+  return out;
+}

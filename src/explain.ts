@@ -4,10 +4,9 @@ import { toHex } from "./encoding.ts";
 import { type ErrorSpan, HashHelperError, MASK, type Problem, position } from "./errors.ts";
 import { compileChain, EvaluationFailure, type Tracer } from "./evaluate.ts";
 import { parse } from "./expression.ts";
-import { tokenize } from "./lexer/lexer.ts";
 import { type Limits, resolveLimits } from "./limits.ts";
-import { secretSpans } from "./masks.ts";
 import { type ArgValue, type EvalContext, type Kind, type Method, methods, type Value } from "./methods.ts";
+import { type Headers, type RequestTemplate, type SignedRequest, signRequestWith } from "./sign-request.ts";
 import { compile, secretSpansOf } from "./template.ts";
 
 export interface ExplainOptions extends ExpandOptions {
@@ -104,7 +103,7 @@ export function explainExpression(expression: string, options?: ExplainOptions):
   }
   const limits = resolveLimits(options?.limits);
   const chain = parse(expression, options);
-  const masks = () => secretSpans(tokenize(expression, "bare").tokens, expression.length);
+  const masks = () => secretSpansOf(expression);
   const problems: Problem[] = [];
   const recorder = new Recorder();
   const { run } = compileChain(chain, "bare", problems, limits, recorder);
@@ -118,6 +117,42 @@ export function explainExpression(expression: string, options?: ExplainOptions):
   }
   const block = explainBlock(expression, chain.span, chain, recorder.done(), options?.revealSecrets === true);
   return { result: value as string, now: context.nowMs, blocks: [block] };
+}
+
+/** The blocks of one part of a signed request: "URL", "body" or "header Name". */
+export interface ExplainedPart {
+  where: string;
+  blocks: ExplainedBlock[];
+}
+
+export interface RequestExplanation<H extends Headers = Headers> {
+  /** Exactly what signRequest() gives with the same options. */
+  signed: SignedRequest<H>;
+  /** The one reading of the clock every part saw, in epoch milliseconds. */
+  now: number;
+  /** The parts that hold blocks, in the order they were expanded. */
+  parts: ExplainedPart[];
+}
+
+/** signRequest() with a trace of every block of every part, run on the request's one clock. */
+export function explainRequest<H extends Headers>(
+  request: RequestTemplate<H>,
+  options?: ExplainOptions,
+): RequestExplanation<H> {
+  const limits = resolveLimits(options?.limits);
+  const parts: ExplainedPart[] = [];
+  let now = Number.NaN;
+  const signed = signRequestWith(request, options, (where, source, p, context) => {
+    now = context.nowMs;
+    const blocks = p.ast.parts.filter((part): part is Block => part.type === "Block");
+    const traced = traceBlocks(source, blocks, limits, context, options?.revealSecrets);
+    if (blocks.length > 0) parts.push({ where, blocks: traced.blocks });
+    let out = "";
+    let b = 0;
+    for (const part of p.ast.parts) out += part.type === "Text" ? part.value : (traced.outputs[b++] as string);
+    return out;
+  });
+  return { signed, now: Number.isNaN(now) ? evalContext(options).nowMs : now, parts };
 }
 
 function explainTemplate(template: string, options: ExplainOptions | undefined) {

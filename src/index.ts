@@ -5,14 +5,16 @@ export { errorCodes, HashHelperError } from "./errors.ts";
 export type {
   ExplainedArgument,
   ExplainedBlock,
+  ExplainedPart,
   ExplainedStep,
   ExplainedValue,
   ExplainOptions,
   Explanation,
+  RequestExplanation,
 } from "./explain.ts";
-export { explain, explainExpression } from "./explain.ts";
+export { explain, explainExpression, explainRequest } from "./explain.ts";
 export type { FormatOptions } from "./explain-format.ts";
-export { formatExplanation } from "./explain-format.ts";
+export { formatExplanation, formatRequestExplanation } from "./explain-format.ts";
 export { evaluate, parse } from "./expression.ts";
 export type { Limits } from "./limits.ts";
 export { defaultLimits } from "./limits.ts";

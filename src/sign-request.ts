@@ -26,7 +26,7 @@ export interface SignedRequest<H extends Headers = Headers> {
   body: string | undefined;
 }
 
-type Program = ReturnType<typeof program>;
+export type Program = ReturnType<typeof program>;
 
 /**
  * Expands a whole request on one clock: the URL first, then the body (which may read the URL),
@@ -35,6 +35,21 @@ type Program = ReturnType<typeof program>;
  * HashHelperError, each saying which part it is in.
  */
 export function signRequest<H extends Headers>(request: RequestTemplate<H>, options?: ExpandOptions): SignedRequest<H> {
+  return signRequestWith(request, options, (_where, _source, p, context) => p.run(context));
+}
+
+/**
+ * How one part of a request is run: the default runs it; explain traces it. `where` names the
+ * part ("URL", "body", "header Name").
+ */
+export type PartRunner = (where: string, source: string, p: Program, context: EvalContext) => string;
+
+/** signRequest() with the running of each part left to `runPart`. */
+export function signRequestWith<H extends Headers>(
+  request: RequestTemplate<H>,
+  options: ExpandOptions | undefined,
+  runPart: PartRunner,
+): SignedRequest<H> {
   const limits = resolveLimits(options?.limits);
   const method = request.method ?? "GET";
   const pairs: (readonly [string, string])[] = Array.isArray(request.headers)
@@ -54,6 +69,7 @@ export function signRequest<H extends Headers>(request: RequestTemplate<H>, opti
   const url = compileIn("URL", request.url);
   const body = request.body === undefined ? undefined : compileIn("body", request.body);
   const headers = pairs.map(([name, value]) => ({ name, source: value, program: compileIn(`header ${name}`, value) }));
+  const sources = { URL: request.url, body: request.body ?? "" } as Record<string, string>;
   const order = headerOrder(headers, reports);
   if (reports.length > 0) throw new HashHelperError(reports);
 
@@ -73,9 +89,9 @@ export function signRequest<H extends Headers>(request: RequestTemplate<H>, opti
   };
   const expanded: (string | undefined)[] = pairs.map(() => undefined);
   const context: EvalContext = { ...base, request: view };
-  const run = (where: string, p: Program) => {
+  const run = (where: string, p: Program, source = sources[where] ?? "") => {
     try {
-      return p.run(context);
+      return runPart(where, source, p, context);
     } catch (e) {
       if (!(e instanceof HashHelperError)) throw e;
       throw new HashHelperError(e.problems.map((r) => ({ ...r, where })));
@@ -89,7 +105,7 @@ export function signRequest<H extends Headers>(request: RequestTemplate<H>, opti
   view.part = "header";
   for (const i of order) {
     const header = headers[i] as { name: string; program: Program };
-    expanded[i] = run(`header ${header.name}`, header.program);
+    expanded[i] = run(`header ${header.name}`, header.program, pairs[i]?.[1]);
   }
 
   const out = pairs.map(([name], i) => [name, expanded[i] as string] as const);

@@ -2,7 +2,7 @@ import { createHash, createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Io, main } from "../src/cli.ts";
-import { formatExplanation } from "../src/explain-format.ts";
+import { formatExplanation, formatRequestExplanation } from "../src/explain-format.ts";
 import {
   type ExplainedStep,
   type ExplainOptions,
@@ -11,8 +11,10 @@ import {
   expand,
   explain,
   explainExpression,
+  explainRequest,
   HashHelperError,
   methods,
+  signRequest,
 } from "../src/index.ts";
 
 const NOW = 1_700_000_000_000; // 2023-11-14T22:13:20Z
@@ -552,5 +554,36 @@ describe("docs/debugging-403.md", () => {
     const output = await cli(["expand", "--explain", "--now", "2024-01-02T03:04:05Z", ...argv]);
     expect(excerpt.length).toBeGreaterThan(0);
     expect(output).toContain(excerpt);
+  });
+});
+
+describe("explainRequest", () => {
+  const request = {
+    method: "POST",
+    url: "https://api.example.com/v1/items?page={hash.append(2).printDigest();}",
+    headers: [
+      ["X-Sig", `{hash.getRequestQuery().encodeHmacSha256(hash.getSecret("api")).toHex().printDigest();}`],
+      ["X-Plain", "no blocks"],
+    ] as [string, string][],
+    body: `{"at":{hash.getExpiryTime(0);}}`,
+  };
+  const options = { now: 1_700_000_000_000, secrets: { api: "api-secret-value" } };
+
+  it("signs exactly what signRequest signs, on one clock, and traces each part with blocks", () => {
+    const explained = explainRequest(request, options);
+    expect(explained.signed).toEqual(signRequest(request, options));
+    expect(explained.now).toBe(options.now);
+    expect(explained.parts.map((p) => p.where)).toEqual(["URL", "body", "header X-Sig"]);
+    const sig = explained.parts[2]?.blocks[0];
+    expect(sig?.output.value).toBe(createHmac("sha256", "api-secret-value").update("page=2").digest("hex"));
+  });
+
+  it("masks the secret in the steps and in the formatted table", () => {
+    const explained = explainRequest(request, options);
+    const table = formatRequestExplanation(explained);
+    expect(JSON.stringify(explained)).not.toContain("api-secret-value");
+    expect(table).not.toContain("api-secret-value");
+    expect(table).toContain("header X-Sig, block 1 of 1");
+    expect(table.match(/^clock /gm)).toHaveLength(1);
   });
 });

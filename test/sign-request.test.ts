@@ -79,7 +79,13 @@ describe("AWS Signature Version 4, query-string form", () => {
     const now = new Date("2024-02-29T12:34:56Z");
     const credentials = { accessKeyId: "AKIDEXAMPLE2", secretAccessKey: "s3cr3t/with+odd=chars" };
     const host = "my-bucket.s3.eu-west-1.amazonaws.com";
-    const signer = new SignatureV4({ credentials, region: "eu-west-1", service: "s3", sha256: Sha256, uriEscapePath: false });
+    const signer = new SignatureV4({
+      credentials,
+      region: "eu-west-1",
+      service: "s3",
+      sha256: Sha256,
+      uriEscapePath: false,
+    });
     const presigned = await signer.presign(
       {
         method: "GET",
@@ -117,21 +123,28 @@ describe("Unleashed", () => {
   it.each([
     { url: "https://api.unleashedsoftware.com/Customers?customerCode=ACME", query: "customerCode=ACME" },
     { url: "https://api.unleashedsoftware.com/Customers", query: "" },
-    { url: "https://api.unleashedsoftware.com/Products/1?pageSize=200&orderBy=ProductCode", query: "pageSize=200&orderBy=ProductCode" },
+    {
+      url: "https://api.unleashedsoftware.com/Products/1?pageSize=200&orderBy=ProductCode",
+      query: "pageSize=200&orderBy=ProductCode",
+    },
   ])("signs the query string of $url", ({ url, query }) => {
     const signed = signRequest({ url, headers }, { secrets: { unleashed: "unleashed-key" } });
-    expect(signed.headers["api-auth-signature"]).toBe(createHmac("sha256", "unleashed-key").update(query).digest("base64"));
+    expect(signed.headers["api-auth-signature"]).toBe(
+      createHmac("sha256", "unleashed-key").update(query).digest("base64"),
+    );
     expect(signed.headers.Accept).toBe("application/json");
     expect(Object.keys(signed.headers)).toEqual(Object.keys(headers));
   });
 
   it("signs the query as expanded, blocks in the URL included", () => {
     const signed = signRequest(
-      { url: "https://api.unleashedsoftware.com/Invoices?modifiedSince={hash.getDate(\"yyyy-MM-dd\");}", headers },
+      { url: 'https://api.unleashedsoftware.com/Invoices?modifiedSince={hash.getDate("yyyy-MM-dd");}', headers },
       { now: new Date("2024-01-02T03:04:05Z"), secrets: { unleashed: "k" } },
     );
     expect(signed.url).toBe("https://api.unleashedsoftware.com/Invoices?modifiedSince=2024-01-02");
-    expect(signed.headers["api-auth-signature"]).toBe(createHmac("sha256", "k").update("modifiedSince=2024-01-02").digest("base64"));
+    expect(signed.headers["api-auth-signature"]).toBe(
+      createHmac("sha256", "k").update("modifiedSince=2024-01-02").digest("base64"),
+    );
   });
 });
 
@@ -249,7 +262,10 @@ describe("signRequest", () => {
   });
 
   it.each([
-    { headers: { A: `{hash.getRequestHeader("B");}`, B: `{hash.getRequestHeader("a");}` }, message: "headers 'B' and 'A' read each other" },
+    {
+      headers: { A: `{hash.getRequestHeader("B");}`, B: `{hash.getRequestHeader("a");}` },
+      message: "headers 'B' and 'A' read each other",
+    },
     { headers: { A: `{hash.getRequestHeader("A");}` }, message: "header 'A' reads itself" },
   ])("names both headers of a cycle: $message", ({ headers, message }) => {
     const e = errorOf(() => signRequest({ url: "https://x/", headers }));
@@ -265,8 +281,16 @@ describe("signRequest", () => {
 
   it.each([
     { part: "url", request: { url: `https://x/?q={hash.getRequestQuery();}` }, where: "URL" },
-    { part: "body", request: { url: "https://x/", body: `{hash.getRequestBody().toHex().printDigest();}` }, where: "body" },
-    { part: "body", request: { url: "https://x/", body: `{hash.getRequestHeader("a");}`, headers: { a: "1" } }, where: "body" },
+    {
+      part: "body",
+      request: { url: "https://x/", body: `{hash.getRequestBody().toHex().printDigest();}` },
+      where: "body",
+    },
+    {
+      part: "body",
+      request: { url: "https://x/", body: `{hash.getRequestHeader("a");}`, headers: { a: "1" } },
+      where: "body",
+    },
   ])("refuses a read of what is expanded later ($where)", ({ request, where }) => {
     const e = errorOf(() => signRequest(request));
     expect(e.code).toBe("REQUEST_UNAVAILABLE");
