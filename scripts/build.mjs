@@ -7,7 +7,17 @@ import { build } from "esbuild";
 const root = new URL("..", import.meta.url).pathname;
 rmSync(`${root}dist`, { recursive: true, force: true });
 
-const common = { bundle: true, format: "esm", absWorkingDir: root, logLevel: "warning", legalComments: "none" };
+// Minified: start-up time is mostly V8 parsing the bundle, and a minified one parses faster.
+// Error names are set explicitly (HashHelperError), so they survive; source maps sit beside.
+const common = {
+  bundle: true,
+  format: "esm",
+  absWorkingDir: root,
+  logLevel: "warning",
+  legalComments: "none",
+  minify: true,
+  sourcemap: "linked",
+};
 await Promise.all([
   build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js", platform: "node", target: "node20" }),
   // platform "browser" makes esbuild pick the "browser" condition of the #crypto import.

@@ -36,12 +36,14 @@ export function evalContext(options: EvaluationOptions | undefined): EvalContext
   return { nowMs, secret: secretLookup(options?.secrets) };
 }
 
+const noSecrets = () => undefined;
+
 function secretLookup(secrets: Secrets | undefined): (name: string) => string | undefined {
   const checked = (value: unknown) => {
     if (value !== undefined && typeof value !== "string") throw new TypeError("a secret's value must be a string");
     return value;
   };
-  if (secrets === undefined) return () => undefined;
+  if (secrets === undefined) return noSecrets;
   if (typeof secrets === "function") return (name) => checked(secrets(name));
   if (secrets instanceof Map) return (name) => checked(secrets.get(name));
   const record = secrets as Readonly<Record<string, string>>;

@@ -25,9 +25,18 @@ const PERCENT = Array.from({ length: 256 }, (_, b) => {
   return /[A-Za-z0-9\-._~]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
 });
 
-export function percentEncode(bytes: Uint8Array): string {
+export function percentEncode(value: string | Uint8Array): string {
+  if (typeof value === "string") {
+    // encodeURIComponent is native and writes the same UTF-8 and uppercase hex; it only leaves
+    // !'()* as they are. It throws on a lone surrogate, which TextEncoder turns into U+FFFD.
+    try {
+      return encodeURIComponent(value).replace(/[!'()*]/g, (c) => PERCENT[c.charCodeAt(0)] as string);
+    } catch {
+      value = utf8(value);
+    }
+  }
   let out = "";
-  for (const b of bytes) out += PERCENT[b];
+  for (const b of value) out += PERCENT[b];
   return out;
 }
 

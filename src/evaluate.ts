@@ -1,4 +1,4 @@
-import type { Argument, Call, Chain, Span } from "./ast.ts";
+import type { Argument, Call, Chain, IntegerLiteral, Span, StringLiteral } from "./ast.ts";
 import type { Problem } from "./errors.ts";
 import { type Limits, limitProblem } from "./limits.ts";
 import {
@@ -37,6 +37,8 @@ type ArgEvaluator = (context: EvalContext) => ArgValue;
 interface Step {
   method: Method;
   args: ArgEvaluator[];
+  /** The argument values, when every argument is a literal: computed once, not on every run. */
+  constant: readonly ArgValue[] | undefined;
   /** Where the call stands, for problems found while running it. */
   at: Span;
 }
@@ -137,9 +139,11 @@ export function compileChain(
     checkArguments(call, method, args, problems, limits);
     if (method.final) printed = call;
     kind = method.output;
+    const literal = args.every((a) => a.node.type !== "Chain");
     steps.push({
       method: tracer ? traced(method, call, tracer) : method,
       args: args.map((a) => a.run),
+      constant: literal ? args.map((a) => (a.node as StringLiteral | IntegerLiteral).value) : undefined,
       at: call.nameSpan,
     });
   }
@@ -170,7 +174,8 @@ export function compileChain(
     });
   }
 
-  const run = chainEvaluator(steps, limits);
+  // A trace shows every call, so only untraced chains are fused.
+  const run = chainEvaluator(tracer ? steps : fuse(steps), limits);
   return { kind, run: tracer ? tracedChain(chain, run, tracer) : run };
 }
 
@@ -195,37 +200,63 @@ function tracedChain(chain: Chain, run: Evaluator, tracer: Tracer): Evaluator {
   };
 }
 
+/**
+ * A digest or MAC directly followed by an encoder (`.encodeHmacSha1(k).encodeBase64()`) becomes
+ * one step that writes the encoded text at once: the same bytes, without materialising the raw
+ * digest, which on Node costs about as much as a short HMAC. The table says which methods can.
+ */
+function fuse(steps: readonly Step[]): Step[] {
+  const fused: Step[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i] as Step;
+    const encoding = steps[i + 1]?.method.encodes;
+    const runEncoded = step.method.runEncoded;
+    if (encoding && runEncoded) {
+      fused.push({
+        ...step,
+        method: { ...step.method, run: (input, args, context) => runEncoded(input, args, context, encoding) },
+      });
+      i++;
+    } else {
+      fused.push(step);
+    }
+  }
+  return fused;
+}
+
 function chainEvaluator(steps: readonly Step[], limits: Readonly<Limits>): Evaluator {
   const maxSize = limits.maxValueSize;
+  const count = steps.length;
   return (context) => {
     let value: Value = "";
-    for (const step of steps) {
-      const args = step.args.length === 0 ? NO_ARGS : step.args.map((arg) => arg(context));
-      try {
-        value = step.method.run(value, args, context);
-      } catch (e) {
-        if (!(e instanceof MethodFailure)) throw e;
-        throw new EvaluationFailure({ code: e.code, message: e.message, hint: e.hint, ...step.at });
+    let i = 0;
+    // One try for the whole chain: this loop is the hot path of every expansion.
+    try {
+      for (; i < count; i++) {
+        const step = steps[i] as Step;
+        value = step.method.run(value, step.constant ?? step.args.map((arg) => arg(context)), context);
+        // Checked after every step, so no chain can grow a value much past the limit
+        // (eighty encodeBase64() calls stop near 1 MiB, not at gigabytes).
+        if ((typeof value === "string" ? value.length : value.byteLength) > maxSize) {
+          throw new EvaluationFailure(
+            limitProblem(
+              "maxValueSize",
+              limits,
+              `${step.method.name}() made a value larger than the limit`,
+              step.at,
+              "sign less data, or raise limits.maxValueSize",
+            ),
+          );
+        }
       }
-      // Checked after every step, so no chain can grow a value much past the limit
-      // (eighty encodeBase64() calls stop near 1 MiB, not at gigabytes).
-      if ((typeof value === "string" ? value.length : value.byteLength) > maxSize) {
-        throw new EvaluationFailure(
-          limitProblem(
-            "maxValueSize",
-            limits,
-            `${step.method.name}() made a value larger than the limit`,
-            step.at,
-            "sign less data, or raise limits.maxValueSize",
-          ),
-        );
-      }
+    } catch (e) {
+      if (!(e instanceof MethodFailure)) throw e;
+      const at = (steps[i] as Step).at;
+      throw new EvaluationFailure({ code: e.code, message: e.message, hint: e.hint, ...at });
     }
     return value;
   };
 }
-
-const NO_ARGS: readonly ArgValue[] = [];
 
 interface CompiledArgument {
   kind: ArgKind | undefined;

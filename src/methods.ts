@@ -1,5 +1,5 @@
 import { backend } from "#crypto";
-import type { Algorithm } from "./crypto/types.ts";
+import type { Algorithm, Encoding } from "./crypto/types.ts";
 import { compilePattern, formatDate } from "./dates.ts";
 import {
   base64Problem,
@@ -97,20 +97,25 @@ export interface Method {
   /** A use of the method, for the reference. */
   example: string;
   run(input: Value, args: readonly ArgValue[], context: EvalContext): Value;
+  /** An encoder of bytes to text, which the evaluator may fuse into a digest or MAC before it. */
+  encodes?: Encoding;
+  /** run() and then an encoder, in one call: what a digest or MAC offers for that fusion. */
+  runEncoded?: (input: Value, args: readonly ArgValue[], context: EvalContext, encoding: Encoding) => string;
 }
 
 const TEXT_OR_BYTES: readonly Kind[] = ["text", "bytes"];
 const KEY: Param = { name: "key", accepts: ["text", "bytes"], secret: true };
 
-const digest =
-  (algorithm: Algorithm) =>
-  (input: Value): Value =>
-    backend.digest(algorithm, bytesOf(input));
+const digest = (algorithm: Algorithm): Pick<Method, "run" | "runEncoded"> => ({
+  run: (input) => backend.digest(algorithm, input),
+  runEncoded: (input, _args, _context, encoding) => backend.encoded(algorithm, undefined, input, encoding),
+});
 
-const mac =
-  (algorithm: Algorithm) =>
-  (input: Value, [key]: readonly ArgValue[]): Value =>
-    backend.hmac(algorithm, bytesOf(key as string | Uint8Array), bytesOf(input));
+const mac = (algorithm: Algorithm): Pick<Method, "run" | "runEncoded"> => ({
+  run: (input, [key]) => backend.hmac(algorithm, key as string | Uint8Array, input),
+  runEncoded: (input, [key], _context, encoding) =>
+    backend.encoded(algorithm, key as string | Uint8Array, input, encoding),
+});
 
 const table: Method[] = [
   {
@@ -141,7 +146,7 @@ const table: Method[] = [
     reveals: false,
     summary: "MD5 digest (16 bytes) of the value; text is hashed as UTF-8.",
     example: `hash.append("abc").encodeMd5().toHex()`,
-    run: digest("md5"),
+    ...digest("md5"),
   },
   {
     name: "encodeSha1",
@@ -151,7 +156,7 @@ const table: Method[] = [
     reveals: false,
     summary: "SHA-1 digest (20 bytes) of the value; text is hashed as UTF-8.",
     example: `hash.append("abc").encodeSha1().toHex()`,
-    run: digest("sha1"),
+    ...digest("sha1"),
   },
   {
     name: "encodeHmacSha1",
@@ -161,7 +166,7 @@ const table: Method[] = [
     reveals: false,
     summary: "HMAC-SHA1 (20 bytes) of the value with the key (text as UTF-8, or bytes).",
     example: `hash.append("data").encodeHmacSha1("secretKey").encodeBase64()`,
-    run: mac("sha1"),
+    ...mac("sha1"),
   },
   {
     name: "encodeHmacSha256",
@@ -171,7 +176,7 @@ const table: Method[] = [
     reveals: false,
     summary: "HMAC-SHA256 (32 bytes) of the value with the key (text as UTF-8, or bytes).",
     example: `hash.append("customerCode=ACME").encodeHmacSha256("secretKey").encodeBase64()`,
-    run: mac("sha256"),
+    ...mac("sha256"),
   },
   {
     name: "encodeSha256",
@@ -181,7 +186,7 @@ const table: Method[] = [
     reveals: false,
     summary: "SHA-256 digest (32 bytes) of the value; text is hashed as UTF-8.",
     example: `hash.append("abc").encodeSha256().toHex()`,
-    run: digest("sha256"),
+    ...digest("sha256"),
   },
   {
     name: "encodeSha512",
@@ -191,7 +196,7 @@ const table: Method[] = [
     reveals: false,
     summary: "SHA-512 digest (64 bytes) of the value; text is hashed as UTF-8.",
     example: `hash.append("abc").encodeSha512().toHex()`,
-    run: digest("sha512"),
+    ...digest("sha512"),
   },
   {
     name: "encodeHmacMd5",
@@ -201,7 +206,7 @@ const table: Method[] = [
     reveals: false,
     summary: "HMAC-MD5 (16 bytes) of the value with the key (text as UTF-8, or bytes).",
     example: `hash.append("{}").encodeHmacMd5(hash.fromHex("00ff")).toHex()`,
-    run: mac("md5"),
+    ...mac("md5"),
   },
   {
     name: "encodeHmacSha512",
@@ -211,7 +216,7 @@ const table: Method[] = [
     reveals: false,
     summary: "HMAC-SHA512 (64 bytes) of the value with the key (text as UTF-8, or bytes).",
     example: `hash.append("data").encodeHmacSha512("secretKey").encodeBase64()`,
-    run: mac("sha512"),
+    ...mac("sha512"),
   },
   {
     name: "encodeBase64Url",
@@ -221,7 +226,7 @@ const table: Method[] = [
     reveals: true,
     summary: "URL-safe base64 without padding (RFC 4648 §5); text is encoded as UTF-8.",
     example: `hash.append("data").encodeHmacSha256("secretKey").encodeBase64Url()`,
-    run: (input) => base64Url(backend.base64(bytesOf(input))),
+    run: (input) => base64Url(backend.base64(input)),
   },
   {
     name: "fromHex",
@@ -338,7 +343,8 @@ const table: Method[] = [
     reveals: true,
     summary: "Standard base64 with padding (RFC 4648 §4); text is encoded as UTF-8.",
     example: `hash.append("data").encodeHmacSha1("secretKey").encodeBase64()`,
-    run: (input) => backend.base64(bytesOf(input)),
+    run: (input) => backend.base64(input),
+    encodes: "base64",
   },
   {
     name: "encodeURL",
@@ -348,7 +354,7 @@ const table: Method[] = [
     reveals: true,
     summary: "Percent-encode all but A-Z a-z 0-9 - . _ ~ (RFC 3986), uppercase hex, UTF-8.",
     example: `hash.append("a b/c=").encodeURL()`,
-    run: (input) => percentEncode(bytesOf(input)),
+    run: (input) => percentEncode(input),
   },
   {
     name: "toHex",
@@ -359,6 +365,7 @@ const table: Method[] = [
     summary: "Lowercase hexadecimal, two digits a byte; text is encoded as UTF-8.",
     example: `hash.append("abc").encodeMd5().toHex()`,
     run: (input) => toHex(bytesOf(input)),
+    encodes: "hex",
   },
   {
     name: "printDigest",

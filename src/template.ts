@@ -53,10 +53,28 @@ export function program(
   };
 }
 
-/** Expands every `{hash…;}` and `<hash…;>` block of a template. */
+/**
+ * Expands every `{hash…;}` and `<hash…;>` block of a template. A dashboard expands the same URL
+ * on every refresh, so templates compiled with the default limits are kept in a small cache;
+ * a template that fails to compile is not kept, and fails the same way each time.
+ */
 export function expand(template: string, options?: ExpandOptions): string {
-  return compile(template, options).expand(options);
+  if (options?.limits !== undefined) return compile(template, options).expand(options);
+  let compiled = cache.get(template);
+  if (compiled) {
+    // Least recently used goes first: a hit moves to the back.
+    cache.delete(template);
+  } else {
+    compiled = compile(template);
+    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  }
+  cache.set(template, compiled);
+  return compiled.expand(options);
 }
+
+/** How many compiled templates expand() keeps. */
+export const CACHE_SIZE = 256;
+const cache = new Map<string, CompiledTemplate>();
 
 /**
  * The template's AST and what expanding it joins: text as is, and one evaluator a block.

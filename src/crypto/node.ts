@@ -1,14 +1,21 @@
-// On Node, node:crypto (OpenSSL) is the fastest correct implementation there is.
+// On Node, node:crypto (OpenSSL) is the fastest correct implementation there is. Text goes to it
+// as a string: it encodes UTF-8 natively, faster than a TextEncoder round trip.
 import { Buffer } from "node:buffer";
 import { createHash, createHmac } from "node:crypto";
-import type { Algorithm, CryptoBackend } from "./types.ts";
-
-const toBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+import type { Algorithm, CryptoBackend, Data, Encoding } from "./types.ts";
 
 export const backend: CryptoBackend = {
   name: "node:crypto",
-  digest: (algorithm: Algorithm, data: Uint8Array) => toBytes(createHash(algorithm).update(data).digest()),
-  hmac: (algorithm: Algorithm, key: Uint8Array, data: Uint8Array) =>
-    toBytes(createHmac(algorithm, key).update(data).digest()),
-  base64: (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64"),
+  // A Buffer is a Uint8Array: it is returned as it is, not copied.
+  digest: (algorithm: Algorithm, data: Data) => createHash(algorithm).update(data).digest(),
+  hmac: (algorithm: Algorithm, key: Data, data: Data) => createHmac(algorithm, key).update(data).digest(),
+  encoded: (algorithm: Algorithm, key: Data | undefined, data: Data, encoding: Encoding) =>
+    (key === undefined ? createHash(algorithm) : createHmac(algorithm, key)).update(data).digest(encoding),
+  base64: (data: Data) =>
+    (typeof data === "string"
+      ? Buffer.from(data, "utf8")
+      : Buffer.isBuffer(data)
+        ? data
+        : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+    ).toString("base64"),
 };

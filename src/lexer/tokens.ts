@@ -60,9 +60,19 @@ export const AngleClose = createToken({
   label: "'>'",
 });
 
+// start_chars_hint spares chevrotain from analysing each regex when the lexer is built, which
+// is most of the CLI's start-up; test/lexer/lexer.test.ts checks every hint against its regex.
+const LETTERS = [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"];
+const DIGITS = [..."0123456789"];
+// What \s matches in JavaScript.
+const SPACES = [
+  ..."\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff",
+];
+
 export const WhiteSpace = createToken({
   name: "WhiteSpace",
   pattern: /\s+/,
+  start_chars_hint: SPACES,
   group: Lexer.SKIPPED,
   line_breaks: true,
 });
@@ -71,6 +81,7 @@ export const WhiteSpace = createToken({
 export const StringLiteral = createToken({
   name: "StringLiteral",
   pattern: /"(?:[^"\\\r\n\u2028\u2029]|\\[^\r\n\u2028\u2029])*"|'(?:[^'\\\r\n\u2028\u2029]|\\[^\r\n\u2028\u2029])*'/,
+  start_chars_hint: ['"', "'"],
   label: "a string",
 });
 // Without this token chevrotain re-scans an unclosed string from every following character,
@@ -78,6 +89,7 @@ export const StringLiteral = createToken({
 export const UnterminatedString = createToken({
   name: "UnterminatedString",
   pattern: /["'](?:[^\\\r\n\u2028\u2029]|\\[^\r\n\u2028\u2029])*\\?/,
+  start_chars_hint: ['"', "'"],
   label: "an unterminated string",
 });
 // Anything number-like is one token so that `240.5`, `1e20` and `0x10` get one clear error
@@ -87,10 +99,22 @@ export const UnterminatedString = createToken({
 export const NumberLiteral = createToken({
   name: "NumberLiteral",
   pattern: /-?[0-9][0-9A-Za-z_]*(?:\.[0-9][0-9A-Za-z_]*)*/,
+  start_chars_hint: ["-", ...DIGITS],
   label: "a number",
 });
-export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_$][A-Za-z0-9_$]*/, label: "a name" });
-export const Hash = createToken({ name: "Hash", pattern: /hash/, longer_alt: Identifier, label: "'hash'" });
+export const Identifier = createToken({
+  name: "Identifier",
+  pattern: /[A-Za-z_$][A-Za-z0-9_$]*/,
+  start_chars_hint: [...LETTERS, "_", "$"],
+  label: "a name",
+});
+export const Hash = createToken({
+  name: "Hash",
+  pattern: /hash/,
+  start_chars_hint: ["h"],
+  longer_alt: Identifier,
+  label: "'hash'",
+});
 export const Dot = createToken({ name: "Dot", pattern: ".", label: "'.'" });
 export const LParen = createToken({ name: "LParen", pattern: "(", label: "'('" });
 export const RParen = createToken({ name: "RParen", pattern: ")", label: "')'" });

@@ -37,8 +37,19 @@ const errorMessageProvider: IParserErrorMessageProvider = {
 };
 
 export class HashHelperParser extends CstParser {
-  constructor() {
-    super(allTokens, { nodeLocationTracking: "onlyOffset", errorMessageProvider });
+  /**
+   * @param validate run chevrotain's checks of the grammar (ambiguities, left recursion). They
+   * find the same thing on every run, so the process's parser skips them for start-up, and
+   * test/parser/parser.test.ts builds one with them, which fails on a broken grammar.
+   */
+  constructor({ validate = false }: { validate?: boolean } = {}) {
+    // The grammar is LL(1): one token of look-ahead decides every choice, and analysing more costs start-up.
+    super(allTokens, {
+      nodeLocationTracking: "none",
+      errorMessageProvider,
+      skipValidations: !validate,
+      maxLookahead: 1,
+    });
     this.performSelfAnalysis();
   }
 

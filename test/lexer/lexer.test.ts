@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { optimizedModes, tokenize } from "../../src/lexer/lexer.ts";
+import { createLexer, optimizedModes, tokenize } from "../../src/lexer/lexer.ts";
+import { allTokens } from "../../src/lexer/tokens.ts";
 
 const kinds = (text: string, mode?: "text" | "bare") =>
   tokenize(text, mode).tokens.map((t) => `${t.tokenType.name}:${t.image}`);
@@ -56,4 +57,31 @@ describe("tokenize", () => {
     // The text mode cannot be ("anything but { and <"); the modes that lex expressions must be.
     expect(optimizedModes()).toMatchObject({ brace: true, angle: true, bare: true });
   });
+});
+
+describe("the token definitions", () => {
+  it("pass chevrotain's validations, which the process's own lexer skips", () => {
+    expect(() => createLexer({ validate: true })).not.toThrow();
+    expect(createLexer({ validate: true }).lexerDefinitionErrors).toEqual([]);
+  });
+
+  it.each(allTokens.filter((t) => t.PATTERN instanceof RegExp && t.START_CHARS_HINT))(
+    "$name: its start_chars_hint holds exactly the characters its pattern can start with",
+    (token) => {
+      const pattern = token.PATTERN as RegExp;
+      const sticky = new RegExp(pattern.source, "y");
+      const hint = new Set((token.START_CHARS_HINT as string[]).map((c) => c.charCodeAt(0)));
+      // Every UTF-16 code unit a match may begin with is in the hint, and every hint starts one.
+      for (let code = 0; code < 0x10000; code++) {
+        const c = String.fromCharCode(code);
+        sticky.lastIndex = 0;
+        const starts = [c, `${c}a`, `${c}0`, `${c}"`, `${c}'`, `${c}ash`].some((s) => {
+          sticky.lastIndex = 0;
+          return sticky.test(s);
+        });
+        if (starts !== hint.has(code))
+          throw new Error(`${token.name}: U+${code.toString(16)} ${starts ? "missing from" : "wrongly in"} the hint`);
+      }
+    },
+  );
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "../../src/index.ts";
+import { HashHelperParser } from "../../src/parser/parser.ts";
 
 describe("parse", () => {
   it("builds the whole AST with spans", () => {
@@ -104,5 +105,11 @@ describe("parse", () => {
     } catch (e) {
       expect((e as Error).message).toBe("unexpected a string after the expression");
     }
+  });
+});
+
+describe("the grammar", () => {
+  it("passes chevrotain's validations, which the process's own parser skips", () => {
+    expect(() => new HashHelperParser({ validate: true })).not.toThrow();
   });
 });
