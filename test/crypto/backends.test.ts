@@ -36,7 +36,32 @@ describe.each([node, browser])("$name", (backend) => {
     }
   });
 
-  it("base64", () => {
+  it("base64, of bytes and of text as UTF-8", () => {
     for (const data of inputs) expect(backend.base64(data)).toBe(Buffer.from(data).toString("base64"));
+    expect(backend.base64("naïve ☃")).toBe(Buffer.from("naïve ☃", "utf8").toString("base64"));
+  });
+
+  it.each(algorithms)("digests and MACs written straight as base64 or hex (%s)", (algorithm) => {
+    for (const data of [...inputs, "naïve ☃ 😀"]) {
+      for (const encoding of ["base64", "hex"] as const) {
+        expect(backend.encoded(algorithm, undefined, data, encoding)).toBe(
+          createHash(algorithm).update(data).digest(encoding),
+        );
+        for (const key of [...keys, "text key"]) {
+          expect(backend.encoded(algorithm, key, data, encoding)).toBe(
+            createHmac(algorithm, key).update(data).digest(encoding),
+          );
+        }
+      }
+    }
+  });
+
+  it("hashes text as its UTF-8 bytes", () => {
+    expect(Buffer.from(backend.digest("sha256", "naïve ☃")).toString("hex")).toBe(
+      createHash("sha256").update(Buffer.from("naïve ☃", "utf8")).digest("hex"),
+    );
+    expect(Buffer.from(backend.hmac("sha1", "ключ", "data")).toString("hex")).toBe(
+      createHmac("sha1", Buffer.from("ключ", "utf8")).update("data").digest("hex"),
+    );
   });
 });
