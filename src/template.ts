@@ -86,8 +86,9 @@ export function build(
   check = true,
 ): { ast: Template; pieces: (string | Evaluator)[] } {
   if (source.length > limits.maxTemplateLength) throw tooLong(source, limits, "template");
-  const { tokens, failures } = tokenize(source, "text");
-  const raws = splitBlocks(tokens, failures, source.length);
+  const lexed = tokenize(source, "text");
+  const raws = splitBlocks(lexed.tokens, lexed.failures, source.length);
+  lexed.tokens = [];
   const problems: Problem[] = [];
   const tooMany = raws[limits.maxBlocks];
   if (tooMany) {
@@ -104,6 +105,9 @@ export function build(
     pushText(source, textStart, open.startOffset, parts, pieces);
     textStart = raw.end;
     const block = analyzeBlock(raw, source, problems, limits, check);
+    // Nothing reads a block's tokens after this (error masks are found from the source again):
+    // let them go, so that a template of many blocks does not keep every token to the end.
+    raw.tokens = [];
     if (block) {
       parts.push(block.node);
       pieces.push(block.run);

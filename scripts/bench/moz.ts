@@ -1,0 +1,94 @@
+// The Moz signature, the benchmarks' reference workload, and the same URL built by other means:
+// by hand with node:crypto (the physical limit on Node) and by Nunjucks and LiquidJS templates.
+import { createHmac } from "node:crypto";
+import { Liquid } from "liquidjs";
+import nunjucks from "nunjucks";
+
+export const accessId = "mozscape-b6838361ee";
+export const key = "0123456789abcdef0123456789abcdef";
+const head = "http://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=";
+
+/** The Moz template of the issue, character for character. */
+export const moz = `${head}${accessId}&Expires={hash.getExpiryTime(240);}&Signature={hash.append("${accessId}").appendNewLine().append(hash.getExpiryTime(240)).encodeHmacSha1("${key}").encodeBase64().encodeURL().printDigest();}`;
+
+/** The Signature block's expression, bare, as `hash-helper eval` takes it. */
+export const signatureExpression = `hash.append("${accessId}").appendNewLine().append(hash.getExpiryTime(240)).encodeHmacSha1("${key}").encodeBase64().encodeURL().printDigest()`;
+
+let serial = 0;
+/**
+ * An access ID no template of this process has had before, as long as the real one, so that no
+ * cache of templates, blocks or expressions can answer for a template built with it.
+ */
+export function freshId(): string {
+  serial++;
+  return `mozscape-${serial.toString(16).padStart(10, "0")}`;
+}
+
+/** The Moz template with another access ID, in the text and in the signed value. */
+export const mozWithId = (id: string): string => moz.replaceAll(accessId, id);
+
+/** The signature expression with another access ID. */
+export const expressionWithId = (id: string): string => signatureExpression.replaceAll(accessId, id);
+
+/** RFC 3986 §2.3: everything but the unreserved characters is percent-encoded, hex in uppercase. */
+export const rfc3986 = (text: string): string =>
+  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/** getExpiryTime(240): epoch seconds of now + 240 s. */
+export const expiresAt = (nowMs: number): number => Math.floor(nowMs / 1000) + 240;
+
+/** The signature alone: base64 HMAC-SHA1 of `id\nexpires`, percent-encoded. */
+export function handSignature(nowMs: number): string {
+  const mac = createHmac("sha1", key)
+    .update(`${accessId}\n${expiresAt(nowMs)}`)
+    .digest("base64");
+  return rfc3986(mac);
+}
+
+/** The whole Moz URL, written by hand with node:crypto. */
+export function handWritten(nowMs: number, id = accessId): string {
+  const expires = String(expiresAt(nowMs));
+  const mac = createHmac("sha1", key).update(`${id}\n${expires}`).digest("base64");
+  return `${head}${id}&Expires=${expires}&Signature=${rfc3986(mac)}`;
+}
+
+/** A `node -e` script that prints the signature with node:crypto, like `hash-helper eval` does. */
+export function handSignatureScript(nowMs: number): string {
+  return [
+    `const c=require("node:crypto");`,
+    `const e=Math.floor(${nowMs}/1000)+240;`,
+    `const m=c.createHmac("sha1",${JSON.stringify(key)}).update(${JSON.stringify(`${accessId}\n`)}+e).digest("base64");`,
+    `process.stdout.write(encodeURIComponent(m).replace(/[!'()*]/g,(x)=>"%"+x.charCodeAt(0).toString(16).toUpperCase())+"\\n");`,
+  ].join("");
+}
+
+// The filters the other engines need, on node:crypto like ours.
+const hmacSha1 = (value: unknown, secret: unknown) => createHmac("sha1", String(secret)).update(String(value)).digest();
+const base64 = (value: unknown) => (Buffer.isBuffer(value) ? value : Buffer.from(String(value))).toString("base64");
+const urlencode = (value: unknown) => rfc3986(String(value));
+
+/** The Moz URL as a Nunjucks template, compiled once; `render({ now })` gives the same URL. */
+export function nunjucksMoz(): (nowMs: number) => string {
+  const env = new nunjucks.Environment(null, { autoescape: false });
+  env.addFilter("hmacSha1", hmacSha1);
+  env.addFilter("base64", base64);
+  env.addFilter("urlencode", urlencode);
+  const source =
+    `${head}${accessId}&Expires={% set expires = (now / 1000) | int + 240 %}{{ expires }}` +
+    `&Signature={{ ("${accessId}\\n" + expires) | hmacSha1("${key}") | base64 | urlencode }}`;
+  const template = new nunjucks.Template(source, env, undefined, true);
+  return (now) => template.render({ now });
+}
+
+/** The Moz URL as a LiquidJS template, parsed once; `renderSync` gives the same URL. */
+export function liquidMoz(): (nowMs: number) => string {
+  const engine = new Liquid();
+  engine.registerFilter("hmacSha1", hmacSha1);
+  engine.registerFilter("base64", base64);
+  engine.registerFilter("urlencode", urlencode);
+  const source =
+    `${head}${accessId}&Expires={% assign expires = now | divided_by: 1000 | floor | plus: 240 %}{{ expires }}` +
+    `&Signature={{ "${accessId}\\n" | append: expires | hmacSha1: "${key}" | base64 | urlencode }}`;
+  const template = engine.parse(source);
+  return (now) => engine.renderSync(template, { now }) as string;
+}
