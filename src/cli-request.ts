@@ -65,7 +65,11 @@ export async function send(signed: SignedRequest<Pairs>, options: { includeHeade
   });
   const body = await response.text();
   const head = [`${response.status} ${response.statusText}`.trimEnd()];
-  if (options.includeHeaders) response.headers.forEach((value, name) => head.push(`${name}: ${value}`));
+  if (options.includeHeaders) {
+    response.headers.forEach((value, name) => {
+      head.push(`${name}: ${value}`);
+    });
+  }
   const text = `${head.join("\n")}\n${options.includeHeaders ? "\n" : ""}${body}${body.endsWith("\n") || body === "" ? "" : "\n"}`;
   return { status: response.status, text };
 }

@@ -139,7 +139,10 @@ function headerOrder(
     reports.push({ ...(made as ProblemReport), where: `header ${header.name}` });
   };
   const index = new Map<string, number[]>();
-  headers.forEach((h, i) => index.set(h.name.toLowerCase(), [...(index.get(h.name.toLowerCase()) ?? []), i]));
+  for (const [i, h] of headers.entries()) {
+    const name = h.name.toLowerCase();
+    index.set(name, [...(index.get(name) ?? []), i]);
+  }
   const reads = headers.map((h) => (h.program ? headerReads(h.program.ast) : []));
 
   for (const [i, calls] of reads.entries()) {
@@ -175,7 +178,7 @@ function headerOrder(
     state[i] = "done";
     order.push(i);
   };
-  headers.forEach((_, i) => visit(i));
+  for (let i = 0; i < headers.length; i++) visit(i);
   return order;
 }
 
