@@ -234,6 +234,11 @@ class Recorder implements Tracer {
         if (value !== undefined) this.secretRead = true;
         return value;
       },
+      // A request part built from a secret, read back with getRequestQuery() and the like.
+      tainted: () => {
+        this.secretRead = true;
+        context.tainted?.();
+      },
     };
   }
 

@@ -45,6 +45,11 @@ export interface EvalContext {
   secret(name: string): string | undefined;
   /** The request being signed, when a template is part of one (signRequest). */
   request?: RequestView | undefined;
+  /**
+   * Called when a method gives a value built from a secret without reading one itself (a
+   * request part that was): a trace masks it, as it masks what getSecret() gives.
+   */
+  tainted?: (() => void) | undefined;
 }
 
 /** What the request functions read: the request as far as it has been expanded. */
@@ -60,6 +65,8 @@ export interface RequestView {
   body: Uint8Array | undefined;
   /** An expanded header's value by case-insensitive name, or undefined when there is none. */
   header(name: string): string | undefined;
+  /** Whether a part was built from a secret: "url", "body", or a header's name in any case. */
+  fromSecret(part: string): boolean;
 }
 
 /**
@@ -293,7 +300,7 @@ const table: Method[] = [
     reveals: true,
     summary: "The path of the request's expanded URL, as it stands in the URL ('/' when empty).",
     example: `hash.getRequestPath()`,
-    run: (_input, _args, context) => request(context, "getRequestPath", ["body", "header"]).path,
+    run: (_input, _args, context) => read(context, "url", request(context, "getRequestPath", ["body", "header"]).path),
   },
   {
     name: "getRequestQuery",
@@ -303,7 +310,7 @@ const table: Method[] = [
     reveals: true,
     summary: "The query of the request's expanded URL without '?', as it stands in the URL ('' when none).",
     example: `hash.append(hash.getRequestQuery()).encodeHmacSha256(hash.getSecret("api_key")).encodeBase64()`,
-    run: (_input, _args, context) => request(context, "getRequestQuery", ["body", "header"]).query,
+    run: (_input, _args, context) => read(context, "url", request(context, "getRequestQuery", ["body", "header"]).query),
   },
   {
     name: "getRequestBody",
@@ -313,7 +320,8 @@ const table: Method[] = [
     reveals: true,
     summary: "The exact bytes of the request's body, after its own expansion (empty when none).",
     example: `hash.getRequestBody().encodeSha256().toHex()`,
-    run: (_input, _args, context) => request(context, "getRequestBody", ["header"]).body as Uint8Array,
+    run: (_input, _args, context) =>
+      read(context, "body", request(context, "getRequestBody", ["header"]).body as Uint8Array),
   },
   {
     name: "getRequestHeader",
@@ -332,7 +340,7 @@ const table: Method[] = [
           `add it to the request, e.g. -H '${name as string}: …'`,
         );
       }
-      return value;
+      return read(context, name as string, value);
     },
   },
   {
@@ -457,6 +465,12 @@ function request(context: EvalContext, method: string, usableIn: RequestView["pa
     );
   }
   return view;
+}
+
+/** A value read from a part of the request, reported as a secret's when that part was built from one. */
+function read<T>(context: EvalContext, part: string, value: T): T {
+  if (context.request?.fromSecret(part)) context.tainted?.();
+  return value;
 }
 
 /** The environment variable the CLI reads a secret from: HASH_HELPER_SECRET_API_KEY for api-key. */

@@ -86,10 +86,24 @@ export function signRequestWith<H extends Headers>(
       const values = expanded.filter((h, i) => h !== undefined && pairs[i]?.[0].toLowerCase() === wanted);
       return values.length > 0 ? values.join(", ") : undefined;
     },
+    fromSecret: (part) => fromSecret.has(part.toLowerCase()),
   };
   const expanded: (string | undefined)[] = pairs.map(() => undefined);
-  const context: EvalContext = { ...base, request: view };
+  // The parts built from a secret, directly or by reading a part that was: a trace of a part
+  // that reads one of them masks what it read (see RequestView.fromSecret).
+  const fromSecret = new Set<string>();
   const run = (where: string, p: Program, source = sources[where] ?? "") => {
+    const part = where === "URL" ? "url" : where === "body" ? "body" : where.slice("header ".length).toLowerCase();
+    const context: EvalContext = {
+      ...base,
+      request: view,
+      secret: (name) => {
+        const value = base.secret(name);
+        if (value !== undefined) fromSecret.add(part);
+        return value;
+      },
+      tainted: () => fromSecret.add(part),
+    };
     try {
       return runPart(where, source, p, context);
     } catch (e) {

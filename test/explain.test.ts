@@ -587,3 +587,37 @@ describe("explainRequest", () => {
     expect(table.match(/^clock /gm)).toHaveLength(1);
   });
 });
+
+describe("explainRequest masks what request functions read from parts built from secrets", () => {
+  const SECRET = "SECRETVAL99";
+  const request = {
+    url: `http://x/p?apikey={hash.getSecret("k");}&a=1`,
+    body: `{hash.getSecret("k");}`,
+    headers: [
+      ["A", `apikey={hash.getSecret("k");}`],
+      ["Q", `{hash.getRequestQuery().encodeHmacSha256("kk").toHex().printDigest();}`],
+      ["H", `{hash.getRequestHeader("a").toHex().printDigest();}`],
+      ["B", `{hash.getRequestBody().toHex().printDigest();}`],
+      ["HH", `{hash.getRequestHeader("H").printDigest();}`], // a header that read a secret's header
+      ["Plain", `{hash.getRequestMethod().append(" ").printDigest();}`],
+    ] as [string, string][],
+  };
+  const secretHex = Buffer.from(SECRET).toString("hex");
+
+  it("in the data and in the table", () => {
+    const explained = explainRequest(request, { secrets: { k: SECRET } });
+    for (const text of [JSON.stringify(explained.parts), formatRequestExplanation(explained)]) {
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain(secretHex);
+    }
+    const outputOf = (where: string) => explained.parts.find((p) => p.where === where)?.blocks[0]?.output;
+    expect(outputOf("header HH")?.secret).toBe(true);
+    expect(outputOf("header Q")?.secret).toBe(false); // a MAC gives nothing away
+    expect(outputOf("header Plain")?.value).toBe("GET "); // nothing secret went into the method
+  });
+
+  it("and shows them when asked", () => {
+    const explained = explainRequest(request, { secrets: { k: SECRET }, revealSecrets: true });
+    expect(JSON.stringify(explained.parts)).toContain(SECRET);
+  });
+});
