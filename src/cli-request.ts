@@ -28,25 +28,55 @@ export async function requestFromFlags(flags: {
   let body: string | undefined;
   if (flags.data?.startsWith("@")) {
     const file = flags.data.slice(1);
+    let bytes: Uint8Array;
     try {
-      body = await readFile(file, "utf8");
+      bytes = await readFile(file);
     } catch (err) {
       throw new RequestUsageError(`--data @${file}: ${(err as NodeJS.ErrnoException).code ?? "cannot be read"}`);
+    }
+    try {
+      // A body is a template, so text: bytes that are not UTF-8 would be sent changed.
+      body = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw new RequestUsageError(
+        `--data @${file}: not UTF-8 text; a body is a template, so binary files are not supported`,
+      );
     }
   } else {
     body = flags.data;
   }
   // As curl does: a request with a body is a POST unless -X says otherwise.
   const method = flags.method ?? (body === undefined ? "GET" : "POST");
-  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method))
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method)) {
     throw new RequestUsageError("-X takes a method name such as GET or POST");
+  }
+  if (body !== undefined && /^(GET|HEAD)$/i.test(method)) {
+    throw new RequestUsageError(
+      `a ${method.toUpperCase()} request cannot have a body: add -X POST, or leave out --data`,
+    );
+  }
   return { method, url: flags.url, headers, body };
 }
 
 /** The signed request the way HTTP writes it: request line, headers, a blank line, the body. */
 export function formatRequest(signed: SignedRequest<Pairs>): string {
   const lines = [`${signed.method} ${signed.url}`, ...signed.headers.map(([name, value]) => `${name}: ${value}`)];
-  return `${lines.join("\n")}\n${signed.body === undefined ? "" : `\n${signed.body}`}`;
+  return `${lines.join("\n")}\n\n${signed.body ?? ""}`;
+}
+
+/**
+ * Refuses a header whose expanded value HTTP cannot carry (RFC 9110 §5.5): a line break or NUL
+ * would inject header lines into what `sign` prints, and fetch() only sends Latin-1. The value
+ * is not quoted: it may hold a secret.
+ */
+export function checkHeaders(signed: SignedRequest<Pairs>): void {
+  for (const [name, value] of signed.headers) {
+    if (/[\r\n\0]|[^\u0000-\u00ff]/.test(value)) {
+      throw new RequestUsageError(
+        `header '${name}' holds a line break, a NUL or a character outside Latin-1 after expansion, which HTTP cannot send`,
+      );
+    }
+  }
 }
 
 export interface FetchResult {

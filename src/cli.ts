@@ -4,13 +4,14 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 // esbuild inlines the JSON into dist/cli.js, so the version needs no file lookup at run time.
 import pkg from "../package.json" with { type: "json" };
-import { formatRequest, RequestUsageError, requestFromFlags, send } from "./cli-request.ts";
+import { checkHeaders, formatRequest, RequestUsageError, requestFromFlags, send } from "./cli-request.ts";
 import { parseDotenv } from "./dotenv.ts";
 import { type Explanation, explain, explainExpression, explainRequest } from "./explain.ts";
 import { formatExplanation, formatRequestExplanation } from "./explain-format.ts";
 import { evaluate, expand, HashHelperError, type SignedRequest, signRequest } from "./index.ts";
 import { secretEnvName } from "./methods.ts";
 import { startRepl } from "./repl.ts";
+import { InvalidUrlError } from "./sign-request.ts";
 
 /** Everything the CLI touches of the process, so that tests can run it in-process. */
 export interface Io {
@@ -149,7 +150,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return OK;
   }
   if (!["expand", "eval", "repl", "sign", "fetch"].includes(command)) {
-    throw new UsageError(`unknown command '${command}'`);
+    // Not echoed: a template typed without its command would be quoted here, key and all.
+    throw new UsageError("unknown command: the commands are expand, eval, sign, fetch and repl");
   }
   const requestFlags = [values.request, values.header, values.data, values.include].some((v) => v !== undefined);
   if (requestFlags && command !== "sign" && command !== "fetch") {
@@ -223,10 +225,12 @@ async function signOrFetch(
     throw err instanceof RequestUsageError ? new UsageError(err.message) : err;
   }
   const explaining = values.explain === true || values.json === true;
+  // The URL as fetch() will send it, so that the request functions sign what goes on the wire.
+  const signOptions = { ...options, normalizeUrl: true };
   let signed: SignedRequest<Pairs>;
   try {
     if (explaining) {
-      const explanation = explainRequest(request, { ...options, revealSecrets: values["reveal-secrets"] === true });
+      const explanation = explainRequest(request, { ...signOptions, revealSecrets: values["reveal-secrets"] === true });
       signed = explanation.signed;
       if (values.json && command === "sign") {
         io.stdout.write(`${JSON.stringify(explanation, null, 2)}\n`);
@@ -235,12 +239,14 @@ async function signOrFetch(
       if (values.json) io.stderr.write(`${JSON.stringify(explanation, null, 2)}\n`);
       else io.stderr.write(formatRequestExplanation(explanation, { color: io.stderrIsTTY && !io.env.NO_COLOR }));
     } else {
-      signed = signRequest(request, options);
+      signed = signRequest(request, signOptions);
     }
+    checkHeaders(signed);
   } catch (err) {
     if (values.json && err instanceof HashHelperError) {
       io.stdout.write(`${JSON.stringify({ error: errorJson(err) }, null, 2)}\n`);
     }
+    if (err instanceof InvalidUrlError || err instanceof RequestUsageError) throw new UsageError(err.message);
     throw err;
   }
   if (command === "sign") {
@@ -251,8 +257,10 @@ async function signOrFetch(
   try {
     response = await send(signed, { includeHeaders: values.include === true });
   } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    io.stderr.write(`hash-helper: the request failed: ${cause?.code ?? cause?.message ?? (err as Error).message}\n`);
+    // Only a system error code (ECONNREFUSED, ENOTFOUND…): fetch's own messages may quote a
+    // header value, and header values may hold secrets.
+    const code = (err as { cause?: { code?: unknown } }).cause?.code;
+    io.stderr.write(`hash-helper: the request got no answer${typeof code === "string" ? ` (${code})` : ""}\n`);
     return NETWORK_ERROR;
   }
   io.stdout.write(response.text);
@@ -329,17 +337,20 @@ function parse(argv: readonly string[]) {
 const ISO_INSTANT =
   /^(?<year>\d{4})-(?<month>\d{2})-(?<day>\d{2})(?:[Tt](?<hour>\d{2}):(?<minute>\d{2})(?::(?<second>\d{2})(?:[.,](?<fraction>\d+))?)?(?<zone>[Zz]|[+-]\d{2}(?::?\d{2})?))?$/;
 
+/** The largest distance from the epoch a Date can hold (ECMA-262 §21.4.1.22). */
+const MAX_DATE_MS = 8.64e15;
+
 /** `--now` as epoch milliseconds. */
 export function parseNow(text: string): number {
   if (/^-?\d+$/.test(text)) {
     const ms = Number(text) * 1000;
-    if (!Number.isSafeInteger(ms)) throw new UsageError(`--now ${text}: out of range`);
+    if (!Number.isSafeInteger(ms) || Math.abs(ms) > MAX_DATE_MS) throw new UsageError("--now: out of range");
     return ms;
   }
   const groups = ISO_INSTANT.exec(text)?.groups;
   if (!groups) {
     throw new UsageError(
-      `--now '${text}': expected epoch seconds or an ISO-8601 instant such as 2024-01-02T03:04:05Z or a date such as 2024-01-02`,
+      "--now: expected epoch seconds or an ISO-8601 instant such as 2024-01-02T03:04:05Z or a date such as 2024-01-02",
     );
   }
   const field = (name: string) => Number(groups[name] ?? 0);
@@ -348,14 +359,14 @@ export function parseNow(text: string): number {
   const fraction = groups.fraction ?? "";
   const zone = groups.zone ?? "Z";
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
-    throw new UsageError(`--now '${text}': not a valid date and time`);
+    throw new UsageError("--now: not a valid date and time");
   }
   let offsetMinutes = 0;
   if (zone !== "Z" && zone !== "z") {
     const digits = zone.replace(":", "");
     const h = Number(digits.slice(1, 3));
     const min = Number(digits.slice(3, 5));
-    if (h > 23 || min > 59) throw new UsageError(`--now '${text}': not a valid time zone offset`);
+    if (h > 23 || min > 59) throw new UsageError("--now: not a valid time zone offset");
     offsetMinutes = (zone[0] === "-" ? -1 : 1) * (h * 60 + min);
   }
   const date = new Date(0);

@@ -30,8 +30,9 @@ export type ExpandOptions = EvaluationOptions & CompileOptions;
 export function evalContext(options: EvaluationOptions | undefined): EvalContext {
   const now = options?.now;
   const nowMs = now === undefined ? Date.now() : now instanceof Date ? now.getTime() : now;
-  if (typeof nowMs !== "number" || !Number.isFinite(nowMs)) {
-    throw new TypeError("options.now must be a valid Date or a finite number of epoch milliseconds");
+  // ECMA-262 §21.4.1.22: a Date holds at most 8.64e15 ms either side of the epoch.
+  if (typeof nowMs !== "number" || !Number.isFinite(nowMs) || Math.abs(nowMs) > 8.64e15) {
+    throw new TypeError("options.now must be a valid Date or epoch milliseconds within ±8.64e15");
   }
   return { nowMs, secret: secretLookup(options?.secrets) };
 }

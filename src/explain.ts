@@ -6,7 +6,13 @@ import { compileChain, EvaluationFailure, type Tracer } from "./evaluate.ts";
 import { parse } from "./expression.ts";
 import { type Limits, resolveLimits } from "./limits.ts";
 import { type ArgValue, type EvalContext, type Kind, type Method, methods, type Value } from "./methods.ts";
-import { type Headers, type RequestTemplate, type SignedRequest, signRequestWith } from "./sign-request.ts";
+import {
+  type Headers,
+  type RequestTemplate,
+  type SignedRequest,
+  type SignOptions,
+  signRequestWith,
+} from "./sign-request.ts";
 import { compile, secretSpansOf } from "./template.ts";
 
 export interface ExplainOptions extends ExpandOptions {

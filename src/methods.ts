@@ -310,7 +310,8 @@ const table: Method[] = [
     reveals: true,
     summary: "The query of the request's expanded URL without '?', as it stands in the URL ('' when none).",
     example: `hash.append(hash.getRequestQuery()).encodeHmacSha256(hash.getSecret("api_key")).encodeBase64()`,
-    run: (_input, _args, context) => read(context, "url", request(context, "getRequestQuery", ["body", "header"]).query),
+    run: (_input, _args, context) =>
+      read(context, "url", request(context, "getRequestQuery", ["body", "header"]).query),
   },
   {
     name: "getRequestBody",

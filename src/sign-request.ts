@@ -9,6 +9,20 @@ import { program, secretSpansOf } from "./template.ts";
 /** Headers as an object, or as name-value pairs when order or repeated names matter. */
 export type Headers = Readonly<Record<string, string>> | readonly (readonly [string, string])[];
 
+export interface SignOptions extends ExpandOptions {
+  /**
+   * Write the expanded URL as the WHATWG URL parser does (spaces and non-ASCII percent-encoded,
+   * dot segments resolved, a path of at least '/') before anything reads it, so that
+   * getRequestQuery() and getRequestPath() sign what fetch() will send. The CLI does.
+   */
+  normalizeUrl?: boolean | undefined;
+}
+
+/** The expanded URL is not one fetch() could send (not absolute, or not a URL at all). */
+export class InvalidUrlError extends TypeError {
+  override readonly name = "InvalidUrlError";
+}
+
 /** A request whose URL, body and header values are templates. */
 export interface RequestTemplate<H extends Headers = Headers> {
   /** Default GET. */
@@ -34,7 +48,7 @@ export type Program = ReturnType<typeof program>;
  * with hash.getRequestHeader() waits for it). Every problem in every part is reported in one
  * HashHelperError, each saying which part it is in.
  */
-export function signRequest<H extends Headers>(request: RequestTemplate<H>, options?: ExpandOptions): SignedRequest<H> {
+export function signRequest<H extends Headers>(request: RequestTemplate<H>, options?: SignOptions): SignedRequest<H> {
   return signRequestWith(request, options, (_where, _source, p, context) => p.run(context));
 }
 
@@ -47,7 +61,7 @@ export type PartRunner = (where: string, source: string, p: Program, context: Ev
 /** signRequest() with the running of each part left to `runPart`. */
 export function signRequestWith<H extends Headers>(
   request: RequestTemplate<H>,
-  options: ExpandOptions | undefined,
+  options: SignOptions | undefined,
   runPart: PartRunner,
 ): SignedRequest<H> {
   const limits = resolveLimits(options?.limits);
@@ -112,7 +126,12 @@ export function signRequestWith<H extends Headers>(
     }
   };
 
-  const signedUrl = run("URL", url as Program);
+  let signedUrl = run("URL", url as Program);
+  if (options?.normalizeUrl) {
+    // The URL itself is not quoted: blocks may have put a secret in it.
+    if (!URL.canParse(signedUrl)) throw new InvalidUrlError("the expanded URL is not an absolute URL");
+    signedUrl = new URL(signedUrl).href;
+  }
   Object.assign(view, { url: signedUrl, ...pathAndQuery(signedUrl), part: "body" });
   const signedBody = body ? run("body", body) : undefined;
   view.body = utf8(signedBody ?? "");

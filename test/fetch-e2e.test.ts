@@ -1,6 +1,8 @@
 import { execFile } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -176,7 +178,7 @@ describe("hash-helper sign", () => {
 
   it("formats a request without a body as its head and a blank line", () => {
     expect(formatRequest({ method: "GET", url: "https://x/", headers: [["A", "1"]], body: undefined })).toBe(
-      "GET https://x/\nA: 1\n",
+      "GET https://x/\nA: 1\n\n",
     );
   });
 
@@ -219,7 +221,7 @@ describe("hash-helper sign --explain and --json", () => {
 
   it("--explain prints the signed request on stdout and the steps of each part on stderr", async () => {
     const r = await hashHelper(["sign", "--explain", ...args]);
-    expect(r.stdout).toBe(`GET https://api.example.com/v1/items?page=2\nX-Sig: ${expected}\n`);
+    expect(r.stdout).toBe(`GET https://api.example.com/v1/items?page=2\nX-Sig: ${expected}\n\n`);
     expect(r.stderr).toContain("header X-Sig, block 1 of 1");
     expect(r.stderr).toContain("hash.getRequestQuery()");
     expect(r.stderr).not.toContain("api-secret-value");
@@ -231,5 +233,77 @@ describe("hash-helper sign --explain and --json", () => {
     expect(doc.signed.headers).toEqual([["X-Sig", expected]]);
     expect(doc.parts[0].where).toBe("header X-Sig");
     expect(r.stdout).not.toContain("api-secret-value");
+  });
+});
+
+describe("what fetch sends is what was signed", () => {
+  it("signs the query as fetch writes it: a space or an é in the URL still gives 200", async () => {
+    const r = await hashHelper(["fetch", ...unleashed("/unleashed/Customers?customerName=Acme Ltd&city=Montréal")]);
+    expect(r.stdout).toMatch(/^200 OK\n/);
+  });
+
+  it("sign prints the URL as it is sent", async () => {
+    const r = await hashHelper(["sign", "https://h/a/../b c?q=x y"]);
+    expect(r.stdout).toBe("GET https://h/b%20c?q=x%20y\n\n");
+  });
+
+  it.each([
+    { why: "a GET with a body", args: ["-X", "GET", "--data", "x", "https://h/"], message: "cannot have a body" },
+    { why: "a URL that is not absolute", args: ["not a url"], message: "not an absolute URL" },
+    {
+      why: "a header value with a line break, which would inject a header",
+      args: ["-H", `X: {hash.append("a").appendNewLine().append("Injected: 1").printDigest();}`, "https://h/"],
+      message: "header 'X' holds a line break",
+    },
+  ])("refuses $why before sending, exit 2", async ({ args, message }) => {
+    for (const command of ["sign", "fetch"]) {
+      const r = await hashHelper([command, ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(r.stdout).toBe("");
+    }
+  });
+
+  it("refuses a body file that is not UTF-8, exit 2", async () => {
+    const file = join(dir, "binary.bin");
+    writeFileSync(file, Buffer.from([0xe9, 0x00, 0xff]));
+    const r = await hashHelper(["sign", "--data", `@${file}`, "https://h/"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("not UTF-8 text");
+  });
+
+  it("never quotes a secret when a header it is in cannot be sent, or when there is no answer", async () => {
+    const bad = await hashHelper([
+      "fetch",
+      "--secret",
+      "k=SECRET\u00ffVALUE\u20ac",
+      "-H",
+      `A: {hash.getSecret("k");}`,
+      "http://127.0.0.1:1/",
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).not.toContain("SECRET");
+    // A port that was free a moment ago: nothing listens there, so the connection is refused.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const refused = await hashHelper([
+      "fetch",
+      "--secret",
+      "k=SECRETVALUE",
+      "-H",
+      `A: {hash.getSecret("k");}`,
+      `http://127.0.0.1:${port}/`,
+    ]);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain("ECONNREFUSED");
+    expect(refused.stderr).not.toContain("SECRETVALUE");
+  });
+
+  it("never quotes a template typed without its command", async () => {
+    const r = await hashHelper([`x={hash.append("a").encodeHmacSha1("SECRETKEY").toHex().printDigest();}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toContain("SECRETKEY");
   });
 });

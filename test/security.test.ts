@@ -300,3 +300,20 @@ describe("redact", () => {
     expect(compile(redact(template)).expand()).toBe(`a=${createHmac("sha1", "••••••").update("id").digest("base64")}`);
   });
 });
+
+describe("limits raised past what the parser supports", () => {
+  it.each([400, Number.POSITIVE_INFINITY])("maxNestingDepth %s still fails cleanly, never with a RangeError", (max) => {
+    const nested = (n: number) => `{hash${".append(hash".repeat(n)}.append("x")${")".repeat(n)}.printDigest();}`;
+    expect(expand(nested(150), { limits: { maxNestingDepth: max } })).toBe("x");
+    const e = errorOf(() =>
+      expand(nested(1000), { limits: { maxNestingDepth: max, maxTemplateLength: Number.POSITIVE_INFINITY } }),
+    );
+    expect(e.code).toBe("LIMIT_EXCEEDED");
+    expect(e.message).toContain("200 levels");
+  });
+
+  it("the clock must be a date a Date can hold", () => {
+    expect(() => expand(`{hash.getDate("yyyy");}`, { now: 8.64e15 + 1 })).toThrow(TypeError);
+    expect(expand(`{hash.getDate("yyyy");}`, { now: 8.64e15 })).toBe("275760");
+  });
+});

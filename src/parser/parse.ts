@@ -66,21 +66,27 @@ function run<T>(
   return { node: build(builder, cst, problems), problems };
 }
 
+/**
+ * How deep nesting may go whatever limits.maxNestingDepth says: the parser, the AST builder and
+ * the checker each recurse once a level, and chevrotain's recursion overflows the stack a little
+ * past 300 levels on Node's default stack. A larger limit is honoured up to this.
+ */
+export const MAX_SUPPORTED_NESTING = 200;
+
 /** The parser recurses once per nested expression, so depth is checked on the tokens first. */
 function nestingProblem(tokens: IToken[], limits: Readonly<Limits>): Problem | undefined {
+  const max = Math.min(limits.maxNestingDepth, MAX_SUPPORTED_NESTING);
   let depth = 0;
   for (const token of tokens) {
     if (tokenMatcher(token, LParen)) depth++;
     else if (tokenMatcher(token, RParen)) depth--;
-    else if (tokenMatcher(token, Hash) && depth > limits.maxNestingDepth) {
+    else if (tokenMatcher(token, Hash) && depth > max) {
       const at = { offset: token.startOffset, length: 4 };
-      return limitProblem(
-        "maxNestingDepth",
-        limits,
-        "hash expressions nest too deep",
-        at,
-        "build the value in fewer nested steps",
-      );
+      const what =
+        max < limits.maxNestingDepth
+          ? `hash expressions nest deeper than the ${MAX_SUPPORTED_NESTING} levels the parser supports`
+          : "hash expressions nest too deep";
+      return limitProblem("maxNestingDepth", limits, what, at, "build the value in fewer nested steps");
     }
   }
   return undefined;
