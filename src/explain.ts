@@ -143,7 +143,7 @@ export interface RequestExplanation<H extends Headers = Headers> {
 /** signRequest() with a trace of every block of every part, run on the request's one clock. */
 export function explainRequest<H extends Headers>(
   request: RequestTemplate<H>,
-  options?: ExplainOptions,
+  options?: ExplainOptions & SignOptions,
 ): RequestExplanation<H> {
   const limits = resolveLimits(options?.limits);
   const parts: ExplainedPart[] = [];
