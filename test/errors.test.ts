@@ -1,16 +1,7 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { evaluate, expand, HashHelperError } from "../src/index.ts";
-
-function errorOf(fn: () => unknown): HashHelperError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof HashHelperError) return e;
-    throw e;
-  }
-  throw new Error("expected a HashHelperError");
-}
+import { evaluate, expand } from "../src/index.ts";
+import { errorOf } from "./helpers.ts";
 
 describe("HashHelperError", () => {
   it("has a code, a span with line and column, a message, a hint and an excerpt", () => {

@@ -12,10 +12,11 @@ import {
   explain,
   explainExpression,
   explainRequest,
-  HashHelperError,
+  type HashHelperError,
   methods,
   signRequest,
 } from "../src/index.ts";
+import { errorOf } from "./helpers.ts";
 
 const NOW = 1_700_000_000_000; // 2023-11-14T22:13:20Z
 const EXPIRES = String(NOW / 1000 + 240);
@@ -42,16 +43,6 @@ function table(explanation: Explanation, block = 0): string[][] {
   };
   walk(explanation.blocks[block]?.steps ?? [], "");
   return rows;
-}
-
-function errorOf(fn: () => unknown): HashHelperError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof HashHelperError) return e;
-    throw e;
-  }
-  throw new Error("expected a HashHelperError");
 }
 
 /** Everything of an error a person or a tool may see. */

@@ -10,21 +10,11 @@ import {
   errorCodes,
   evaluate,
   expand,
-  HashHelperError,
   type Limits,
   redact,
   signRequest,
 } from "../src/index.ts";
-
-function errorOf(fn: () => unknown): HashHelperError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof HashHelperError) return e;
-    throw e;
-  }
-  throw new Error("expected a HashHelperError");
-}
+import { errorOf } from "./helpers.ts";
 
 const prototypeNames = Object.getOwnPropertyNames(Object.prototype).sort();
 afterEach(() => {

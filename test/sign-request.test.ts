@@ -2,18 +2,9 @@ import { createHash, createHmac } from "node:crypto";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it, vi } from "vitest";
-import { HashHelperError, signRequest } from "../src/index.ts";
+import { signRequest } from "../src/index.ts";
 import { pathAndQuery } from "../src/sign-request.ts";
-
-function errorOf(fn: () => unknown): HashHelperError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof HashHelperError) return e;
-    throw e;
-  }
-  throw new Error("expected a HashHelperError");
-}
+import { errorOf } from "./helpers.ts";
 
 /** An AWS SigV4 presigned GET URL as a template: the canonical request is restated in it. */
 function awsPresignTemplate(a: {
