@@ -6,7 +6,7 @@ import { compileChain, EvaluationFailure, type Evaluator } from "./evaluate.ts";
 import { type LexFailure, tokenize } from "./lexer/lexer.ts";
 import { lexicalProblem } from "./lexer/lexical-problems.ts";
 import { BlockClose, BlockOpen, Semicolon } from "./lexer/tokens.ts";
-import { type Limits, limitProblem, resolveLimits } from "./limits.ts";
+import { defaultLimits, type Limits, limitProblem, resolveLimits } from "./limits.ts";
 import { secretSpans, textualSecretSpans } from "./masks.ts";
 import type { EvalContext } from "./methods.ts";
 import { parseBlock } from "./parser/parse.ts";
@@ -59,16 +59,18 @@ export function program(
  * a template that fails to compile is not kept, and fails the same way each time.
  */
 export function expand(template: string, options?: ExpandOptions): string {
-  if (options?.limits !== undefined) return compile(template, options).expand(options);
-  let compiled = cache.get(template);
+  // Limits change what compiles, so they are part of the key; the default ones add nothing.
+  const limits = resolveLimits(options?.limits);
+  const key = limits === defaultLimits ? template : `${JSON.stringify(limits)}\u0000${template}`;
+  let compiled = cache.get(key);
   if (compiled) {
     // Least recently used goes first: a hit moves to the back.
-    cache.delete(template);
+    cache.delete(key);
   } else {
-    compiled = compile(template);
+    compiled = compile(template, options);
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   }
-  cache.set(template, compiled);
+  cache.set(key, compiled);
   return compiled.expand(options);
 }
 

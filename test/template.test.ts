@@ -193,3 +193,21 @@ describe("every problem of a template in one run", () => {
     ]);
   });
 });
+
+describe("expand's cache of compiled templates", () => {
+  it("gives what compile gives, with the limits as part of what a template compiles to", () => {
+    const template = `{hash.append("x").toHex().printDigest();}`.repeat(3);
+    expect(expand(template)).toBe("78".repeat(3));
+    // The same text under a tighter limit is another compilation, not the cached one.
+    expect(() => expand(template, { limits: { maxBlocks: 2 } })).toThrow(
+      expect.objectContaining({ code: "LIMIT_EXCEEDED" }),
+    );
+    expect(expand(template)).toBe("78".repeat(3));
+  });
+
+  it("reads each expansion's own clock and secrets", () => {
+    const t = `{hash.append(hash.getSecret("s")).append(hash.getExpiryTime(0)).printDigest();}`;
+    expect(expand(t, { now: 1000, secrets: { s: "a" } })).toBe("a1");
+    expect(expand(t, { now: 2000, secrets: { s: "b" } })).toBe("b2");
+  });
+});
