@@ -17,6 +17,8 @@ const common = {
   legalComments: "none",
   minify: true,
   sourcemap: "linked",
+  // chevrotain's lodash calls, answered natively: 30 KiB less to ship and to parse at start-up.
+  alias: { "lodash-es": "./src/bundle/lodash-native.ts" },
 };
 await Promise.all([
   build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js", platform: "node", target: "node20" }),
