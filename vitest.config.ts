@@ -12,7 +12,7 @@ export default defineConfig({
     // Inlined so that the alias applies inside chevrotain too, not only to our own imports.
     server: { deps: { inline: [/[\\/]node_modules[\\/](chevrotain|@chevrotain)[\\/]/] } },
     include: ["test/**/*.test.ts"],
-    // Builds dist/ once, so that the tests that spawn dist/cli.js never run a stale build.
+    // Builds dist/ once, so that the tests that spawn dist/cli.cjs never run a stale build.
     globalSetup: ["test/global-setup.ts"],
   },
 });

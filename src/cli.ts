@@ -1,8 +1,6 @@
-import { realpathSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-// esbuild inlines the JSON into dist/cli.js, so the version needs no file lookup at run time.
+// esbuild inlines the JSON into dist/cli.cjs, so the version needs no file lookup at run time.
 import pkg from "../package.json" with { type: "json" };
 import { checkHeaders, formatRequest, RequestUsageError, requestFromFlags, send } from "./cli-request.ts";
 import { parseDotenv } from "./dotenv.ts";
@@ -414,40 +412,8 @@ function daysInMonth(year: number, month: number): number {
   return month === 2 ? (leap ? 29 : 28) : ([31, 0, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0);
 }
 
-async function readStdin(): Promise<string> {
+export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
-}
-
-/**
- * True when this module is the program node was started with. import.meta.url is the real path
- * and argv[1] may be a symlink (node_modules/.bin/hash-helper), so both are compared resolved.
- */
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  // A reader that goes away (| head) is not an error worth a stack trace.
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code !== "EPIPE") throw err;
-  });
-  // exitCode, not process.exit(): exiting at once can cut off output still queued for a pipe.
-  process.exitCode = await main(process.argv.slice(2), {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    readStdin,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
-    env: process.env,
-    stdin: process.stdin,
-    stdoutStream: process.stdout,
-  });
 }

@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { REPLServer } from "node:repl";
 import { tokenMatcher } from "chevrotain";
-// esbuild inlines the JSON into dist/cli.js, so the version needs no file lookup at run time.
+// esbuild inlines the JSON into dist/cli.cjs, so the version needs no file lookup at run time.
 import pkg from "../package.json" with { type: "json" };
 import { type Explanation, explain, explainExpression } from "./explain.ts";
 import { formatExplanation } from "./explain-format.ts";

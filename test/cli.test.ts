@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { HELP, type Io, main } from "../src/cli.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const cliJs = join(root, "dist/cli.js");
+const cliJs = join(root, "dist/cli.cjs");
 const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
 
 // The Moz example of the issue.

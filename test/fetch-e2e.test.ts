@@ -15,7 +15,7 @@ import { KEYS, startSigningServer } from "./fixtures/signing-server.ts";
 // Unleashed, LicenseSpring and Talon.One describe them: 200 when signed right, 403 when a byte of
 // the key, the body or the query differs from what was signed.
 
-const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const cli = fileURLToPath(new URL("../dist/cli.cjs", import.meta.url));
 const run = promisify(execFile);
 
 async function hashHelper(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-/** Builds dist/ before any test runs: the CLI tests spawn the bundled dist/cli.js. */
+/** Builds dist/ before any test runs: the CLI tests spawn the bundled dist/cli.cjs. */
 export default function setup(): void {
   execFileSync(process.execPath, ["scripts/build.mjs", "--bundles-only"], { cwd: root, stdio: "inherit" });
 }

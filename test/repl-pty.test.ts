@@ -10,7 +10,7 @@ import { methods } from "../src/index.ts";
 
 // The REPL once through a real pseudo-terminal: `hash-helper` with no arguments, as a person
 // starts it. Python's pty module provides the terminal (test/pty-session.py), so no native
-// Node module is needed; dist/cli.js is built by the global setup.
+// Node module is needed; dist/cli.cjs is built by the global setup.
 const root = fileURLToPath(new URL("..", import.meta.url));
 const python = spawnSync("python3", ["--version"]).status === 0;
 const dir = mkdtempSync(join(tmpdir(), "hash-helper-pty-"));
@@ -29,7 +29,7 @@ async function inTerminal(steps: Step[]): Promise<{ status: number | null; outpu
   delete env.HASH_HELPER_DEBUG;
   const { stdout } = await promisify(execFile)(
     "python3",
-    [join(root, "test/pty-session.py"), JSON.stringify(steps), process.execPath, join(root, "dist/cli.js")],
+    [join(root, "test/pty-session.py"), JSON.stringify(steps), process.execPath, join(root, "dist/cli.cjs")],
     { env, timeout: 30_000 },
   );
   return JSON.parse(stdout);

@@ -1,8 +1,17 @@
 // On Node, node:crypto (OpenSSL) is the fastest correct implementation there is. Text goes to it
 // as a string: it encodes UTF-8 natively, faster than a TextEncoder round trip.
 import { Buffer } from "node:buffer";
-import { createHash, createHmac } from "node:crypto";
 import type { Algorithm, CryptoBackend, Data, Encoding } from "./types.ts";
+
+// Fetched on first use rather than imported: loading node:crypto is about 5 ms of start-up,
+// which a program that imports hash-helper and signs nothing yet should not pay.
+let crypto: typeof import("node:crypto") | undefined;
+function lib(): typeof import("node:crypto") {
+  crypto ??= process.getBuiltinModule("node:crypto");
+  return crypto;
+}
+const createHash = (algorithm: Algorithm) => lib().createHash(algorithm);
+const createHmac = (algorithm: Algorithm, key: Data) => lib().createHmac(algorithm, key);
 
 export const backend: CryptoBackend = {
   name: "node:crypto",

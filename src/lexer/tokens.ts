@@ -42,7 +42,21 @@ export const AngleOpen = createToken({
   push_mode: "angle",
   label: "'<'",
 });
-export const Text = createToken({ name: "Text", pattern: /[^{<]+|[{<]/, line_breaks: true, label: "text" });
+// Everything up to the next `{` or `<`, or that one character when it opens no block. A
+// function rather than a regex token: chevrotain would analyse the regex when the lexer is
+// built, and its regex analyser is the one part of it our bundles leave out (scripts/build.mjs).
+const TEXT_RUN = /[^{<]+|[{<]/y;
+export const Text = createToken({
+  name: "Text",
+  pattern: {
+    exec: (text: string, offset: number) => {
+      TEXT_RUN.lastIndex = offset;
+      return TEXT_RUN.exec(text);
+    },
+  },
+  line_breaks: true,
+  label: "text",
+});
 
 export const BlockClose = createToken({ name: "BlockClose", pattern: Lexer.NA, label: "the end of the block" });
 export const BraceClose = createToken({
