@@ -16,7 +16,10 @@ describe("the sources' results, the reference for the bundles", () => {
 
   it("sign Unleashed's query as node:crypto does", () => {
     const mac = createHmac("sha256", "unleashed-key").update("pageSize=10&productCode=A%20B").digest("base64");
-    expect((expected.signed as source.SignedRequest<[string, string][]>).headers[1]).toStrictEqual(["api-auth-signature", mac]);
+    expect((expected.signed as source.SignedRequest<[string, string][]>).headers[1]).toStrictEqual([
+      "api-auth-signature",
+      mac,
+    ]);
   });
 
   it("report problems rather than throw anything else", () => {
