@@ -45,7 +45,8 @@ function buildSnapshot(): string {
     try {
       execFileSync(process.execPath, [join(root, "scripts/build.mjs"), "--bundles-only"], { stdio: "inherit" });
       mkdirSync(join(dir, "dist"));
-      for (const file of ["index.js", "cli.cjs"]) copyFileSync(join(root, "dist", file), join(dir, "dist", file));
+      for (const file of ["index.js", "browser.js", "cli.cjs"])
+        copyFileSync(join(root, "dist", file), join(dir, "dist", file));
       const { name, type, exports } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
       writeFileSync(join(dir, "package.json"), JSON.stringify({ name, type, exports }, null, 2));
       return dir;
@@ -354,10 +355,12 @@ function processes(section: string): Row[] {
   ];
 }
 
+// As an application bundling the package for the browser gets it: esbuild picks the "browser"
+// condition of the package's exports, dist/browser.js, and minifies it again.
 async function browserBundle(section: string): Promise<Row[]> {
   const result = await build({
-    entryPoints: ["src/index.ts"],
-    absWorkingDir: root,
+    stdin: { contents: `export * from "hash-helper";`, resolveDir: pkg, loader: "js" },
+    absWorkingDir: pkg,
     bundle: true,
     minify: true,
     platform: "browser",
@@ -377,7 +380,7 @@ async function browserBundle(section: string): Promise<Row[]> {
   return [
     {
       section,
-      what: "esbuild --bundle --minify --platform=browser --format=esm src/index.ts, gzip -9",
+      what: 'esbuild --bundle --minify --platform=browser --format=esm of `export * from "hash-helper"`, gzip -9',
       value: `${kib(gzipped)} gzipped (${kib(bytes.length)} minified)`,
       target: "≤ 48 KiB gzipped",
       pass: gzipped <= 48 * 1024,
@@ -416,7 +419,7 @@ for (const [name, run] of sections) {
 }
 
 const method = [
-  "The run first builds the bundles (`scripts/build.mjs --bundles-only`) and copies `dist/index.js`, `dist/cli.cjs` and the package's `exports` to a temporary directory, so that a concurrent build cannot change what is measured mid-run; `import('hash-helper')` resolves there through the package's self-reference, as from the repository root.",
+  "The run first builds the bundles (`scripts/build.mjs --bundles-only`) and copies `dist/index.js`, `dist/browser.js`, `dist/cli.cjs` and the package's `exports` to a temporary directory, so that a concurrent build cannot change what is measured mid-run; `import('hash-helper')` resolves there through the package's self-reference, as from the repository root.",
   "In-process timings use tinybench on that `dist/index.js`, with `now` fixed. A sample times a batch of calls lasting about 1 ms; each group of measurements runs in 12 rounds after a dropped warm-up round, each measurement taking about 150 ms (and at least 5 samples, 10 for the scaling rows) a round, each round starting with a different measurement, and the samples of all rounds are pooled. The value shown is the median time of one call.",
   "Every ratio is against a baseline timed in the same group, interleaved with it: value ÷ baseline. For the scaling rows it is the time of the size against the smallest size's time multiplied by the size ratio, so 1.00× is exactly linear and below 1 means fixed costs are amortised.",
   "Before timing, the outputs are checked once to be identical: ours, the hand-written node:crypto URL (expires = floor(now / 1000) + 240, the signature base64 HMAC-SHA1 of `id\\nexpires` percent-encoded per RFC 3986), Nunjucks and LiquidJS (custom hmacSha1, base64 and urlencode filters on node:crypto), and `hash-helper eval` against its `node -e` baseline.",

@@ -55,8 +55,8 @@ export function program(
 
 /**
  * Expands every `{hash…;}` and `<hash…;>` block of a template. A dashboard expands the same URL
- * on every refresh, so templates compiled with the default limits are kept in a small cache;
- * a template that fails to compile is not kept, and fails the same way each time.
+ * on every refresh, so compiled templates are kept in a small cache; a template that fails to
+ * compile is not kept, and fails the same way each time.
  */
 export function expand(template: string, options?: ExpandOptions): string {
   // Limits change what compiles, so they are part of the key; the default ones add nothing.
@@ -66,17 +66,41 @@ export function expand(template: string, options?: ExpandOptions): string {
   if (compiled) {
     // Least recently used goes first: a hit moves to the back.
     cache.delete(key);
+    cache.set(key, compiled);
   } else {
     compiled = compile(template, options);
-    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    remember(key, compiled);
   }
-  cache.set(key, compiled);
   return compiled.expand(options);
 }
 
 /** How many compiled templates expand() keeps. */
 export const CACHE_SIZE = 256;
+/**
+ * How many characters of templates expand() keeps compiled, in all. A count alone would let 256
+ * large templates hold hundreds of megabytes, whose garbage collection then slows every
+ * expansion; dashboard URLs are a few hundred characters, so this bound only turns away the
+ * large ones, which cost far more to expand than to compile anyway.
+ */
+export const CACHE_CHARACTERS = 1 << 20;
 const cache = new Map<string, CompiledTemplate>();
+let cachedCharacters = 0;
+
+/** What the cache holds, for its tests. */
+export function cacheUsage(): { templates: number; characters: number } {
+  return { templates: cache.size, characters: cachedCharacters };
+}
+
+function remember(key: string, compiled: CompiledTemplate): void {
+  if (key.length > CACHE_CHARACTERS) return;
+  while (cache.size >= CACHE_SIZE || cachedCharacters + key.length > CACHE_CHARACTERS) {
+    const oldest = cache.keys().next().value as string;
+    cache.delete(oldest);
+    cachedCharacters -= oldest.length;
+  }
+  cache.set(key, compiled);
+  cachedCharacters += key.length;
+}
 
 /**
  * The template's AST and what expanding it joins: text as is, and one evaluator a block.

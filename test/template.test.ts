@@ -1,6 +1,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import { compile, expand, HashHelperError } from "../src/index.ts";
+import { CACHE_CHARACTERS, CACHE_SIZE, cacheUsage } from "../src/template.ts";
 
 // Expected values are built in each test with node:crypto from the inputs the template is
 // documented to sign, never taken from the interpreter's output.
@@ -203,6 +204,24 @@ describe("expand's cache of compiled templates", () => {
       expect.objectContaining({ code: "LIMIT_EXCEEDED" }),
     );
     expect(expand(template)).toBe("78".repeat(3));
+  });
+
+  it("keeps at most CACHE_SIZE templates and CACHE_CHARACTERS characters of them", () => {
+    const block = `{hash.append("x").printDigest();}`;
+    for (let i = 0; i < CACHE_SIZE + 10; i++) expect(expand(`${i}${block}`)).toBe(`${i}x`);
+    expect(cacheUsage().templates).toBe(CACHE_SIZE);
+
+    const limits = { maxTemplateLength: Number.POSITIVE_INFINITY };
+    const large = (n: number) => `${n}`.padEnd(CACHE_CHARACTERS / 4, "-") + block;
+    for (let i = 0; i < 10; i++) expect(expand(large(i), { limits }).endsWith("-x")).toBe(true);
+    // A quarter of the budget each, plus a block: three fit. Making room went oldest first,
+    // so the small templates went before the large ones.
+    expect(cacheUsage()).toStrictEqual({ templates: 3, characters: 3 * large(0).length });
+
+    // One template larger than the whole budget is expanded, and not kept.
+    const before = cacheUsage();
+    expect(expand(`${"-".repeat(CACHE_CHARACTERS)}${block}`, { limits }).endsWith("-x")).toBe(true);
+    expect(cacheUsage()).toStrictEqual(before);
   });
 
   it("reads each expansion's own clock and secrets", () => {
