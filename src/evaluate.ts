@@ -34,6 +34,9 @@ export interface CompiledChain {
 
 type ArgEvaluator = (context: EvalContext) => ArgValue;
 
+const NO_ARGS: ArgEvaluator[] = [];
+const NO_VALUES: readonly ArgValue[] = [];
+
 interface Step {
   method: Method;
   args: ArgEvaluator[];
@@ -140,10 +143,16 @@ export function compileChain(
     if (method.final) printed = call;
     kind = method.output;
     const literal = args.every((a) => a.node.type !== "Chain");
+    // A compiled template keeps its steps: no array a literal call does not need (a template of
+    // a thousand blocks keeps ten thousand steps, and the collector copies what is kept).
     steps.push({
       method: tracer ? traced(method, call, tracer) : method,
-      args: args.map((a) => a.run),
-      constant: literal ? args.map((a) => (a.node as StringLiteral | IntegerLiteral).value) : undefined,
+      args: literal ? NO_ARGS : args.map((a) => a.run),
+      constant: !literal
+        ? undefined
+        : args.length === 0
+          ? NO_VALUES
+          : args.map((a) => (a.node as StringLiteral | IntegerLiteral).value),
       at: call.nameSpan,
     });
   }
@@ -210,18 +219,28 @@ function fuse(steps: readonly Step[]): Step[] {
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i] as Step;
     const encoding = steps[i + 1]?.method.encodes;
-    const runEncoded = step.method.runEncoded;
-    if (encoding && runEncoded) {
-      fused.push({
-        ...step,
-        method: { ...step.method, run: (input, args, context) => runEncoded(input, args, context, encoding) },
-      });
+    if (encoding && step.method.runEncoded) {
+      fused.push({ ...step, method: fusedMethod(step.method, encoding) });
       i++;
     } else {
       fused.push(step);
     }
   }
   return fused;
+}
+
+// One fused method per pair, shared by every chain that has it, rather than a copy each.
+const fusedMethods = new Map<string, Method>();
+
+function fusedMethod(method: Method, encoding: NonNullable<Method["encodes"]>): Method {
+  const key = `${method.name}.${encoding}`;
+  let fused = fusedMethods.get(key);
+  const runEncoded = method.runEncoded;
+  if (!fused && runEncoded) {
+    fused = { ...method, run: (input, args, context) => runEncoded(input, args, context, encoding) };
+    fusedMethods.set(key, fused);
+  }
+  return fused ?? method;
 }
 
 function chainEvaluator(steps: readonly Step[], limits: Readonly<Limits>): Evaluator {

@@ -3,7 +3,8 @@ import type { Block, Span, Template, Text } from "./ast.ts";
 import { type CompileOptions, type EvaluationOptions, type ExpandOptions, evalContext } from "./context.ts";
 import { HashHelperError, mergeSpans, type Problem } from "./errors.ts";
 import { compileChain, EvaluationFailure, type Evaluator } from "./evaluate.ts";
-import { type LexFailure, tokenize } from "./lexer/lexer.ts";
+import { findBlocks } from "./lexer/blocks.ts";
+import { type LexFailure, tokenize, tokenizeBlock } from "./lexer/lexer.ts";
 import { lexicalProblem } from "./lexer/lexical-problems.ts";
 import { BlockClose, BlockOpen, Semicolon } from "./lexer/tokens.ts";
 import { defaultLimits, type Limits, limitProblem, resolveLimits } from "./limits.ts";
@@ -112,28 +113,27 @@ export function build(
   check = true,
 ): { ast: Template; pieces: (string | Evaluator)[] } {
   if (source.length > limits.maxTemplateLength) throw tooLong(source, limits, "template");
-  const lexed = tokenize(source, "text");
-  const raws = splitBlocks(lexed.tokens, lexed.failures, source.length);
-  lexed.tokens = [];
+  const extents = findBlocks(source);
   const problems: Problem[] = [];
-  const tooMany = raws[limits.maxBlocks];
+  const tooMany = extents[limits.maxBlocks];
   if (tooMany) {
-    const at = { offset: (tooMany.tokens[0] as IToken).startOffset, length: 1 };
-    problems.push(limitProblem("maxBlocks", limits, `the template has ${raws.length} blocks`, at, "use fewer blocks"));
-    raws.length = limits.maxBlocks;
+    const at = { offset: tooMany.start, length: 1 };
+    problems.push(
+      limitProblem("maxBlocks", limits, `the template has ${extents.length} blocks`, at, "use fewer blocks"),
+    );
+    extents.length = limits.maxBlocks;
   }
 
   const parts: (Text | Block)[] = [];
   const pieces: (string | Evaluator)[] = [];
   let textStart = 0;
-  for (const raw of raws) {
-    const open = raw.tokens[0] as IToken;
-    pushText(source, textStart, open.startOffset, parts, pieces);
-    textStart = raw.end;
-    const block = analyzeBlock(raw, source, problems, limits, check);
-    // Nothing reads a block's tokens after this (error masks are found from the source again):
-    // let them go, so that a template of many blocks does not keep every token to the end.
-    raw.tokens = [];
+  for (const { start, end, closed } of extents) {
+    pushText(source, textStart, start, parts, pieces);
+    textStart = end;
+    // One block's tokens at a time: nothing reads them after this block (error masks are
+    // found from the source again), so they die young.
+    const { tokens, failures } = tokenizeBlock(source, start, end);
+    const block = analyzeBlock({ tokens, closed, end, failures }, source, problems, limits, check);
     if (block) {
       parts.push(block.node);
       pieces.push(block.run);

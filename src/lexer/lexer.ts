@@ -51,3 +51,16 @@ export function tokenize(text: string, mode: Mode = "text"): LexResult {
     failures: result.errors.map((e) => ({ offset: e.offset, length: e.length })),
   };
 }
+
+/**
+ * The tokens of the block at `start`…`end` of `source` (see findBlocks), with offsets in
+ * `source`. The block is lexed on its own, from its opener in text mode, as in the whole.
+ */
+export function tokenizeBlock(source: string, start: number, end: number): LexResult {
+  const result = instance().tokenize(source.slice(start, end), "text");
+  for (const token of result.tokens) token.startOffset += start;
+  return {
+    tokens: result.tokens,
+    failures: result.errors.map((e) => ({ offset: e.offset + start, length: e.length })),
+  };
+}

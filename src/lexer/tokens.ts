@@ -5,14 +5,16 @@ import { createToken, Lexer, type TokenType } from "chevrotain";
 // scan rather than a regex look-ahead so chevrotain can still index the token by its first char.
 function opener(char: string) {
   const code = char.charCodeAt(0);
-  return (text: string, offset: number): RegExpExecArray | null => {
-    if (text.charCodeAt(offset) !== code) return null;
-    let i = skipSpace(text, offset + 1);
-    if (!text.startsWith("hash", i)) return null;
-    i = skipSpace(text, i + 4);
-    if (text.charCodeAt(i) !== 46 /* . */) return null;
-    return [char] as unknown as RegExpExecArray;
-  };
+  return (text: string, offset: number): RegExpExecArray | null =>
+    text.charCodeAt(offset) === code && opensBlock(text, offset) ? ([char] as unknown as RegExpExecArray) : null;
+}
+
+/** Whether the `{` or `<` at `offset` opens a block: `hash` and `.` follow, spaces allowed. */
+export function opensBlock(text: string, offset: number): boolean {
+  let i = skipSpace(text, offset + 1);
+  if (!text.startsWith("hash", i)) return false;
+  i = skipSpace(text, i + 4);
+  return text.charCodeAt(i) === 46 /* . */;
 }
 
 function skipSpace(text: string, i: number): number {
