@@ -3,7 +3,7 @@ import { type ExpandOptions, evalContext } from "./context.ts";
 import { toHex } from "./encoding.ts";
 import { type ErrorSpan, HashHelperError, MASK, type Problem, position } from "./errors.ts";
 import { compileChain, EvaluationFailure, type Tracer } from "./evaluate.ts";
-import { parse } from "./expression.ts";
+import { compileExpression } from "./expression.ts";
 import { type Limits, resolveLimits } from "./limits.ts";
 import { type ArgValue, type EvalContext, type Kind, type Method, methods, type Value } from "./methods.ts";
 import {
@@ -100,20 +100,15 @@ export function explain(template: string, options?: ExplainOptions): Explanation
  * steps as a single block. Throws what evaluate() throws.
  */
 export function explainExpression(expression: string, options?: ExplainOptions): Explanation {
+  const limits = resolveLimits(options?.limits);
+  const recorder = new Recorder();
+  // What evaluate() would throw, in its order; then a block is explained as a template.
+  const { chain, run } = compileExpression(expression, limits, true, recorder);
   if (/^\s*[{<]/.test(expression)) {
-    // evaluate() checks the whole text first, then that it is one block alone; so do we.
-    compile(expression, options);
-    parse(expression, options);
     const { explanation, outputs } = explainTemplate(expression, options);
     return { ...explanation, result: outputs[0] as string };
   }
-  const limits = resolveLimits(options?.limits);
-  const chain = parse(expression, options);
   const masks = () => secretSpansOf(expression);
-  const problems: Problem[] = [];
-  const recorder = new Recorder();
-  const { run } = compileChain(chain, "bare", problems, limits, recorder);
-  if (problems.length > 0) throw HashHelperError.from(expression, problems, masks());
   const context = evalContext(options);
   let value: Value;
   try {

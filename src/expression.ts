@@ -2,7 +2,7 @@ import { tokenMatcher } from "chevrotain";
 import type { Chain } from "./ast.ts";
 import { type ExpandOptions, evalContext } from "./context.ts";
 import { HashHelperError, type Problem } from "./errors.ts";
-import { compileChain, EvaluationFailure, type Evaluator } from "./evaluate.ts";
+import { compileChain, EvaluationFailure, type Evaluator, type Tracer } from "./evaluate.ts";
 import { tokenize } from "./lexer/lexer.ts";
 import { lexicalProblem } from "./lexer/lexical-problems.ts";
 import { Hash } from "./lexer/tokens.ts";
@@ -13,12 +13,15 @@ import { build, secretSpansOf, tooLong } from "./template.ts";
 /**
  * One expression, bare (`hash.getExpiryTime(240)`, with or without a final `;`) or wrapped as a
  * block (`{hash…;}`, `<hash…;>`, where the block's own rules apply), parsed and, with `check`,
- * checked against the method table.
+ * checked against the method table. It throws what evaluate() throws, in the same order, which
+ * explainExpression() relies on; a `tracer` is built into the evaluator of a bare expression
+ * (a block's is explained as a template).
  */
-function compileExpression(
+export function compileExpression(
   expression: string,
   limits: Readonly<Limits>,
   check: boolean,
+  tracer?: Tracer,
 ): { chain: Chain; run: Evaluator } {
   const trimmed = expression.trim();
   if (trimmed.startsWith("{") || trimmed.startsWith("<")) {
@@ -40,7 +43,7 @@ function compileExpression(
   const lexical = lexicalProblem(tokens, failures, expression, undefined);
   const parsed: Parsed<Chain> = lexical ? { problems: [lexical] } : parseBare(tokens, limits);
   const problems: Problem[] = [...parsed.problems];
-  const run = parsed.node && check ? compileChain(parsed.node, "bare", problems, limits).run : undefined;
+  const run = parsed.node && check ? compileChain(parsed.node, "bare", problems, limits, tracer).run : undefined;
   if (problems.length > 0 || !parsed.node) {
     throw HashHelperError.from(expression, problems, secretSpansOf(expression));
   }
