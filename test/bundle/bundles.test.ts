@@ -58,6 +58,11 @@ describe.each([
     const text = readFileSync(dist(file), "utf8");
     expect(text).not.toContain("__lodash_hash_undefined__");
     expect(text).toContain("leave out this part of chevrotain");
+    // A message of each part left out: the default parser messages, the grammar checks and the
+    // regex parser.
+    expect(text).not.toContain("Redundant input, expecting EOF but found");
+    expect(text).not.toContain("Invalid rule override, rule:");
+    expect(text).not.toContain("Invalid Assertion Escape");
   });
 });
 
