@@ -3,8 +3,7 @@ import type { Block, Span, Template, Text } from "./ast.ts";
 import { type CompileOptions, type EvaluationOptions, type ExpandOptions, evalContext } from "./context.ts";
 import { HashHelperError, mergeSpans, type Problem } from "./errors.ts";
 import { compileChain, EvaluationFailure, type Evaluator } from "./evaluate.ts";
-import { findBlocks } from "./lexer/blocks.ts";
-import { type LexFailure, tokenize, tokenizeBlock } from "./lexer/lexer.ts";
+import { type LexFailure, lexBlocks, tokenize } from "./lexer/lexer.ts";
 import { lexicalProblem } from "./lexer/lexical-problems.ts";
 import { BlockClose, BlockOpen, Semicolon } from "./lexer/tokens.ts";
 import { defaultLimits, type Limits, limitProblem, resolveLimits } from "./limits.ts";
@@ -113,26 +112,20 @@ export function build(
   check = true,
 ): { ast: Template; pieces: (string | Evaluator)[] } {
   if (source.length > limits.maxTemplateLength) throw tooLong(source, limits, "template");
-  const extents = findBlocks(source);
   const problems: Problem[] = [];
-  const tooMany = extents[limits.maxBlocks];
-  if (tooMany) {
-    const at = { offset: tooMany.start, length: 1 };
-    problems.push(
-      limitProblem("maxBlocks", limits, `the template has ${extents.length} blocks`, at, "use fewer blocks"),
-    );
-    extents.length = limits.maxBlocks;
-  }
-
   const parts: (Text | Block)[] = [];
   const pieces: (string | Evaluator)[] = [];
   let textStart = 0;
-  for (const { start, end, closed } of extents) {
+  let count = 0;
+  let firstTooMany: number | undefined;
+  for (const { start, end, closed, tokens, failures } of lexBlocks(source)) {
+    // Past the limit, blocks are only counted, for the message.
+    if (++count > limits.maxBlocks) {
+      firstTooMany ??= start;
+      continue;
+    }
     pushText(source, textStart, start, parts, pieces);
     textStart = end;
-    // One block's tokens at a time: nothing reads them after this block (error masks are
-    // found from the source again), so they die young.
-    const { tokens, failures } = tokenizeBlock(source, start, end);
     const block = analyzeBlock({ tokens, closed, end, failures }, source, problems, limits, check);
     if (block) {
       parts.push(block.node);
@@ -140,6 +133,10 @@ export function build(
     }
   }
   pushText(source, textStart, source.length, parts, pieces);
+  if (firstTooMany !== undefined) {
+    const at = { offset: firstTooMany, length: 1 };
+    problems.unshift(limitProblem("maxBlocks", limits, `the template has ${count} blocks`, at, "use fewer blocks"));
+  }
 
   if (problems.length > 0) {
     throw HashHelperError.from(source, problems, secretSpansOf(source));

@@ -1,5 +1,5 @@
-import { type IToken, Lexer } from "chevrotain";
-import { type Mode, modes } from "./tokens.ts";
+import { type ILexingResult, type IToken, Lexer, tokenMatcher } from "chevrotain";
+import { BlockClose, type Mode, modes, oneBlock, opensBlock, Text } from "./tokens.ts";
 
 export interface LexFailure {
   offset: number;
@@ -52,15 +52,68 @@ export function tokenize(text: string, mode: Mode = "text"): LexResult {
   };
 }
 
+/** One block of a template, lexed alone: its tokens and failures, with offsets in the template. */
+export interface LexedBlock extends LexResult {
+  /** Offset of the opening `{` or `<`. */
+  start: number;
+  /** Offset just past the closer, or the length of the template when the block is never closed. */
+  end: number;
+  closed: boolean;
+}
+
 /**
- * The tokens of the block at `start`…`end` of `source` (see findBlocks), with offsets in
- * `source`. The block is lexed on its own, from its opener in text mode, as in the whole.
+ * The blocks of a template, lexed one at a time as they are asked for, exactly as lexing the
+ * whole template in text mode finds them. compile() goes block by block so that the tokens of
+ * a template of a thousand blocks are never all alive at once: at that size, the garbage
+ * collector copying them between generations cost more than lexing them. Text between blocks
+ * is not lexed at all.
  */
-export function tokenizeBlock(source: string, start: number, end: number): LexResult {
-  const result = instance().tokenize(source.slice(start, end), "text");
-  for (const token of result.tokens) token.startOffset += start;
+export function* lexBlocks(source: string): Generator<LexedBlock> {
+  // The next `{` and `<` at or after i, each searched for again only once passed, so that text
+  // full of one and without the other is still scanned once.
+  let brace = -1;
+  let angle = -1;
+  let i = 0;
+  while (i < source.length) {
+    if (brace < i) brace = indexOrEnd(source, "{", i);
+    if (angle < i) angle = indexOrEnd(source, "<", i);
+    i = Math.min(brace, angle);
+    if (i >= source.length) return;
+    if (opensBlock(source, i)) {
+      const block = tokenizeBlock(source, i);
+      yield block;
+      i = block.end;
+    } else {
+      i++;
+    }
+  }
+}
+
+function indexOrEnd(source: string, char: string, from: number): number {
+  const at = source.indexOf(char, from);
+  return at < 0 ? source.length : at;
+}
+
+/** The block that opens at `start`, lexed up to its closer and no further (see oneBlock). */
+function tokenizeBlock(source: string, start: number): LexedBlock {
+  oneBlock.only = true;
+  let result: ILexingResult;
+  try {
+    result = instance().tokenize(source.slice(start), "text");
+  } finally {
+    oneBlock.only = false;
+  }
+  const tokens = result.tokens;
+  const last = tokens[tokens.length - 1];
+  if (last && tokenMatcher(last, Text)) tokens.pop();
+  for (const token of tokens) token.startOffset += start;
+  const closer = tokens[tokens.length - 1];
+  const closed = closer !== undefined && tokenMatcher(closer, BlockClose);
   return {
-    tokens: result.tokens,
+    tokens,
     failures: result.errors.map((e) => ({ offset: e.offset + start, length: e.length })),
+    start,
+    end: closed ? closer.startOffset + 1 : source.length,
+    closed,
   };
 }

@@ -6,8 +6,17 @@ import { createToken, Lexer, type TokenType } from "chevrotain";
 function opener(char: string) {
   const code = char.charCodeAt(0);
   return (text: string, offset: number): RegExpExecArray | null =>
-    text.charCodeAt(offset) === code && opensBlock(text, offset) ? ([char] as unknown as RegExpExecArray) : null;
+    text.charCodeAt(offset) === code && !(oneBlock.only && offset > 0) && opensBlock(text, offset)
+      ? ([char] as unknown as RegExpExecArray)
+      : null;
 }
+
+/**
+ * While `only` is on, text mode stops after the block that opens the input: no other opener is
+ * one, and everything after the block is a single text token. tokenizeBlock() lexes a template
+ * one block at a time this way (src/lexer/lexer.ts), so that no character is scanned twice.
+ */
+export const oneBlock = { only: false };
 
 /** Whether the `{` or `<` at `offset` opens a block: `hash` and `.` follow, spaces allowed. */
 export function opensBlock(text: string, offset: number): boolean {
@@ -52,6 +61,7 @@ export const Text = createToken({
   name: "Text",
   pattern: {
     exec: (text: string, offset: number) => {
+      if (oneBlock.only && offset > 0) return [text.slice(offset)] as unknown as RegExpExecArray;
       TEXT_RUN.lastIndex = offset;
       return TEXT_RUN.exec(text);
     },

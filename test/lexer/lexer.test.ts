@@ -1,6 +1,9 @@
-import { describe, expect, it } from "vitest";
-import { createLexer, optimizedModes, tokenize } from "../../src/lexer/lexer.ts";
-import { allTokens } from "../../src/lexer/tokens.ts";
+import { fc, it } from "@fast-check/vitest";
+import { type IToken, tokenMatcher } from "chevrotain";
+import { describe, expect } from "vitest";
+import { createLexer, lexBlocks, optimizedModes, tokenize } from "../../src/lexer/lexer.ts";
+import { allTokens, BlockClose, BlockOpen } from "../../src/lexer/tokens.ts";
+import { anyString, textChunk } from "../arbitraries.ts";
 
 const kinds = (text: string, mode?: "text" | "bare") =>
   tokenize(text, mode).tokens.map((t) => `${t.tokenType.name}:${t.image}`);
@@ -84,4 +87,74 @@ describe("the token definitions", () => {
       }
     },
   );
+});
+
+// lexBlocks() must give exactly what lexing the whole template in text mode gives: the same
+// blocks (openers, closers, an unclosed last block), the same tokens and the same failures.
+// The oracle is the lexer itself, run over the whole text as compile() did before it went
+// block by block.
+describe("lexBlocks, one block at a time", () => {
+  function blocksOfWhole(source: string) {
+    const whole = tokenize(source, "text");
+    const blocks: { start: number; end: number; closed: boolean }[] = [];
+    let open: (typeof blocks)[number] | undefined;
+    for (const token of whole.tokens) {
+      if (tokenMatcher(token, BlockOpen)) {
+        open = { start: token.startOffset, end: source.length, closed: false };
+        blocks.push(open);
+      } else if (open && tokenMatcher(token, BlockClose)) {
+        open.end = token.startOffset + 1;
+        open.closed = true;
+        open = undefined;
+      }
+    }
+    return blocks.map((block) => ({
+      ...block,
+      tokens: whole.tokens.filter((t) => t.startOffset >= block.start && t.startOffset < block.end).map(described),
+      failures: whole.failures.filter((f) => f.offset >= block.start && f.offset < block.end),
+    }));
+  }
+  const described = (t: IToken) => [t.startOffset, t.image, t.tokenType.name];
+  const alone = (source: string) =>
+    [...lexBlocks(source)].map(({ start, end, closed, tokens, failures }) => ({
+      start,
+      end,
+      closed,
+      tokens: tokens.map(described),
+      failures,
+    }));
+
+  const template = fc.oneof(
+    anyString,
+    fc
+      .array(fc.oneof(textChunk, fc.constantFrom('{hash.append("a}b").printDigest();}', "<hash.x('>');>")), {
+        maxLength: 6,
+      })
+      .map((parts) => parts.join("")),
+  );
+
+  it.prop([template], { numRuns: 3000 })("gives what lexing the whole template gives", (source) => {
+    expect(alone(source)).toStrictEqual(blocksOfWhole(source));
+  });
+
+  it.each([
+    ["no blocks", "a={b}&c=<d>", []],
+    ["a closer inside a string", '{hash.append("}").printDigest();}x', [{ start: 0, end: 33, closed: true }]],
+    ["an unterminated string stops at its line", '{hash.append("x\n);}', [{ start: 0, end: 19, closed: true }]],
+    ["a block never closed", "a{hash.append('x');", [{ start: 1, end: 19, closed: false }]],
+    ["angle blocks close at >", "<hash.append('>').x;>{", [{ start: 0, end: 21, closed: true }]],
+    [
+      "a block right after a block",
+      "{hash.a;}{hash.b;}",
+      [
+        { start: 0, end: 9, closed: true },
+        { start: 9, end: 18, closed: true },
+      ],
+    ],
+  ])("%s", (_, source, blocks) => {
+    const extents = (list: { start: number; end: number; closed: boolean }[]) =>
+      list.map(({ start, end, closed }) => ({ start, end, closed }));
+    expect(extents(alone(source))).toStrictEqual(blocks);
+    expect(extents(blocksOfWhole(source))).toStrictEqual(blocks);
+  });
 });
