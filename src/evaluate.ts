@@ -1,4 +1,5 @@
 import type { Argument, Call, Chain, IntegerLiteral, Span, StringLiteral } from "./ast.ts";
+import type { Encoding } from "./crypto/types.ts";
 import type { Problem } from "./errors.ts";
 import { type Limits, limitProblem } from "./limits.ts";
 import {
@@ -34,12 +35,13 @@ export interface CompiledChain {
 
 type ArgEvaluator = (context: EvalContext) => ArgValue;
 
-const NO_ARGS: ArgEvaluator[] = [];
-const NO_VALUES: readonly ArgValue[] = [];
+// Shared by every step without arguments, so frozen.
+const NO_ARGS: readonly ArgEvaluator[] = Object.freeze([]);
+const NO_VALUES: readonly ArgValue[] = Object.freeze([]);
 
 interface Step {
   method: Method;
-  args: ArgEvaluator[];
+  args: readonly ArgEvaluator[];
   /** The argument values, when every argument is a literal: computed once, not on every run. */
   constant: readonly ArgValue[] | undefined;
   /** Where the call stands, for problems found while running it. */
@@ -230,17 +232,22 @@ function fuse(steps: readonly Step[]): Step[] {
 }
 
 // One fused method per pair, shared by every chain that has it, rather than a copy each.
-const fusedMethods = new Map<string, Method>();
+const fusedMethods = new WeakMap<Method, Map<Encoding, Method>>();
 
-function fusedMethod(method: Method, encoding: NonNullable<Method["encodes"]>): Method {
-  const key = `${method.name}.${encoding}`;
-  let fused = fusedMethods.get(key);
+function fusedMethod(method: Method, encoding: Encoding): Method {
   const runEncoded = method.runEncoded;
-  if (!fused && runEncoded) {
-    fused = { ...method, run: (input, args, context) => runEncoded(input, args, context, encoding) };
-    fusedMethods.set(key, fused);
+  if (!runEncoded) return method;
+  let byEncoding = fusedMethods.get(method);
+  if (!byEncoding) {
+    byEncoding = new Map();
+    fusedMethods.set(method, byEncoding);
   }
-  return fused ?? method;
+  let fused = byEncoding.get(encoding);
+  if (!fused) {
+    fused = { ...method, run: (input, args, context) => runEncoded(input, args, context, encoding) };
+    byEncoding.set(encoding, fused);
+  }
+  return fused;
 }
 
 function chainEvaluator(steps: readonly Step[], limits: Readonly<Limits>): Evaluator {

@@ -1,4 +1,4 @@
-// chevrotain 11 imports these 39 functions from lodash-es, and lodash's general machinery
+// chevrotain 11 imports these 37 functions from lodash-es, and lodash's general machinery
 // behind them (iteratee shorthands, deep equality, typed-array keys) came to 30 KiB of our
 // 190 KiB bundle. The bundles and the tests resolve "lodash-es" to this module instead
 // (scripts/build.mjs, vitest.config.ts), so what is tested is what ships. Each function keeps
@@ -40,13 +40,10 @@ function visit(
   for (const key of Object.keys(collection)) if (step((collection as Bag)[key], key, collection)) return;
 }
 
-export function values(collection: unknown): Item[] {
-  const result: Item[] = [];
-  visit(collection, (value) => {
-    result.push(value);
-    return false;
-  });
-  return result;
+export function values(object: unknown): Item[] {
+  if (object == null) return [];
+  const source = Object(object) as Bag;
+  return keys(object).map((key) => source[key]);
 }
 
 export function identity<T>(value: T): T {
@@ -168,17 +165,44 @@ export function pickBy(object: unknown, predicate?: (value: Item, key: PropertyK
   return result;
 }
 
+// lodash's keys: an array (or string, arguments, typed array) by index, holes included, then
+// its other own keys; any other object by its own enumerable keys, `length` among them.
 export function keys(object: unknown): string[] {
   if (object == null) return [];
-  if (isArrayLike(object)) return Array.from({ length: object.length }, (_, index) => String(index));
-  return Object.keys(object);
+  const source = Object(object) as object;
+  if (!isIndexed(source)) return Object.keys(source);
+  const length = (source as ArrayLike<unknown>).length;
+  const indexes = Array.from({ length }, (_, index) => String(index));
+  const others = Object.keys(source).filter((key) => !(key === "length" || isIndex(key, length)));
+  return indexes.concat(others);
+}
+
+function isIndexed(value: object): boolean {
+  return (
+    Array.isArray(value) ||
+    value instanceof String ||
+    ArrayBuffer.isView(value) ||
+    Object.prototype.toString.call(value) === "[object Arguments]"
+  );
+}
+
+function isIndex(key: string, length: number): boolean {
+  return /^(?:0|[1-9]\d*)$/.test(key) && Number(key) < length;
 }
 
 export function has(object: unknown, key: string | number): boolean {
   if (typeof key === "string" && /[.[\]]/.test(key)) {
     throw new TypeError("lodash-native: property paths are not supported by has()");
   }
-  return object != null && Object.hasOwn(object, key);
+  if (object == null) return false;
+  if (Object.hasOwn(object, key)) return true;
+  // As lodash: an index within an array's length counts, even where the array has a hole.
+  const length = (object as { length?: unknown }).length;
+  return (
+    (Array.isArray(object) || Object.prototype.toString.call(object) === "[object Arguments]") &&
+    typeof length === "number" &&
+    isIndex(String(key), length)
+  );
 }
 
 export function isEmpty(value: unknown): boolean {
@@ -248,9 +272,12 @@ export function flatten(array: unknown): unknown[] {
   return result;
 }
 
-// Strings count as arrays of UTF-16 code units, as in lodash.
+// A dense copy, holes read as undefined, and strings as arrays of UTF-16 code units, as lodash
+// reads them.
 function arrayOf(array: unknown): unknown[] {
-  return isArrayLike(array) ? Array.prototype.slice.call(array) : [];
+  const list: unknown[] = [];
+  if (isArrayLike(array)) for (let index = 0; index < array.length; index++) list.push(array[index]);
+  return list;
 }
 
 export function uniq(array: unknown): unknown[] {
@@ -261,15 +288,24 @@ export function compact(array: unknown): unknown[] {
   return arrayOf(array).filter(Boolean);
 }
 
+// As lodash: only array-like objects count, on either side; a string is not one.
 export function difference(array: unknown, ...others: unknown[]): unknown[] {
   if (!isArrayLike(array) || typeof array === "string") return [];
-  const excluded = new Set(flatten(others.filter((other) => isArrayLike(other) && typeof other !== "string")));
-  return Array.from(array).filter((value) => !excluded.has(value));
+  const excluded = new Set<unknown>();
+  for (const other of others) {
+    if (isArrayLike(other) && typeof other !== "string") for (const value of Array.from(other)) excluded.add(value);
+  }
+  // lodash gives -0 back as 0, as a Set keeps it.
+  return Array.from(array)
+    .filter((value) => !excluded.has(value))
+    .map((value) => (value === 0 ? 0 : value));
 }
 
 export function includes(collection: unknown, value: unknown, fromIndex?: number): boolean {
   if (fromIndex !== undefined) throw new TypeError("lodash-native: includes() takes no fromIndex");
-  if (typeof collection === "string") return collection.includes(value as string);
+  // String.prototype.indexOf, as lodash: the needle is made a string, where includes() would
+  // throw for a RegExp.
+  if (typeof collection === "string") return collection.indexOf(value as string) > -1;
   return (isArrayLike(collection) ? Array.from(collection) : values(collection)).includes(value);
 }
 

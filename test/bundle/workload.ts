@@ -18,6 +18,8 @@ export interface WorkloadInput {
   examples: [string, string][];
   /** Templates with mistakes: every problem of each is reported. */
   broken: string[];
+  /** Bare expressions with mistakes, for evaluate(). */
+  brokenExpressions: string[];
   expression: string;
   request: { method: string; url: string; body: string; headers: [string, string][] };
   secrets: Record<string, string>;
@@ -53,6 +55,7 @@ export function workload(api: HashHelper, input: WorkloadInput): WorkloadResult 
     ]),
     broken: input.broken.map((template) => attempt(() => api.expand(template, { now }))),
     evaluate: attempt(() => api.evaluate(input.expression, { now })),
+    brokenExpressions: input.brokenExpressions.map((expression) => attempt(() => api.evaluate(expression, { now }))),
     parse: attempt(() => JSON.parse(JSON.stringify(api.parse(input.expression)))),
     explain: attempt(() => api.formatExplanation(api.explain(input.moz, { now }))),
     redact: api.redact(input.moz),
@@ -89,7 +92,15 @@ export const input: WorkloadInput = {
     `<hash.append("x").printdigest();>`,
     `{hash.append("x"}`,
     `{hash.getExpiryTime(99999999999).printDigest();}`,
+    // Each of the parser's error paths: a missing call, no viable argument, a wrong token,
+    // a character no token matches, and a block never closed.
+    `{hash.;}`,
+    `{hash.append(,).printDigest();}`,
+    `{hash.append(;).printDigest();}`,
+    `{hash.append("x")@.printDigest();}`,
+    `<hash.append("x").printDigest()`,
   ],
+  brokenExpressions: [`hash.append("x").printDigest() trailing`, "hash", "hash.append(,)", `hash.append("x"`],
   expression,
   request: {
     method: "POST",
