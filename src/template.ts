@@ -62,12 +62,8 @@ export function expand(template: string, options?: ExpandOptions): string {
   // Limits change what compiles, so they are part of the key; the default ones add nothing.
   const limits = resolveLimits(options?.limits);
   const key = limits === defaultLimits ? template : `${JSON.stringify(limits)}\u0000${template}`;
-  let compiled = cache.get(key);
-  if (compiled) {
-    // Least recently used goes first: a hit moves to the back.
-    cache.delete(key);
-    cache.set(key, compiled);
-  } else {
+  let compiled = recall(key);
+  if (!compiled) {
     compiled = compile(template, options);
     remember(key, compiled);
   }
@@ -83,23 +79,55 @@ export const CACHE_SIZE = 256;
  * large ones, which cost far more to expand than to compile anyway.
  */
 export const CACHE_CHARACTERS = 1 << 20;
-const cache = new Map<string, CompiledTemplate>();
-let cachedCharacters = 0;
 
-/** What the cache holds, for its tests. */
-export function cacheUsage(): { templates: number; characters: number } {
-  return { templates: cache.size, characters: cachedCharacters };
+// Two generations rather than a strict least-recently-used order: a hit in the young one is a
+// single lookup, where moving an entry to the back of one Map was a delete and a set, and
+// evicting its oldest entry a walk past every entry deleted before. When the young generation
+// is full it becomes the old one and the old one is dropped; a hit in the old one moves back.
+// Each holds half of the bounds, so together they hold at most CACHE_SIZE templates and
+// CACHE_CHARACTERS characters.
+interface Generation {
+  templates: Map<string, CompiledTemplate>;
+  characters: number;
+}
+let young: Generation = { templates: new Map(), characters: 0 };
+let old: Generation = { templates: new Map(), characters: 0 };
+
+function recall(key: string): CompiledTemplate | undefined {
+  const hit = young.templates.get(key);
+  if (hit) return hit;
+  const aged = old.templates.get(key);
+  if (aged) {
+    old.templates.delete(key);
+    old.characters -= key.length;
+    remember(key, aged);
+  }
+  return aged;
 }
 
 function remember(key: string, compiled: CompiledTemplate): void {
-  if (key.length > CACHE_CHARACTERS) return;
-  while (cache.size >= CACHE_SIZE || cachedCharacters + key.length > CACHE_CHARACTERS) {
-    const oldest = cache.keys().next().value as string;
-    cache.delete(oldest);
-    cachedCharacters -= oldest.length;
+  if (key.length > CACHE_CHARACTERS / 2) return;
+  if (young.templates.size >= CACHE_SIZE / 2 || young.characters + key.length > CACHE_CHARACTERS / 2) {
+    old = young;
+    young = { templates: new Map(), characters: 0 };
   }
-  cache.set(key, compiled);
-  cachedCharacters += key.length;
+  young.templates.set(key, compiled);
+  young.characters += key.length;
+}
+
+/** Empties the cache, for its tests. */
+export function clearCache(): void {
+  young = { templates: new Map(), characters: 0 };
+  old = { templates: new Map(), characters: 0 };
+}
+
+/** What the cache holds, for its tests. */
+export function cacheUsage(): { templates: number; characters: number; has(key: string): boolean } {
+  return {
+    templates: young.templates.size + old.templates.size,
+    characters: young.characters + old.characters,
+    has: (key) => young.templates.has(key) || old.templates.has(key),
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import { compile, expand, HashHelperError } from "../src/index.ts";
-import { CACHE_CHARACTERS, CACHE_SIZE, cacheUsage } from "../src/template.ts";
+import { CACHE_CHARACTERS, CACHE_SIZE, cacheUsage, clearCache } from "../src/template.ts";
 
 // Expected values are built in each test with node:crypto from the inputs the template is
 // documented to sign, never taken from the interpreter's output.
@@ -206,26 +206,51 @@ describe("expand's cache of compiled templates", () => {
     expect(expand(template)).toBe("78".repeat(3));
   });
 
-  it("keeps at most CACHE_SIZE templates and CACHE_CHARACTERS characters of them", () => {
+  it("moves a template back to the young generation when it is used", () => {
+    clearCache();
     const block = `{hash.append("x").printDigest();}`;
-    for (let i = 0; i < CACHE_SIZE + 10; i++) expect(expand(`${i}${block}`)).toBe(`${i}x`);
-    expect(cacheUsage().templates).toBe(CACHE_SIZE);
+    const used = `used${block}`;
+    const fill = (tag: string) => {
+      for (let i = 0; i < CACHE_SIZE / 2; i++) expand(`${tag}${i}${block}`);
+    };
+    expand(used);
+    fill("a"); // the young generation filled up and became the old one, with `used` in it
+    expand(used); // found in the old generation: moved to the young one
+    fill("b"); // the old generation is dropped; `used` is in the one that replaced it
+    expect(cacheUsage().has(used)).toBe(true);
+    expect(cacheUsage().has(`a0${block}`)).toBe(false);
+  });
 
+  it("keeps at most CACHE_SIZE templates, the ones in use", () => {
+    const block = `{hash.append("x").printDigest();}`;
+    const used = `used${block}`;
+    expand(used);
+    for (let i = 0; i < 4 * CACHE_SIZE; i++) {
+      expect(expand(`${i}${block}`)).toBe(`${i}x`);
+      if (i % 50 === 0) expand(used);
+      expect(cacheUsage().templates).toBeLessThanOrEqual(CACHE_SIZE);
+    }
+    const usage = cacheUsage();
+    expect(usage.templates).toBeGreaterThan(CACHE_SIZE / 2);
+    expect(usage.has(used)).toBe(true);
+    expect(usage.has(`0${block}`)).toBe(false);
+  });
+
+  it("keeps at most CACHE_CHARACTERS characters of templates", () => {
+    const block = `{hash.append("x").printDigest();}`;
     const limits = { maxTemplateLength: Number.POSITIVE_INFINITY };
     const large = (n: number) => `${n}`.padEnd(CACHE_CHARACTERS / 4, "-") + block;
-    for (let i = 0; i < 10; i++) expect(expand(large(i), { limits }).endsWith("-x")).toBe(true);
-    // A quarter of the budget each, plus a block: three fit. Making room went oldest first,
-    // so the small templates went before the large ones.
-    // (The key of a template expanded with limits also holds the limits.)
-    const usage = cacheUsage();
-    expect(usage.templates).toBe(3);
-    expect(usage.characters).toBeGreaterThanOrEqual(3 * large(0).length);
-    expect(usage.characters).toBeLessThanOrEqual(CACHE_CHARACTERS);
+    for (let i = 0; i < 10; i++) {
+      expect(expand(large(i), { limits }).endsWith("-x")).toBe(true);
+      expect(cacheUsage().characters).toBeLessThanOrEqual(CACHE_CHARACTERS);
+    }
+    expect(cacheUsage().templates).toBeGreaterThan(0);
 
-    // One template larger than the whole budget is expanded, and not kept.
+    // A template over half the budget is expanded, and not kept.
     const before = cacheUsage();
-    expect(expand(`${"-".repeat(CACHE_CHARACTERS)}${block}`, { limits }).endsWith("-x")).toBe(true);
-    expect(cacheUsage()).toStrictEqual(before);
+    expect(expand(`${"-".repeat(CACHE_CHARACTERS / 2)}${block}`, { limits }).endsWith("-x")).toBe(true);
+    expect(cacheUsage().templates).toBe(before.templates);
+    expect(cacheUsage().characters).toBe(before.characters);
   });
 
   it("reads each expansion's own clock and secrets", () => {
