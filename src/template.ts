@@ -29,16 +29,30 @@ interface RawBlock {
 
 /** Parses and checks a whole template, reporting every problem in it in one HashHelperError. */
 export function compile(source: string, options?: CompileOptions): CompiledTemplate {
-  const { ast, run } = program(source, resolveLimits(options?.limits));
-  return { ast, expand: (evaluation) => run(evalContext(evaluation)) };
+  const limits = resolveLimits(options?.limits);
+  // The tree is built again if asked for, not kept: expanding never reads it, and a template of
+  // many blocks keeping every node alive made the collector copy them all, over and over.
+  const { run } = program(source, limits, false);
+  let ast: Template | undefined;
+  return {
+    get ast() {
+      ast ??= build(source, limits, false).ast;
+      return ast;
+    },
+    expand: (evaluation) => run(evalContext(evaluation)),
+  };
 }
 
-/** A checked template that runs against a given context, for callers that share one clock. */
+/**
+ * A checked template that runs against a given context, for callers that share one clock.
+ * Without `keepAst` its `ast` is empty of parts.
+ */
 export function program(
   source: string,
   limits: Readonly<Limits>,
+  keepAst = true,
 ): { ast: Template; run(context: EvalContext): string } {
-  const { ast, pieces } = build(source, limits);
+  const { ast, pieces } = build(source, limits, true, keepAst);
   return {
     ast,
     run(context) {
@@ -138,10 +152,11 @@ export function build(
   source: string,
   limits: Readonly<Limits>,
   check = true,
+  keepAst = true,
 ): { ast: Template; pieces: (string | Evaluator)[] } {
   if (source.length > limits.maxTemplateLength) throw tooLong(source, limits, "template");
   const problems: Problem[] = [];
-  const parts: (Text | Block)[] = [];
+  const parts: (Text | Block)[] | undefined = keepAst ? [] : undefined;
   const pieces: (string | Evaluator)[] = [];
   let textStart = 0;
   let count = 0;
@@ -156,7 +171,7 @@ export function build(
     textStart = end;
     const block = analyzeBlock({ tokens, closed, end, failures }, source, problems, limits, check);
     if (block) {
-      parts.push(block.node);
+      parts?.push(block.node);
       pieces.push(block.run);
     }
   }
@@ -169,7 +184,7 @@ export function build(
   if (problems.length > 0) {
     throw HashHelperError.from(source, problems, secretSpansOf(source));
   }
-  return { ast: { type: "Template", parts, span: { offset: 0, length: source.length } }, pieces };
+  return { ast: { type: "Template", parts: parts ?? [], span: { offset: 0, length: source.length } }, pieces };
 }
 
 /**
@@ -210,11 +225,17 @@ const notChecked: Evaluator = () => {
   throw new Error("a template built without checking cannot be expanded");
 };
 
-function pushText(source: string, from: number, to: number, parts: (Text | Block)[], pieces: (string | Evaluator)[]) {
+function pushText(
+  source: string,
+  from: number,
+  to: number,
+  parts: (Text | Block)[] | undefined,
+  pieces: (string | Evaluator)[],
+) {
   if (to <= from) return;
   // A slice of the source, not the tokens' images: text outside blocks is kept byte-for-byte.
   const value = source.slice(from, to);
-  parts.push({ type: "Text", value, span: { offset: from, length: to - from } });
+  parts?.push({ type: "Text", value, span: { offset: from, length: to - from } });
   pieces.push(value);
 }
 
