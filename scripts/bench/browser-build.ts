@@ -1,0 +1,45 @@
+// The package as an application's browser build gets it: esbuild resolves "hash-helper" through
+// the "browser" condition of the package's exports (dist/browser.js) and minifies it again.
+// npm run bench reports its size, and test/bundle/bundles.test.ts holds it to the budget.
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+
+/** The issue's budget for the browser bundle, gzipped. */
+export const BROWSER_BUDGET = 48 * 1024;
+
+export interface BrowserBuild {
+  text: string;
+  minified: number;
+  /** gzip -9 of the minified bundle. */
+  gzipped: number;
+  /** The files esbuild bundled, relative to the package. */
+  inputs: string[];
+}
+
+export async function browserBuild(packageDir: string): Promise<BrowserBuild> {
+  const result = await build({
+    stdin: { contents: `export * from "hash-helper";`, resolveDir: packageDir, loader: "js" },
+    absWorkingDir: packageDir,
+    bundle: true,
+    minify: true,
+    platform: "browser",
+    format: "esm",
+    write: false,
+    logLevel: "silent",
+    metafile: true,
+  });
+  const bytes = result.outputFiles[0]?.contents;
+  if (!bytes) throw new Error("esbuild wrote no output");
+  return {
+    text: new TextDecoder().decode(bytes),
+    minified: bytes.length,
+    gzipped: gzipSync(bytes, { level: 9 }).length,
+    inputs: Object.keys(result.metafile.inputs),
+  };
+}
+
+/** The node: modules a bundle imports. Minified code drops the spaces: `from"node:crypto"`. */
+export function nodeImports(text: string): string[] {
+  const found = text.matchAll(/(?:\bfrom|\bimport|\brequire)\s*\(?\s*["'](node:[^"']*)["']/g);
+  return [...new Set([...found].map((m) => m[1] as string))];
+}
