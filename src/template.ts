@@ -89,8 +89,8 @@ export const CACHE_SIZE = 256;
 /**
  * How many characters of templates expand() keeps compiled, in all. A count alone would let 256
  * large templates hold hundreds of megabytes, whose garbage collection then slows every
- * expansion; dashboard URLs are a few hundred characters, so this bound only turns away the
- * large ones, which cost far more to expand than to compile anyway.
+ * expansion. Dashboard URLs are a few hundred characters: this bound only turns away large
+ * templates, which are then compiled on every expansion.
  */
 export const CACHE_CHARACTERS = 1 << 20;
 
