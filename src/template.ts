@@ -32,7 +32,7 @@ export function compile(source: string, options?: CompileOptions): CompiledTempl
   const limits = resolveLimits(options?.limits);
   // The tree is built again if asked for, not kept: expanding never reads it, and a template of
   // many blocks keeping every node alive made the collector copy them all, over and over.
-  const { run } = program(source, limits, false);
+  const run = runner(source, build(source, limits, true, false).pieces);
   let ast: Template | undefined;
   return {
     get ast() {
@@ -43,27 +43,24 @@ export function compile(source: string, options?: CompileOptions): CompiledTempl
   };
 }
 
-/**
- * A checked template that runs against a given context, for callers that share one clock.
- * Without `keepAst` its `ast` is empty of parts.
- */
+/** A checked template that runs against a given context, for callers that share one clock. */
 export function program(
   source: string,
   limits: Readonly<Limits>,
-  keepAst = true,
 ): { ast: Template; run(context: EvalContext): string } {
-  const { ast, pieces } = build(source, limits, true, keepAst);
-  return {
-    ast,
-    run(context) {
-      let out = "";
-      try {
-        for (const piece of pieces) out += typeof piece === "string" ? piece : (piece(context) as string);
-      } catch (e) {
-        throw e instanceof EvaluationFailure ? HashHelperError.from(source, [e.problem], secretSpansOf(source)) : e;
-      }
-      return out;
-    },
+  const { ast, pieces } = build(source, limits);
+  return { ast, run: runner(source, pieces) };
+}
+
+function runner(source: string, pieces: readonly (string | Evaluator)[]): (context: EvalContext) => string {
+  return (context) => {
+    let out = "";
+    try {
+      for (const piece of pieces) out += typeof piece === "string" ? piece : (piece(context) as string);
+    } catch (e) {
+      throw e instanceof EvaluationFailure ? HashHelperError.from(source, [e.problem], secretSpansOf(source)) : e;
+    }
+    return out;
   };
 }
 
@@ -84,10 +81,13 @@ export function expand(template: string, options?: ExpandOptions): string {
   return compiled.expand(options);
 }
 
-/** How many compiled templates expand() keeps. */
+/**
+ * How many compiled templates expand() keeps at least: the ones used last. It may keep up to
+ * twice as many (see the generations below).
+ */
 export const CACHE_SIZE = 256;
 /**
- * How many characters of templates expand() keeps compiled, in all. A count alone would let 256
+ * How many characters of templates expand() keeps compiled, in all. A count alone would let
  * large templates hold hundreds of megabytes, whose garbage collection then slows every
  * expansion. Dashboard URLs are a few hundred characters: this bound only turns away large
  * templates, which are then compiled on every expansion.
@@ -97,9 +97,9 @@ export const CACHE_CHARACTERS = 1 << 20;
 // Two generations rather than a strict least-recently-used order: a hit in the young one is a
 // single lookup, where moving an entry to the back of one Map was a delete and a set, and
 // evicting its oldest entry a walk past every entry deleted before. When the young generation
-// is full it becomes the old one and the old one is dropped; a hit in the old one moves back.
-// Each holds half of the bounds, so together they hold at most CACHE_SIZE templates and
-// CACHE_CHARACTERS characters.
+// is full it becomes the old one, and the old one is dropped; a hit in the old one moves back
+// to the young one. A generation holds CACHE_SIZE templates, so that the CACHE_SIZE used last
+// are always kept, and half of CACHE_CHARACTERS, so that both together stay within it.
 interface Generation {
   templates: Map<string, CompiledTemplate>;
   characters: number;
@@ -121,7 +121,7 @@ function recall(key: string): CompiledTemplate | undefined {
 
 function remember(key: string, compiled: CompiledTemplate): void {
   if (key.length > CACHE_CHARACTERS / 2) return;
-  if (young.templates.size >= CACHE_SIZE / 2 || young.characters + key.length > CACHE_CHARACTERS / 2) {
+  if (young.templates.size >= CACHE_SIZE || young.characters + key.length > CACHE_CHARACTERS / 2) {
     old = young;
     young = { templates: new Map(), characters: 0 };
   }
@@ -135,18 +135,18 @@ export function clearCache(): void {
   old = { templates: new Map(), characters: 0 };
 }
 
-/** What the cache holds, for its tests. */
-export function cacheUsage(): { templates: number; characters: number; has(key: string): boolean } {
+/** What the cache holds, for its tests: the keys (templates, with limits when given) and their length. */
+export function cacheUsage(): { keys: string[]; characters: number } {
   return {
-    templates: young.templates.size + old.templates.size,
+    keys: [...young.templates.keys(), ...old.templates.keys()],
     characters: young.characters + old.characters,
-    has: (key) => young.templates.has(key) || old.templates.has(key),
   };
 }
 
 /**
  * The template's AST and what expanding it joins: text as is, and one evaluator a block.
- * With `check: false` only the syntax is checked, and the evaluators must not be run.
+ * With `check: false` only the syntax is checked, and the evaluators must not be run; with
+ * `keepAst: false` the AST has no parts, for a caller that only runs the pieces.
  */
 export function build(
   source: string,

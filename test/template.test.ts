@@ -1,7 +1,11 @@
 import { createHash, createHmac } from "node:crypto";
+import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, it, vi } from "vitest";
+import type { Template } from "../src/ast.ts";
 import { compile, expand, HashHelperError } from "../src/index.ts";
-import { CACHE_CHARACTERS, CACHE_SIZE, cacheUsage, clearCache } from "../src/template.ts";
+import { defaultLimits } from "../src/limits.ts";
+import { CACHE_CHARACTERS, CACHE_SIZE, cacheUsage, clearCache, program } from "../src/template.ts";
+import { grammarTemplate, validTemplate } from "./arbitraries.ts";
 
 // Expected values are built in each test with node:crypto from the inputs the template is
 // documented to sign, never taken from the interpreter's output.
@@ -195,6 +199,30 @@ describe("every problem of a template in one run", () => {
   });
 });
 
+describe("compile's tree, built again when asked for", () => {
+  // The oracle is the tree program() builds while checking, which it keeps.
+  fcTest.prop(
+    [
+      fc.oneof(
+        validTemplate.map((t) => t.source),
+        grammarTemplate,
+      ),
+    ],
+    { numRuns: 300 },
+  )("is the tree built while checking", (source) => {
+    let eager: Template;
+    try {
+      eager = program(source, defaultLimits).ast;
+    } catch (e) {
+      if (e instanceof HashHelperError) return;
+      throw e;
+    }
+    const compiled = compile(source);
+    expect(compiled.ast).toStrictEqual(eager);
+    expect(compiled.ast).toBe(compiled.ast);
+  });
+});
+
 describe("expand's cache of compiled templates", () => {
   it("gives what compile gives, with the limits as part of what a template compiles to", () => {
     const template = `{hash.append("x").toHex().printDigest();}`.repeat(3);
@@ -206,51 +234,62 @@ describe("expand's cache of compiled templates", () => {
     expect(expand(template)).toBe("78".repeat(3));
   });
 
-  it("moves a template back to the young generation when it is used", () => {
+  const block = `{hash.append("x").printDigest();}`;
+  const cached = (key: string) => cacheUsage().keys.includes(key);
+  // The characters held are those of the keys held, whatever came and went.
+  const accountedFor = () => {
+    const { keys, characters } = cacheUsage();
+    expect(characters).toBe(keys.reduce((sum, key) => sum + key.length, 0));
+    expect(new Set(keys).size).toBe(keys.length);
+  };
+
+  it("keeps the CACHE_SIZE templates used last, used in turn again and again", () => {
     clearCache();
-    const block = `{hash.append("x").printDigest();}`;
-    const used = `used${block}`;
-    const fill = (tag: string) => {
-      for (let i = 0; i < CACHE_SIZE / 2; i++) expand(`${tag}${i}${block}`);
-    };
-    expand(used);
-    fill("a"); // the young generation filled up and became the old one, with `used` in it
-    expand(used); // found in the old generation: moved to the young one
-    fill("b"); // the old generation is dropped; `used` is in the one that replaced it
-    expect(cacheUsage().has(used)).toBe(true);
-    expect(cacheUsage().has(`a0${block}`)).toBe(false);
+    const templates = Array.from({ length: CACHE_SIZE }, (_, i) => `${i}${block}`);
+    for (const t of templates) expand(t);
+    for (let round = 0; round < 3; round++) {
+      for (const [i, t] of templates.entries()) {
+        expect(cached(t), t).toBe(true);
+        expect(expand(t)).toBe(`${t.slice(0, t.indexOf("{"))}x`);
+        if (i % 16 === 0) accountedFor();
+      }
+    }
   });
 
-  it("keeps at most CACHE_SIZE templates, the ones in use", () => {
-    const block = `{hash.append("x").printDigest();}`;
+  it("keeps a template in use, and lets go of the others, within twice CACHE_SIZE", () => {
+    clearCache();
     const used = `used${block}`;
     expand(used);
-    for (let i = 0; i < 4 * CACHE_SIZE; i++) {
+    for (let i = 0; i < 8 * CACHE_SIZE; i++) {
       expect(expand(`${i}${block}`)).toBe(`${i}x`);
-      if (i % 50 === 0) expand(used);
-      expect(cacheUsage().templates).toBeLessThanOrEqual(CACHE_SIZE);
+      if (i % 100 === 0) {
+        expand(used);
+        accountedFor();
+      }
+      expect(cacheUsage().keys.length).toBeLessThanOrEqual(2 * CACHE_SIZE);
     }
-    const usage = cacheUsage();
-    expect(usage.templates).toBeGreaterThan(CACHE_SIZE / 2);
-    expect(usage.has(used)).toBe(true);
-    expect(usage.has(`0${block}`)).toBe(false);
+    expect(cached(used)).toBe(true);
+    expect(cached(`0${block}`)).toBe(false);
+    expect(cacheUsage().keys.length).toBeGreaterThanOrEqual(CACHE_SIZE);
+    accountedFor();
   });
 
   it("keeps at most CACHE_CHARACTERS characters of templates", () => {
-    const block = `{hash.append("x").printDigest();}`;
+    clearCache();
     const limits = { maxTemplateLength: Number.POSITIVE_INFINITY };
-    const large = (n: number) => `${n}`.padEnd(CACHE_CHARACTERS / 4, "-") + block;
+    const large = (n: number) => `${n}`.padEnd(CACHE_CHARACTERS / 5, "-") + block;
     for (let i = 0; i < 10; i++) {
       expect(expand(large(i), { limits }).endsWith("-x")).toBe(true);
+      if (i % 3 === 0) expand(large(0), { limits });
       expect(cacheUsage().characters).toBeLessThanOrEqual(CACHE_CHARACTERS);
+      accountedFor();
     }
-    expect(cacheUsage().templates).toBeGreaterThan(0);
+    expect(cacheUsage().keys.length).toBeGreaterThan(0);
 
     // A template over half the budget is expanded, and not kept.
     const before = cacheUsage();
     expect(expand(`${"-".repeat(CACHE_CHARACTERS / 2)}${block}`, { limits }).endsWith("-x")).toBe(true);
-    expect(cacheUsage().templates).toBe(before.templates);
-    expect(cacheUsage().characters).toBe(before.characters);
+    expect(cacheUsage()).toStrictEqual(before);
   });
 
   it("reads each expansion's own clock and secrets", () => {

@@ -195,13 +195,15 @@ export function has(object: unknown, key: string | number): boolean {
     throw new TypeError("lodash-native: property paths are not supported by has()");
   }
   if (object == null) return false;
-  if (Object.hasOwn(object, key)) return true;
+  // lodash's toKey: -0 is the key "-0", not "0".
+  const property = Object.is(key, -0) ? "-0" : key;
+  if (Object.hasOwn(object, property)) return true;
   // As lodash: an index within an array's length counts, even where the array has a hole.
   const length = (object as { length?: unknown }).length;
   return (
     (Array.isArray(object) || Object.prototype.toString.call(object) === "[object Arguments]") &&
     typeof length === "number" &&
-    isIndex(String(key), length)
+    isIndex(String(property), length)
   );
 }
 

@@ -96,10 +96,11 @@ function indexOrEnd(source: string, char: string, from: number): number {
 
 /** The block that opens at `start`, lexed up to its closer and no further (see oneBlock). */
 function tokenizeBlock(source: string, start: number): LexedBlock {
+  const lexer = instance(); // built before the flag is on, whatever building it may lex
   oneBlock.only = true;
   let result: ILexingResult;
   try {
-    result = instance().tokenize(source.slice(start), "text");
+    result = lexer.tokenize(source.slice(start), "text");
   } finally {
     oneBlock.only = false;
   }
