@@ -22,6 +22,12 @@ export interface EvaluationOptions {
 export interface CompileOptions {
   /** Overrides of the default limits (see `defaultLimits`). */
   limits?: Partial<Limits> | undefined;
+  /**
+   * Show string literals in the excerpts of errors. By default every literal's text is masked
+   * (`"••••"`, as wide as the text it hides), names such as getSecret("name") excepted: keys
+   * live in literals, and errors end up in logs. For someone debugging their own template.
+   */
+  revealSecrets?: boolean | undefined;
 }
 
 export type ExpandOptions = EvaluationOptions & CompileOptions;

@@ -22,12 +22,15 @@ export const errorCodes = [
   "MISSING_PRINT_DIGEST",
   "RESULT_KIND",
   "INVALID_ARGUMENT",
+  "MASKED_LITERAL",
   // evaluation
   "MISSING_SECRET",
   "REQUEST_UNAVAILABLE",
   "MISSING_HEADER",
+  "DATE_OUT_OF_RANGE",
   // signing a request
   "HEADER_CYCLE",
+  "INVALID_HEADER_VALUE",
   // limits
   "LIMIT_EXCEEDED",
 ] as const;
@@ -154,6 +157,29 @@ function formatProblem(p: ProblemReport, paint: Paint): string {
   ];
   if (p.hint) lines.push(`${pad} ${paint("cyan", "= hint:")} ${p.hint}`);
   return lines.join("\n");
+}
+
+// What a quoted name must not carry raw: C0 and C1 controls (ESC starts a terminal sequence, a
+// line break forges an error line), line and paragraph separators, invisible format and bidi
+// characters, the quote and the backslash themselves.
+const UNSAFE_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff'\\]/g;
+const NAME_SHOWN = 64;
+
+/**
+ * A name (a secret's, a header's, a date pattern) as a message or hint quotes it: in single
+ * quotes, with every unsafe character escaped as JavaScript would (`\n`, `\u001b`), and cut
+ * short when long. Messages quote names and nothing else.
+ */
+export function quoteName(name: string): string {
+  const cut = name.length > NAME_SHOWN ? name.slice(0, NAME_SHOWN) : name;
+  const escaped = cut.replace(UNSAFE_IN_NAME, (c) => {
+    if (c === "'" || c === "\\") return `\\${c}`;
+    if (c === "\n") return "\\n";
+    if (c === "\t") return "\\t";
+    if (c === "\r") return "\\r";
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  });
+  return `'${escaped}${cut === name ? "" : "…"}'`;
 }
 
 /** Line and column (both from 1) of an offset. */

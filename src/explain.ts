@@ -13,7 +13,8 @@ import {
   type SignOptions,
   signRequestWith,
 } from "./sign-request.ts";
-import { compile, secretSpansOf } from "./template.ts";
+import { errorMasks } from "./masks.ts";
+import { compile } from "./template.ts";
 
 export interface ExplainOptions extends ExpandOptions {
   /**
@@ -108,7 +109,7 @@ export function explainExpression(expression: string, options?: ExplainOptions):
     const { explanation, outputs } = explainTemplate(expression, options);
     return { ...explanation, result: outputs[0] as string };
   }
-  const masks = () => secretSpansOf(expression);
+  const masks = () => errorMasks(expression);
   const context = evalContext(options);
   let value: Value;
   try {
@@ -185,11 +186,11 @@ export function traceBlocks(
     const recorder = new Recorder();
     const { run } = compileChain(block.expression, "block", problems, limits, recorder);
     // compile() has already checked every block, so this cannot find anything new.
-    if (problems.length > 0) throw HashHelperError.from(source, problems, secretSpansOf(source));
+    if (problems.length > 0) throw HashHelperError.from(source, problems, errorMasks(source));
     try {
       outputs.push(run(recorder.watch(context)) as string);
     } catch (e) {
-      throw e instanceof EvaluationFailure ? HashHelperError.from(source, [e.problem], secretSpansOf(source)) : e;
+      throw e instanceof EvaluationFailure ? HashHelperError.from(source, [e.problem], errorMasks(source)) : e;
     }
     explained.push(
       explainBlock(source, block.span, block.expression, recorder.done(), revealSecrets === true, block.delimiter),

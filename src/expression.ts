@@ -8,7 +8,8 @@ import { lexicalProblem } from "./lexer/lexical-problems.ts";
 import { Hash } from "./lexer/tokens.ts";
 import { type Limits, resolveLimits } from "./limits.ts";
 import { type Parsed, parseBare } from "./parser/parse.ts";
-import { build, secretSpansOf, tooLong } from "./template.ts";
+import { errorMasks } from "./masks.ts";
+import { build, tooLong } from "./template.ts";
 
 /**
  * One expression, bare (`hash.getExpiryTime(240)`, with or without a final `;`) or wrapped as a
@@ -45,7 +46,7 @@ export function compileExpression(
   const problems: Problem[] = [...parsed.problems];
   const run = parsed.node && check ? compileChain(parsed.node, "bare", problems, limits, tracer).run : undefined;
   if (problems.length > 0 || !parsed.node) {
-    throw HashHelperError.from(expression, problems, secretSpansOf(expression));
+    throw HashHelperError.from(expression, problems, errorMasks(expression));
   }
   return { chain: parsed.node, run: run ?? notChecked };
 }
@@ -56,7 +57,7 @@ const notChecked: Evaluator = () => {
 
 function notAnExpression(expression: string): HashHelperError {
   // Not an expression, but it may still hold a key argument: mask what the tokens show.
-  const masks = secretSpansOf(expression);
+  const masks = errorMasks(expression);
   const problem: Problem = {
     code: "NOT_AN_EXPRESSION",
     message: "not a hash expression",
@@ -75,7 +76,7 @@ export function evaluate(expression: string, options?: ExpandOptions): string {
     return run(context) as string;
   } catch (e) {
     if (!(e instanceof EvaluationFailure)) throw e;
-    const masks = secretSpansOf(expression);
+    const masks = errorMasks(expression);
     throw HashHelperError.from(expression, [e.problem], masks);
   }
 }

@@ -1,6 +1,8 @@
 import { type IToken, tokenMatcher } from "chevrotain";
 import type { Span } from "./ast.ts";
-import { Identifier, LParen, RParen, UnterminatedString } from "./lexer/tokens.ts";
+import { mergeSpans } from "./errors.ts";
+import { type LexFailure, tokenize } from "./lexer/lexer.ts";
+import { BlockClose, BlockOpen, Identifier, LParen, RParen, UnterminatedString } from "./lexer/tokens.ts";
 import { methods } from "./methods.ts";
 import { suggest } from "./suggest.ts";
 
@@ -102,4 +104,53 @@ export function textualSecretSpans(source: string): Span[] {
     if (end > from) spans.push({ offset: from, length: end - from });
   }
   return spans;
+}
+
+/**
+ * The spans of every key argument in a template, found three ways and joined: from the tokens of
+ * its blocks; from the tokens of the whole text as if it were one expression, so that a key call
+ * a typo has pushed out of its block (`{hash.append("x")}.encodeHmacSha1("k")…`) is masked too;
+ * and from the raw text, whatever the lexer made of it.
+ */
+export function errorMasks(source: string): Span[] {
+  const { tokens, failures } = tokenize(source, "text");
+  const inBlocks = splitBlocks(tokens, failures, source.length).flatMap((raw) => secretSpans(raw.tokens, raw.end));
+  return mergeSpans([
+    ...inBlocks,
+    ...secretSpans(tokenize(source, "bare").tokens, source.length),
+    ...textualSecretSpans(source),
+  ]);
+}
+
+/** The tokens of one block, from its opener to its closer if it has one. */
+interface RawBlock {
+  tokens: IToken[];
+  closed: boolean;
+  end: number;
+  failures: LexFailure[];
+}
+
+function splitBlocks(tokens: readonly IToken[], failures: readonly LexFailure[], length: number): RawBlock[] {
+  const blocks: RawBlock[] = [];
+  let current: RawBlock | undefined;
+  for (const token of tokens) {
+    if (tokenMatcher(token, BlockOpen)) {
+      current = { tokens: [token], closed: false, end: length, failures: [] };
+      blocks.push(current);
+    } else if (current) {
+      current.tokens.push(token);
+      if (tokenMatcher(token, BlockClose)) {
+        current.closed = true;
+        current.end = token.startOffset + 1;
+        current = undefined;
+      }
+    }
+  }
+  // Text mode matches every character, so every failure lies inside some block.
+  let b = 0;
+  for (const failure of failures) {
+    while (b < blocks.length && (blocks[b] as RawBlock).end <= failure.offset) b++;
+    blocks[b]?.failures.push(failure);
+  }
+  return blocks;
 }

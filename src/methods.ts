@@ -27,6 +27,12 @@ export interface Param {
   accepts: readonly ArgKind[];
   /** A key or secret: masked in every error display, never quoted in a message. */
   secret?: boolean;
+  /**
+   * A name, not data (a secret's or a header's name, a date pattern): what the user needs to read
+   * in a message such as `secret 'nope' is not set`. Its literal is the one literal an error
+   * shows (escaped); every other literal's text is masked, since literals are where keys live.
+   */
+  isName?: boolean;
   /** Must be written as a string literal, so that it is known before anything runs. */
   literal?: boolean;
   /** The limit that bounds the absolute value of this whole-number parameter. */
@@ -258,7 +264,7 @@ const table: Method[] = [
   {
     name: "getDate",
     params: [
-      { name: "pattern", accepts: ["text"], literal: true, validate: patternProblem },
+      { name: "pattern", accepts: ["text"], literal: true, isName: true, validate: patternProblem },
       { name: "secondsFromNow", accepts: ["integer"], optional: true, bound: "maxExpirySeconds" },
     ],
     input: "start",
@@ -326,7 +332,7 @@ const table: Method[] = [
   },
   {
     name: "getRequestHeader",
-    params: [{ name: "name", accepts: ["text"], literal: true }],
+    params: [{ name: "name", accepts: ["text"], literal: true, isName: true }],
     input: "start",
     output: "text",
     reveals: true,
@@ -399,7 +405,7 @@ const table: Method[] = [
   },
   {
     name: "getSecret",
-    params: [{ name: "name", accepts: ["text"], literal: true }],
+    params: [{ name: "name", accepts: ["text"], literal: true, isName: true }],
     input: "start",
     output: "text",
     reveals: true,

@@ -1,5 +1,5 @@
 import { MASK } from "./errors.ts";
-import { secretSpansOf } from "./template.ts";
+import { errorMasks } from "./masks.ts";
 
 /**
  * The template (or bare expression) with the argument list of every method that takes a key
@@ -9,7 +9,7 @@ import { secretSpansOf } from "./template.ts";
  * in a template, and their names are not masked where they stand outside a key argument.
  */
 export function redact(template: string): string {
-  const spans = secretSpansOf(template);
+  const spans = errorMasks(template);
   let out = "";
   let at = 0;
   for (const span of spans) {

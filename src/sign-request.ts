@@ -4,7 +4,8 @@ import { utf8 } from "./encoding.ts";
 import { HashHelperError, type ProblemReport } from "./errors.ts";
 import { resolveLimits } from "./limits.ts";
 import type { EvalContext, RequestView } from "./methods.ts";
-import { program, secretSpansOf } from "./template.ts";
+import { errorMasks } from "./masks.ts";
+import { program } from "./template.ts";
 
 /** Headers as an object, or as name-value pairs when order or repeated names matter. */
 export type Headers = Readonly<Record<string, string>> | readonly (readonly [string, string])[];
@@ -168,7 +169,7 @@ function headerOrder(
   const report = (i: number, call: Call, code: "MISSING_HEADER" | "HEADER_CYCLE", message: string, hint: string) => {
     const header = headers[i] as { name: string; source: string };
     const problem = { code, message, hint, ...call.nameSpan };
-    const [made] = HashHelperError.from(header.source, [problem], secretSpansOf(header.source)).problems;
+    const [made] = HashHelperError.from(header.source, [problem], errorMasks(header.source)).problems;
     reports.push({ ...(made as ProblemReport), where: `header ${header.name}` });
   };
   const index = new Map<string, number[]>();

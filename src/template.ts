@@ -1,13 +1,13 @@
 import { type IToken, tokenMatcher } from "chevrotain";
 import type { Block, Span, Template, Text } from "./ast.ts";
 import { type CompileOptions, type EvaluationOptions, type ExpandOptions, evalContext } from "./context.ts";
-import { HashHelperError, mergeSpans, type Problem } from "./errors.ts";
+import { HashHelperError, type Problem } from "./errors.ts";
 import { compileChain, EvaluationFailure, type Evaluator } from "./evaluate.ts";
-import { type LexFailure, lexBlocks, tokenize } from "./lexer/lexer.ts";
+import { type LexFailure, lexBlocks } from "./lexer/lexer.ts";
 import { lexicalProblem } from "./lexer/lexical-problems.ts";
-import { BlockClose, BlockOpen, Semicolon } from "./lexer/tokens.ts";
+import { Semicolon } from "./lexer/tokens.ts";
 import { defaultLimits, type Limits, limitProblem, resolveLimits } from "./limits.ts";
-import { secretSpans, textualSecretSpans } from "./masks.ts";
+import { errorMasks } from "./masks.ts";
 import type { EvalContext } from "./methods.ts";
 import { parseBlock } from "./parser/parse.ts";
 
@@ -58,7 +58,7 @@ function runner(source: string, pieces: readonly (string | Evaluator)[]): (conte
     try {
       for (const piece of pieces) out += typeof piece === "string" ? piece : (piece(context) as string);
     } catch (e) {
-      throw e instanceof EvaluationFailure ? HashHelperError.from(source, [e.problem], secretSpansOf(source)) : e;
+      throw e instanceof EvaluationFailure ? HashHelperError.from(source, [e.problem], errorMasks(source)) : e;
     }
     return out;
   };
@@ -182,7 +182,7 @@ export function build(
   }
 
   if (problems.length > 0) {
-    throw HashHelperError.from(source, problems, secretSpansOf(source));
+    throw HashHelperError.from(source, problems, errorMasks(source));
   }
   return { ast: { type: "Template", parts: parts ?? [], span: { offset: 0, length: source.length } }, pieces };
 }
@@ -194,7 +194,7 @@ export function build(
 export function tooLong(source: string, limits: Readonly<Limits>, what: "template" | "expression"): HashHelperError {
   const at = { offset: limits.maxTemplateLength, length: 1 };
   const head = source.slice(0, limits.maxTemplateLength + 1024);
-  const masks = secretSpansOf(head);
+  const masks = errorMasks(head);
   const problem = limitProblem(
     "maxTemplateLength",
     limits,
@@ -203,22 +203,6 @@ export function tooLong(source: string, limits: Readonly<Limits>, what: "templat
     `shorten the ${what}`,
   );
   return HashHelperError.from(source, [problem], masks);
-}
-
-/**
- * The spans of every key argument in a template, found three ways and joined: from the tokens of
- * its blocks; from the tokens of the whole text as if it were one expression, so that a key call
- * a typo has pushed out of its block (`{hash.append("x")}.encodeHmacSha1("k")…`) is masked too;
- * and from the raw text, whatever the lexer made of it.
- */
-export function secretSpansOf(source: string): Span[] {
-  const { tokens, failures } = tokenize(source, "text");
-  const inBlocks = splitBlocks(tokens, failures, source.length).flatMap((raw) => secretSpans(raw.tokens, raw.end));
-  return mergeSpans([
-    ...inBlocks,
-    ...secretSpans(tokenize(source, "bare").tokens, source.length),
-    ...textualSecretSpans(source),
-  ]);
 }
 
 const notChecked: Evaluator = () => {
@@ -237,31 +221,6 @@ function pushText(
   const value = source.slice(from, to);
   parts?.push({ type: "Text", value, span: { offset: from, length: to - from } });
   pieces.push(value);
-}
-
-function splitBlocks(tokens: readonly IToken[], failures: readonly LexFailure[], length: number): RawBlock[] {
-  const blocks: RawBlock[] = [];
-  let current: RawBlock | undefined;
-  for (const token of tokens) {
-    if (tokenMatcher(token, BlockOpen)) {
-      current = { tokens: [token], closed: false, end: length, failures: [] };
-      blocks.push(current);
-    } else if (current) {
-      current.tokens.push(token);
-      if (tokenMatcher(token, BlockClose)) {
-        current.closed = true;
-        current.end = token.startOffset + 1;
-        current = undefined;
-      }
-    }
-  }
-  // Text mode matches every character, so every failure lies inside some block.
-  let b = 0;
-  for (const failure of failures) {
-    while (b < blocks.length && (blocks[b] as RawBlock).end <= failure.offset) b++;
-    blocks[b]?.failures.push(failure);
-  }
-  return blocks;
 }
 
 function analyzeBlock(

@@ -219,6 +219,11 @@ describe("no error path leaks a key or a secret", () => {
     AFTER_PRINT_DIGEST: `{hash.append(${secret}).encodeHmacSha1(${key}).toHex().printDigest().toHex();}`,
     MISSING_PRINT_DIGEST: `{hash.append(${secret}).encodeHmacSha1(${key}).toHex();}`,
     RESULT_KIND: `hash.append(${secret}).encodeHmacSha1(${key})`,
+    MASKED_LITERAL: `{hash.append(${secret}).encodeHmacSha1(${key}).toHex().append(hash.append("x").encodeHmacSha1("••••••").toHex()).printDigest();}`,
+    DATE_OUT_OF_RANGE: `{hash.append(${secret}).encodeHmacSha1(${key}).toHex().append(hash.getDate("yyyy", 86400)).printDigest();}`,
+    INVALID_HEADER_VALUE: request({
+      A: `{hash.append(${secret}).encodeHmacSha1(${key}).toHex().printDigest();}\r\nInjected: ${LITERAL}`,
+    }),
     MISSING_SECRET: `{hash.append(hash.getSecret("absent")).encodeHmacSha1(${key}).toHex().printDigest();}`,
     LIMIT_EXCEEDED: `{hash.append(hash.getSecret("big")).encodeHmacSha1(${key}).toHex()${".encodeBase64()".repeat(10)}.printDigest();}`,
     INVALID_ARGUMENT: `{hash.append(${secret}).encodeHmacSha1(${key}).toHex().append(hash.fromHex("zz").toHex()).printDigest();}`,
@@ -242,7 +247,9 @@ describe("no error path leaks a key or a secret", () => {
       : template.startsWith("{") && code !== "NOT_AN_EXPRESSION"
         ? expand
         : evaluate;
-    const e = errorOf(() => run(template, { secrets }));
+    // The latest instant a Date holds, so that a day later cannot be formatted.
+    const now = code === "DATE_OUT_OF_RANGE" ? 8.64e15 : undefined;
+    const e = errorOf(() => run(template, { secrets, now }));
     expect(e.code).toBe(code);
     const outputs = [
       e.message,
