@@ -128,7 +128,11 @@ export interface ExplainedPart {
 }
 
 export interface RequestExplanation<H extends Headers = Headers> {
-  /** Exactly what signRequest() gives with the same options. */
+  /**
+   * What signRequest() gives with the same options, except that what a block built from a
+   * secret put into a part (`Bearer {hash.getSecret("k");}`) is shown as `••••••` unless
+   * revealSecrets is set: a trace is made to be pasted into tickets.
+   */
   signed: SignedRequest<H>;
   /** The one reading of the clock every part saw, in epoch milliseconds. */
   now: number;
@@ -141,8 +145,23 @@ export function explainRequest<H extends Headers>(
   request: RequestTemplate<H>,
   options?: ExplainOptions & SignOptions,
 ): RequestExplanation<H> {
+  return explainAndSignRequest(request, options).explanation;
+}
+
+/**
+ * explainRequest() and the request as it is sent, secrets and all: for a shell that prints the
+ * trace and then sends the request.
+ */
+export function explainAndSignRequest<H extends Headers>(
+  request: RequestTemplate<H>,
+  options?: ExplainOptions & SignOptions,
+): { explanation: RequestExplanation<H>; signed: SignedRequest<H> } {
   const limits = resolveLimits(options?.limits);
+  const reveal = options?.revealSecrets === true;
   const parts: ExplainedPart[] = [];
+  // Each part's text, as sent and with what secrets built masked, by where it is. Several
+  // headers may share a name, so a text sent is looked up among that name's texts.
+  const shown = new Map<string, { sent: string; masked: string }[]>();
   let now = Number.NaN;
   const signed = signRequestWith(request, options, (where, source, p, context) => {
     now = context.nowMs;
@@ -150,12 +169,47 @@ export function explainRequest<H extends Headers>(
     const traced = traceBlocks(source, blocks, limits, context, options?.revealSecrets);
     if (blocks.length > 0) parts.push({ where, blocks: traced.blocks });
     let out = "";
+    let masked = "";
     let b = 0;
-    for (const part of p.ast.parts) out += part.type === "Text" ? part.value : (traced.outputs[b++] as string);
+    for (const part of p.ast.parts) {
+      if (part.type === "Text") {
+        out += part.value;
+        masked += part.value;
+        continue;
+      }
+      const block = traced.blocks[b] as ExplainedBlock;
+      const output = traced.outputs[b++] as string;
+      out += output;
+      masked += block.output.secret && !reveal ? SECRET_SHOWN : output;
+    }
+    shown.set(where, [...(shown.get(where) ?? []), { sent: out, masked }]);
     return out;
   });
-  return { signed, now: Number.isNaN(now) ? evalContext(options).nowMs : now, parts };
+  const show = (where: string, value: string) => {
+    const texts = (shown.get(where) ?? []).filter((t) => t.sent === value);
+    // Equal texts sent, one of them built from a secret: both are shown masked.
+    return texts.find((t) => t.masked !== value)?.masked ?? (texts.length > 0 ? value : SECRET_SHOWN);
+  };
+  const headers = Array.isArray(signed.headers)
+    ? (signed.headers as readonly (readonly [string, string])[]).map(
+        ([name, value]) => [name, show(`header ${name}`, value)] as const,
+      )
+    : Object.fromEntries(Object.entries(signed.headers).map(([name, value]) => [name, show(`header ${name}`, value)]));
+  const explanation: RequestExplanation<H> = {
+    signed: {
+      method: signed.method,
+      url: show("URL", signed.url),
+      headers: headers as unknown as H,
+      body: signed.body === undefined ? undefined : show("body", signed.body),
+    },
+    now: Number.isNaN(now) ? evalContext(options).nowMs : now,
+    parts,
+  };
+  return { explanation, signed };
 }
+
+/** What a trace shows for a value built from a secret. */
+const SECRET_SHOWN = "••••••";
 
 function explainTemplate(template: string, options: ExplainOptions | undefined) {
   const { ast } = compile(template, options);
