@@ -40,7 +40,7 @@ export function evalContext(options: EvaluationOptions | undefined): EvalContext
   if (typeof nowMs !== "number" || !Number.isFinite(nowMs) || Math.abs(nowMs) > 8.64e15) {
     throw new TypeError("options.now must be a valid Date or epoch milliseconds within ±8.64e15");
   }
-  return { nowMs, secret: secretLookup(options?.secrets) };
+  return { nowMs, secret: secretLookup(options?.secrets), built: { size: 0 } };
 }
 
 const noSecrets = () => undefined;

@@ -1,3 +1,5 @@
+import { quoteName } from "./errors.ts";
+
 /**
  * A subset of the date patterns of Java's SimpleDateFormat (what Klipfolio users know), always
  * in UTC and in English: enough for AWS's yyyyMMdd'T'HHmmss'Z' and the HTTP-date of RFC 9110
@@ -50,7 +52,7 @@ export function compilePattern(pattern: string): Part[] | string {
       while (pattern[j] === ch) j++;
       const field = FIELDS[pattern.slice(i, j)];
       if (!field) {
-        return `'${pattern.slice(i, j)}' is not a supported field: use yyyy MM dd HH mm ss SSS EEE MMM, and quote letters meant literally ('T')`;
+        return `${quoteName(pattern.slice(i, j))} is not a supported field: use yyyy MM dd HH mm ss SSS EEE MMM, and quote letters meant literally ('T')`;
       }
       parts.push(field);
       i = j;

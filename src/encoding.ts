@@ -9,12 +9,53 @@ export function bytesOf(value: string | Uint8Array): Uint8Array {
   return typeof value === "string" ? utf8(value) : value;
 }
 
+/** How many bytes the UTF-8 form of a text has (a lone surrogate becomes U+FFFD, 3 bytes), without making it. */
+export function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a pair: 4 bytes for 2 code units
+      i++;
+    } else n += 2;
+  }
+  return n;
+}
+
+/** The size of a value in the units of maxValueSize: characters of text, bytes of bytes. */
+export function sizeOf(value: string | Uint8Array): number {
+  return typeof value === "string" ? value.length : value.byteLength;
+}
+
+/** Bytes of a value as encoders see it: text as UTF-8. */
+export function byteLength(value: string | Uint8Array): number {
+  return typeof value === "string" ? utf8Length(value) : value.byteLength;
+}
+
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const HEX_CODES = new TextEncoder().encode("0123456789abcdef");
+// Bytes 0x00-0x7f decode to the same characters in windows-1252, which "latin1" names here.
+const ascii = new TextDecoder("latin1");
+
+// Past this size, text is written as bytes and decoded once: adding two characters at a time
+// makes a string of one node per addition, about sixteen times the size of the flat text.
+const FLAT_FROM = 64;
 
 export function toHex(bytes: Uint8Array): string {
-  let out = "";
-  for (const b of bytes) out += HEX[b];
-  return out;
+  if (bytes.length <= FLAT_FROM) {
+    let out = "";
+    for (const b of bytes) out += HEX[b];
+    return out;
+  }
+  const out = new Uint8Array(bytes.length * 2);
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    out[i * 2] = HEX_CODES[b >> 4] as number;
+    out[i * 2 + 1] = HEX_CODES[b & 15] as number;
+  }
+  return ascii.decode(out);
 }
 
 // RFC 3986 §2.3: only the unreserved characters stay as they are; every other byte of the
@@ -35,9 +76,42 @@ export function percentEncode(value: string | Uint8Array): string {
       value = utf8(value);
     }
   }
-  let out = "";
-  for (const b of value) out += PERCENT[b];
-  return out;
+  const out = new Uint8Array(percentLength(value));
+  let at = 0;
+  for (const b of value) {
+    if (UNRESERVED[b]) out[at++] = b;
+    else {
+      out[at++] = 0x25; // %
+      out[at++] = UPPER_HEX[b >> 4] as number;
+      out[at++] = UPPER_HEX[b & 15] as number;
+    }
+  }
+  return ascii.decode(out);
+}
+
+const UNRESERVED = PERCENT.map((p) => p.length === 1);
+const UPPER_HEX = new TextEncoder().encode("0123456789ABCDEF");
+
+function percentLength(bytes: Uint8Array): number {
+  let n = 0;
+  for (const b of bytes) n += UNRESERVED[b] ? 1 : 3;
+  return n;
+}
+
+/** The length of percentEncode(value), without encoding it. */
+export function percentEncodedLength(value: string | Uint8Array): number {
+  if (typeof value !== "string") return percentLength(value);
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x80) n += UNRESERVED[c] ? 1 : 3;
+    else if (c < 0x800) n += 6;
+    else if (c >= 0xd800 && c <= 0xdbff && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 12;
+      i++;
+    } else n += 9;
+  }
+  return n;
 }
 
 /** RFC 4648 §5: base64 with - and _ for + and /, and no padding. */

@@ -1,5 +1,6 @@
 import type { Argument, Call, Chain, IntegerLiteral, Span, StringLiteral } from "./ast.ts";
 import type { Encoding } from "./crypto/types.ts";
+import { sizeOf } from "./encoding.ts";
 import type { Problem } from "./errors.ts";
 import { type Limits, limitProblem } from "./limits.ts";
 import {
@@ -26,6 +27,8 @@ export type ChainRole =
   | "bare";
 
 export type Evaluator = (context: EvalContext) => Value;
+/** What a block or a bare expression gives: text, the only kind a template or evaluate() outputs. */
+export type TextEvaluator = (context: EvalContext) => string;
 
 export interface CompiledChain {
   /** The kind the chain gives, or undefined when a problem made it unknowable. */
@@ -175,19 +178,44 @@ export function compileChain(
           : "add .printDigest() at the end of the chain",
     });
   }
-  if (role === "bare" && kind === "bytes") {
+  // A single value call may stand alone in a block, but only text can stand in a template:
+  // bytes would be written as whatever JavaScript makes of them (`74,101,102,101`).
+  if ((role === "bare" || (role === "block" && singleValueCall)) && kind === "bytes") {
     problems.push({
       code: "RESULT_KIND",
-      message: "the expression gives bytes, not text",
+      message: `the ${role === "bare" ? "expression" : "block"} gives bytes, not text`,
       offset: last.span.offset + last.span.length,
       length: 1,
-      hint: "add .toHex() or .encodeBase64()",
+      hint:
+        role === "bare"
+          ? "add .toHex() for lowercase hex or .encodeBase64() for base64"
+          : "a block gives text: write the bytes as hex with .toHex().printDigest(), or as base64 with .encodeBase64().printDigest()",
     });
   }
 
   // A trace shows every call, so only untraced chains are fused.
   const run = chainEvaluator(tracer ? steps : fuse(steps), limits);
   return { kind, run: tracer ? tracedChain(chain, run, tracer) : run };
+}
+
+/**
+ * compileChain for a chain whose value is output (a block of a template, a bare expression),
+ * which the checker has made sure is text: the evaluator's type says so, and no output takes a
+ * value on trust.
+ */
+export function compileTextChain(
+  chain: Chain,
+  role: "block" | "bare",
+  problems: Problem[],
+  limits: Readonly<Limits>,
+  tracer?: Tracer,
+): TextEvaluator {
+  const { run } = compileChain(chain, role, problems, limits, tracer);
+  return (context) => {
+    const value = run(context);
+    if (typeof value !== "string") throw new TypeError("a checked chain gave bytes where text is output");
+    return value;
+  };
 }
 
 /** The method with a run that also tells the tracer what it gave. */
@@ -252,28 +280,34 @@ function fusedMethod(method: Method, encoding: Encoding): Method {
 
 function chainEvaluator(steps: readonly Step[], limits: Readonly<Limits>): Evaluator {
   const maxSize = limits.maxValueSize;
+  const maxBuilt = limits.maxExpansionSize;
   const count = steps.length;
   return (context) => {
+    const built = context.built;
     let value: Value = "";
     let i = 0;
     // One try for the whole chain: this loop is the hot path of every expansion.
     try {
       for (; i < count; i++) {
         const step = steps[i] as Step;
-        value = step.method.run(value, step.constant ?? step.args.map((arg) => arg(context)), context);
-        // Checked after every step, so no chain can grow a value much past the limit
-        // (eighty encodeBase64() calls stop near 1 MiB, not at gigabytes).
-        if ((typeof value === "string" ? value.length : value.byteLength) > maxSize) {
-          throw new EvaluationFailure(
-            limitProblem(
-              "maxValueSize",
-              limits,
-              `${step.method.name}() made a value larger than the limit`,
-              step.at,
-              "sign less data, or raise limits.maxValueSize",
-            ),
-          );
+        const method = step.method;
+        const args = step.constant ?? step.args.map((arg) => arg(context));
+        // A method that can build a large value says how large before it builds it.
+        if (method.size !== undefined) {
+          const size = method.size(value, args);
+          if (size > maxSize) throw tooLarge(step, limits);
+          if (built.size + size > maxBuilt) throw tooMuch(step, limits);
         }
+        const output = method.run(value, args, context);
+        if (output !== value) {
+          // Checked after every step too, so that no chain grows a value past the limit
+          // (eighty encodeBase64() calls stop near 1 MiB, not at gigabytes).
+          const size = sizeOf(output);
+          if (size > maxSize) throw tooLarge(step, limits);
+          built.size += size;
+          if (built.size > maxBuilt) throw tooMuch(step, limits);
+        }
+        value = output;
       }
     } catch (e) {
       if (!(e instanceof MethodFailure)) throw e;
@@ -282,6 +316,30 @@ function chainEvaluator(steps: readonly Step[], limits: Readonly<Limits>): Evalu
     }
     return value;
   };
+}
+
+function tooLarge(step: Step, limits: Readonly<Limits>): EvaluationFailure {
+  return new EvaluationFailure(
+    limitProblem(
+      "maxValueSize",
+      limits,
+      `${step.method.name}() would make a value larger than the limit`,
+      step.at,
+      "sign less data, or raise limits.maxValueSize",
+    ),
+  );
+}
+
+function tooMuch(step: Step, limits: Readonly<Limits>): EvaluationFailure {
+  return new EvaluationFailure(
+    limitProblem(
+      "maxExpansionSize",
+      limits,
+      `${step.method.name}() would take what the expansion builds in all past the limit`,
+      step.at,
+      "build less in one expansion (fewer or smaller values), or raise limits.maxExpansionSize",
+    ),
+  );
 }
 
 interface CompiledArgument {
@@ -307,6 +365,9 @@ function compileArgument(
     }
   }
 }
+
+/** What masks make of a string's text (src/masks.ts): never a key, whoever typed it. */
+const MASK_ONLY = /^\u2022+$/;
 
 const KIND_NAMES: Record<ArgKind, string> = { text: "text", bytes: "bytes", integer: "a whole number" };
 
@@ -337,6 +398,15 @@ function checkArguments(
         message: `${method.name}() needs a quoted string for ${param.name}`,
         ...arg.node.span,
         hint: `write it as .${method.name}("…")`,
+      });
+      return;
+    }
+    if (arg.node.type === "String" && !param.isName && MASK_ONLY.test(arg.node.value)) {
+      problems.push({
+        code: "MASKED_LITERAL",
+        message: "this string is a mask (••••••), not the text it hid",
+        ...arg.node.span,
+        hint: 'errors, traces and history hide the text of strings as bullets: type the text again, or read a key with hash.getSecret("name")',
       });
       return;
     }

@@ -1,8 +1,8 @@
 import type { Argument, Block, Call, Chain, Span } from "./ast.ts";
 import { type ExpandOptions, evalContext } from "./context.ts";
 import { toHex } from "./encoding.ts";
-import { type ErrorSpan, HashHelperError, MASK, type Problem, position } from "./errors.ts";
-import { compileChain, EvaluationFailure, type Tracer } from "./evaluate.ts";
+import { type ErrorSpan, MASK, type Problem, position } from "./errors.ts";
+import { compileTextChain, EvaluationFailure, type Tracer } from "./evaluate.ts";
 import { compileExpression } from "./expression.ts";
 import { type Limits, resolveLimits } from "./limits.ts";
 import { type ArgValue, type EvalContext, type Kind, type Method, methods, type Value } from "./methods.ts";
@@ -13,8 +13,7 @@ import {
   type SignOptions,
   signRequestWith,
 } from "./sign-request.ts";
-import { errorMasks } from "./masks.ts";
-import { compile } from "./template.ts";
+import { compile, failure } from "./template.ts";
 
 export interface ExplainOptions extends ExpandOptions {
   /**
@@ -102,23 +101,23 @@ export function explain(template: string, options?: ExplainOptions): Explanation
  */
 export function explainExpression(expression: string, options?: ExplainOptions): Explanation {
   const limits = resolveLimits(options?.limits);
+  const reveal = options?.revealSecrets === true;
   const recorder = new Recorder();
   // What evaluate() would throw, in its order; then a block is explained as a template.
-  const { chain, run } = compileExpression(expression, limits, true, recorder);
+  const { chain, run } = compileExpression(expression, { limits, reveal, check: true }, recorder);
   if (/^\s*[{<]/.test(expression)) {
     const { explanation, outputs } = explainTemplate(expression, options);
-    return { ...explanation, result: outputs[0] as string };
+    return { ...explanation, result: outputs.join("") };
   }
-  const masks = () => errorMasks(expression);
   const context = evalContext(options);
-  let value: Value;
+  let value: string;
   try {
     value = run(recorder.watch(context));
   } catch (e) {
-    throw e instanceof EvaluationFailure ? HashHelperError.from(expression, [e.problem], masks()) : e;
+    throw e instanceof EvaluationFailure ? failure(expression, [e.problem], reveal) : e;
   }
-  const block = explainBlock(expression, chain.span, chain, recorder.done(), options?.revealSecrets === true);
-  return { result: value as string, now: context.nowMs, blocks: [block] };
+  const block = explainBlock(expression, chain.span, chain, recorder.done(), reveal);
+  return { result: value, now: context.nowMs, blocks: [block] };
 }
 
 /** The blocks of one part of a signed request: "URL", "body" or "header Name". */
@@ -238,13 +237,13 @@ export function traceBlocks(
   for (const block of blocks) {
     const problems: Problem[] = [];
     const recorder = new Recorder();
-    const { run } = compileChain(block.expression, "block", problems, limits, recorder);
+    const run = compileTextChain(block.expression, "block", problems, limits, recorder);
     // compile() has already checked every block, so this cannot find anything new.
-    if (problems.length > 0) throw HashHelperError.from(source, problems, errorMasks(source));
+    if (problems.length > 0) throw failure(source, problems, revealSecrets === true);
     try {
-      outputs.push(run(recorder.watch(context)) as string);
+      outputs.push(run(recorder.watch(context)));
     } catch (e) {
-      throw e instanceof EvaluationFailure ? HashHelperError.from(source, [e.problem], errorMasks(source)) : e;
+      throw e instanceof EvaluationFailure ? failure(source, [e.problem], revealSecrets === true) : e;
     }
     explained.push(
       explainBlock(source, block.span, block.expression, recorder.done(), revealSecrets === true, block.delimiter),

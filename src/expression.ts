@@ -1,15 +1,14 @@
 import { tokenMatcher } from "chevrotain";
 import type { Chain } from "./ast.ts";
 import { type ExpandOptions, evalContext } from "./context.ts";
-import { HashHelperError, type Problem } from "./errors.ts";
-import { compileChain, EvaluationFailure, type Evaluator, type Tracer } from "./evaluate.ts";
+import type { HashHelperError, Problem } from "./errors.ts";
+import { compileTextChain, EvaluationFailure, type TextEvaluator, type Tracer } from "./evaluate.ts";
 import { tokenize } from "./lexer/lexer.ts";
 import { lexicalProblem } from "./lexer/lexical-problems.ts";
 import { Hash } from "./lexer/tokens.ts";
 import { type Limits, resolveLimits } from "./limits.ts";
 import { type Parsed, parseBare } from "./parser/parse.ts";
-import { errorMasks } from "./masks.ts";
-import { build, tooLong } from "./template.ts";
+import { build, failure, tooLong } from "./template.ts";
 
 /**
  * One expression, bare (`hash.getExpiryTime(240)`, with or without a final `;`) or wrapped as a
@@ -20,44 +19,40 @@ import { build, tooLong } from "./template.ts";
  */
 export function compileExpression(
   expression: string,
-  limits: Readonly<Limits>,
-  check: boolean,
+  settings: { limits: Readonly<Limits>; reveal: boolean; check: boolean },
   tracer?: Tracer,
-): { chain: Chain; run: Evaluator } {
+): { chain: Chain; run: TextEvaluator } {
+  const { limits, reveal, check } = settings;
   const trimmed = expression.trim();
   if (trimmed.startsWith("{") || trimmed.startsWith("<")) {
-    const { ast, pieces } = build(expression, limits, check);
+    const { ast, pieces } = build(expression, { limits, reveal, check });
     const index = ast.parts.findIndex((p) => p.type === "Block");
     const block = ast.parts[index];
     const run = pieces[index];
     const alone = ast.parts.every((p, i) => i === index || (p.type === "Text" && !p.value.trim()));
-    if (block?.type !== "Block" || typeof run !== "function" || !alone) throw notAnExpression(expression);
+    if (block?.type !== "Block" || typeof run !== "function" || !alone) throw notAnExpression(expression, reveal);
     return { chain: block.expression, run };
   }
 
-  if (expression.length > limits.maxTemplateLength) throw tooLong(expression, limits, "expression");
+  if (expression.length > limits.maxTemplateLength) throw tooLong(expression, limits, "expression", reveal);
   const { tokens, failures } = tokenize(expression, "bare");
   const first = tokens[0];
   if (!first || !tokenMatcher(first, Hash) || (failures[0] && failures[0].offset < first.startOffset)) {
-    throw notAnExpression(expression);
+    throw notAnExpression(expression, reveal);
   }
   const lexical = lexicalProblem(tokens, failures, expression, undefined);
   const parsed: Parsed<Chain> = lexical ? { problems: [lexical] } : parseBare(tokens, limits);
   const problems: Problem[] = [...parsed.problems];
-  const run = parsed.node && check ? compileChain(parsed.node, "bare", problems, limits, tracer).run : undefined;
-  if (problems.length > 0 || !parsed.node) {
-    throw HashHelperError.from(expression, problems, errorMasks(expression));
-  }
+  const run = parsed.node && check ? compileTextChain(parsed.node, "bare", problems, limits, tracer) : undefined;
+  if (problems.length > 0 || !parsed.node) throw failure(expression, problems, reveal);
   return { chain: parsed.node, run: run ?? notChecked };
 }
 
-const notChecked: Evaluator = () => {
+const notChecked: TextEvaluator = () => {
   throw new Error("an expression parsed without checking cannot be evaluated");
 };
 
-function notAnExpression(expression: string): HashHelperError {
-  // Not an expression, but it may still hold a key argument: mask what the tokens show.
-  const masks = errorMasks(expression);
+function notAnExpression(expression: string, reveal: boolean): HashHelperError {
   const problem: Problem = {
     code: "NOT_AN_EXPRESSION",
     message: "not a hash expression",
@@ -65,19 +60,19 @@ function notAnExpression(expression: string): HashHelperError {
     length: 1,
     hint: "an expression starts with hash., as in hash.getExpiryTime(240); use expand() for a whole template",
   };
-  return HashHelperError.from(expression, [problem], masks);
+  // Not an expression, but it may still hold a key: masked like any other.
+  return failure(expression, [problem], reveal);
 }
 
 /** The value of one expression. */
 export function evaluate(expression: string, options?: ExpandOptions): string {
-  const { run } = compileExpression(expression, resolveLimits(options?.limits), true);
+  const reveal = options?.revealSecrets === true;
+  const { run } = compileExpression(expression, { limits: resolveLimits(options?.limits), reveal, check: true });
   const context = evalContext(options);
   try {
-    return run(context) as string;
+    return run(context);
   } catch (e) {
-    if (!(e instanceof EvaluationFailure)) throw e;
-    const masks = errorMasks(expression);
-    throw HashHelperError.from(expression, [e.problem], masks);
+    throw e instanceof EvaluationFailure ? failure(expression, [e.problem], reveal) : e;
   }
 }
 
@@ -85,6 +80,7 @@ export function evaluate(expression: string, options?: ExpandOptions): string {
  * The AST of one expression. Only its syntax is checked: method names and kinds are the
  * evaluator's business, so a tool can inspect any chain that parses.
  */
-export function parse(expression: string, options?: Pick<ExpandOptions, "limits">): Chain {
-  return compileExpression(expression, resolveLimits(options?.limits), false).chain;
+export function parse(expression: string, options?: Pick<ExpandOptions, "limits" | "revealSecrets">): Chain {
+  const limits = resolveLimits(options?.limits);
+  return compileExpression(expression, { limits, reveal: options?.revealSecrets === true, check: false }).chain;
 }

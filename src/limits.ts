@@ -16,6 +16,12 @@ export interface Limits {
   maxNestingDepth: number;
   /** Size of any value during evaluation: bytes for bytes, characters for text. */
   maxValueSize: number;
+  /**
+   * The sizes of every value one expansion builds, added up: intermediate values, nested ones and
+   * every block's output (a signed request's parts share one expansion). Each value is bounded by
+   * maxValueSize; this bounds what a template of many blocks builds in all, and with it the heap.
+   */
+  maxExpansionSize: number;
   /** The largest |n| of getExpiryTime(n), in seconds. */
   maxExpirySeconds: number;
 }
@@ -26,6 +32,8 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxCallsPerChain: 256,
   maxNestingDepth: 32,
   maxValueSize: 1024 * 1024,
+  // docs/security.md gives the heap the worst template within these limits peaks at.
+  maxExpansionSize: 16 * 1024 * 1024,
   // Ten years of 365.25 days.
   maxExpirySeconds: 315_576_000,
 });

@@ -4,14 +4,16 @@ import { compilePattern, formatDate } from "./dates.ts";
 import {
   base64Problem,
   base64Url,
+  byteLength,
   bytesOf,
   fromBase64,
   fromHex,
   hexProblem,
   percentEncode,
+  percentEncodedLength,
   toHex,
 } from "./encoding.ts";
-import type { ErrorCode } from "./errors.ts";
+import { type ErrorCode, quoteName } from "./errors.ts";
 import type { Limits } from "./limits.ts";
 
 /** What a chain holds at each step: text (a JavaScript string) or bytes (a digest or MAC). */
@@ -56,6 +58,11 @@ export interface EvalContext {
    * request part that was): a trace masks it, as it masks what getSecret() gives.
    */
   tainted?: (() => void) | undefined;
+  /**
+   * What the expansion has built so far, in the units of maxValueSize, against maxExpansionSize.
+   * One object for the whole expansion: contexts derived from it share it.
+   */
+  readonly built: { size: number };
 }
 
 /** What the request functions read: the request as far as it has been expanded. */
@@ -110,6 +117,12 @@ export interface Method {
   /** A use of the method, for the reference. */
   example: string;
   run(input: Value, args: readonly ArgValue[], context: EvalContext): Value;
+  /**
+   * The size run() would give (characters of text, bytes of bytes), for a method that can build
+   * a large value: the evaluator checks it against the limits before the value is built. A
+   * method without one gives a small value, or one that already exists.
+   */
+  size?: (input: Value, args: readonly ArgValue[]) => number;
   /** An encoder of bytes to text, which the evaluator may fuse into a digest or MAC before it. */
   encodes?: Encoding;
   /** run() and then an encoder, in one call: what a digest or MAC offers for that fusion. */
@@ -140,6 +153,7 @@ const table: Method[] = [
     summary: "Append text, a whole number, or the text of a nested hash expression.",
     example: `hash.append("mozscape-a1b2c3d4e5").append(hash.getExpiryTime(240))`,
     run: (input, [value]) => (input as string) + String(value),
+    size: (input, [value]) => (input as string).length + String(value).length,
   },
   {
     name: "appendNewLine",
@@ -150,6 +164,7 @@ const table: Method[] = [
     summary: 'Append a line feed ("\\n").',
     example: `hash.append("beforeNewLine").appendNewLine().append("afterNewLine")`,
     run: (input) => `${input as string}\n`,
+    size: (input) => (input as string).length + 1,
   },
   {
     name: "encodeMd5",
@@ -240,6 +255,7 @@ const table: Method[] = [
     summary: "URL-safe base64 without padding (RFC 4648 §5); text is encoded as UTF-8.",
     example: `hash.append("data").encodeHmacSha256("secretKey").encodeBase64Url()`,
     run: (input) => base64Url(backend.base64(input)),
+    size: (input) => Math.ceil((byteLength(input) * 4) / 3),
   },
   {
     name: "fromHex",
@@ -250,6 +266,7 @@ const table: Method[] = [
     summary: "The bytes a hexadecimal text spells (two digits a byte, either case).",
     example: `hash.fromHex("4a656665").toHex()`,
     run: (_input, [hex]) => fromHex(valid(hexProblem, hex as string)),
+    size: (_input, [hex]) => Math.floor((hex as string).length / 2),
   },
   {
     name: "fromBase64",
@@ -260,6 +277,7 @@ const table: Method[] = [
     summary: "The bytes a base64 text spells (RFC 4648 §4 or the URL-safe §5; padding optional).",
     example: `hash.fromBase64("SmVmZQ==").toHex()`,
     run: (_input, [text]) => fromBase64(valid(base64Problem, text as string)),
+    size: (_input, [text]) => Math.floor(((text as string).replace(/=+$/, "").length * 3) / 4),
   },
   {
     name: "getDate",
@@ -273,10 +291,7 @@ const table: Method[] = [
     summary: "The expansion's clock (plus secondsFromNow) in UTC: yyyy MM dd HH mm ss SSS EEE MMM 'literal'.",
     example: `hash.getDate("EEE, dd MMM yyyy HH:mm:ss 'GMT'")`,
     run: (_input, [pattern, seconds], { nowMs }) =>
-      formatDate(
-        pattern_(pattern as string),
-        new Date(Math.floor(nowMs) + ((seconds as number | undefined) ?? 0) * 1000),
-      ),
+      formatDate(pattern_(pattern as string), instant(nowMs, seconds as number | undefined)),
   },
   {
     name: "getEpochMillis",
@@ -343,8 +358,8 @@ const table: Method[] = [
       if (value === undefined) {
         throw new MethodFailure(
           "MISSING_HEADER",
-          `the request has no header '${name as string}'`,
-          `add it to the request, e.g. -H '${name as string}: …'`,
+          `the request has no header ${quoteName(name as string)}`,
+          "add it to the request's headers",
         );
       }
       return read(context, name as string, value);
@@ -359,6 +374,7 @@ const table: Method[] = [
     summary: "Standard base64 with padding (RFC 4648 §4); text is encoded as UTF-8.",
     example: `hash.append("data").encodeHmacSha1("secretKey").encodeBase64()`,
     run: (input) => backend.base64(input),
+    size: (input) => 4 * Math.ceil(byteLength(input) / 3),
     encodes: "base64",
   },
   {
@@ -370,6 +386,7 @@ const table: Method[] = [
     summary: "Percent-encode all but A-Z a-z 0-9 - . _ ~ (RFC 3986), uppercase hex, UTF-8.",
     example: `hash.append("a b/c=").encodeURL()`,
     run: (input) => percentEncode(input),
+    size: percentEncodedLength,
   },
   {
     name: "toHex",
@@ -380,6 +397,7 @@ const table: Method[] = [
     summary: "Lowercase hexadecimal, two digits a byte; text is encoded as UTF-8.",
     example: `hash.append("abc").encodeMd5().toHex()`,
     run: (input) => toHex(bytesOf(input)),
+    size: (input) => 2 * byteLength(input),
     encodes: "hex",
   },
   {
@@ -416,8 +434,8 @@ const table: Method[] = [
       if (value === undefined) {
         throw new MethodFailure(
           "MISSING_SECRET",
-          `secret '${name as string}' is not set`,
-          `supply it in options.secrets, or to the CLI with --secret ${name as string}=…, --secrets-file FILE or ${secretEnvName(name as string)}`,
+          `secret ${quoteName(name as string)} is not set`,
+          `supply it in options.secrets, or to the CLI with --secret NAME=…, --secrets-file FILE or ${secretEnvName(name as string)}`,
         );
       }
       return value;
@@ -430,6 +448,23 @@ function valid(problem: (value: string) => string | undefined, value: string): s
   const message = problem(value);
   if (message) throw new MethodFailure("INVALID_ARGUMENT", message, "check the value the nested expression gives");
   return value;
+}
+
+/**
+ * The clock plus secondsFromNow as a Date, when it is one every pattern field can write: a Date
+ * holds ±8.64e15 ms (ECMA-262 §21.4.1.22), and yyyy has no sign for a year before 0.
+ */
+function instant(nowMs: number, seconds: number | undefined): Date {
+  const date = new Date(Math.floor(nowMs) + (seconds ?? 0) * 1000);
+  const year = date.getUTCFullYear();
+  if (Number.isNaN(year) || year < 0) {
+    throw new MethodFailure(
+      "DATE_OUT_OF_RANGE",
+      "the date is outside what a date can be written as (year 0 to 275760)",
+      "check the clock the template is expanded with, and secondsFromNow",
+    );
+  }
+  return date;
 }
 
 const patterns = new Map<string, ReturnType<typeof compilePattern>>();

@@ -1,8 +1,8 @@
 import { type IToken, tokenMatcher } from "chevrotain";
-import type { Block, Span, Template, Text } from "./ast.ts";
+import type { Block, Template, Text } from "./ast.ts";
 import { type CompileOptions, type EvaluationOptions, type ExpandOptions, evalContext } from "./context.ts";
 import { HashHelperError, type Problem } from "./errors.ts";
-import { compileChain, EvaluationFailure, type Evaluator } from "./evaluate.ts";
+import { compileTextChain, EvaluationFailure, type TextEvaluator } from "./evaluate.ts";
 import { type LexFailure, lexBlocks } from "./lexer/lexer.ts";
 import { lexicalProblem } from "./lexer/lexical-problems.ts";
 import { Semicolon } from "./lexer/tokens.ts";
@@ -30,13 +30,14 @@ interface RawBlock {
 /** Parses and checks a whole template, reporting every problem in it in one HashHelperError. */
 export function compile(source: string, options?: CompileOptions): CompiledTemplate {
   const limits = resolveLimits(options?.limits);
+  const reveal = options?.revealSecrets === true;
   // The tree is built again if asked for, not kept: expanding never reads it, and a template of
   // many blocks keeping every node alive made the collector copy them all, over and over.
-  const run = runner(source, build(source, limits, true, false).pieces);
+  const run = runner(source, build(source, { limits, reveal, keepAst: false }).pieces, reveal);
   let ast: Template | undefined;
   return {
     get ast() {
-      ast ??= build(source, limits, false).ast;
+      ast ??= build(source, { limits, reveal, check: false }).ast;
       return ast;
     },
     expand: (evaluation) => run(evalContext(evaluation)),
@@ -47,21 +48,45 @@ export function compile(source: string, options?: CompileOptions): CompiledTempl
 export function program(
   source: string,
   limits: Readonly<Limits>,
+  reveal = false,
 ): { ast: Template; run(context: EvalContext): string } {
-  const { ast, pieces } = build(source, limits);
-  return { ast, run: runner(source, pieces) };
+  const { ast, pieces } = build(source, { limits, reveal });
+  return { ast, run: runner(source, pieces, reveal) };
 }
 
-function runner(source: string, pieces: readonly (string | Evaluator)[]): (context: EvalContext) => string {
+function runner(
+  source: string,
+  pieces: readonly (string | TextEvaluator)[],
+  reveal: boolean,
+): (context: EvalContext) => string {
   return (context) => {
     let out = "";
     try {
-      for (const piece of pieces) out += typeof piece === "string" ? piece : (piece(context) as string);
+      for (const piece of pieces) out += typeof piece === "string" ? piece : piece(context);
     } catch (e) {
-      throw e instanceof EvaluationFailure ? HashHelperError.from(source, [e.problem], errorMasks(source)) : e;
+      throw e instanceof EvaluationFailure ? failure(source, [e.problem], reveal) : e;
     }
     return out;
   };
+}
+
+/**
+ * The one error of problems found in a source, its excerpts masked (src/masks.ts) unless the
+ * caller asked to reveal them.
+ */
+export function failure(source: string, problems: readonly Problem[], reveal: boolean): HashHelperError {
+  return HashHelperError.from(source, problems, reveal ? [] : errorMasks(source));
+}
+
+/** How build() works on a source. */
+export interface BuildOptions {
+  limits: Readonly<Limits>;
+  /** Errors show literals (CompileOptions.revealSecrets). */
+  reveal: boolean;
+  /** Check against the method table; without it only the syntax is, and the evaluators must not run. Default true. */
+  check?: boolean;
+  /** Keep the AST's parts; without it the AST has none, for a caller that only runs the pieces. Default true. */
+  keepAst?: boolean;
 }
 
 /**
@@ -70,13 +95,14 @@ function runner(source: string, pieces: readonly (string | Evaluator)[]): (conte
  * compile is not kept, and fails the same way each time.
  */
 export function expand(template: string, options?: ExpandOptions): string {
-  // Limits change what compiles, so they are part of the key; the default ones add nothing.
-  const limits = resolveLimits(options?.limits);
-  const key = limits === defaultLimits ? template : `${JSON.stringify(limits)}\u0000${template}`;
-  let compiled = recall(key);
+  // Limits change what compiles, so each set of limits has a cache of its own: no text of a
+  // template can make one caller's entry another's. Revealing errors is for debugging one's own
+  // template, and a compilation that reveals is never kept for someone else.
+  const cache = options?.revealSecrets ? undefined : cacheFor(resolveLimits(options?.limits));
+  let compiled = cache?.recall(template);
   if (!compiled) {
     compiled = compile(template, options);
-    remember(key, compiled);
+    cache?.remember(template, compiled);
   }
   return compiled.expand(options);
 }
@@ -93,6 +119,8 @@ export const CACHE_SIZE = 256;
  * templates, which are then compiled on every expansion.
  */
 export const CACHE_CHARACTERS = 1 << 20;
+/** How many sets of limits other than the default ones get a cache (each of the same size). */
+const LIMIT_SETS = 8;
 
 // Two generations rather than a strict least-recently-used order: a hit in the young one is a
 // single lookup, where moving an entry to the back of one Map was a delete and a set, and
@@ -100,64 +128,85 @@ export const CACHE_CHARACTERS = 1 << 20;
 // is full it becomes the old one, and the old one is dropped; a hit in the old one moves back
 // to the young one. A generation holds CACHE_SIZE templates, so that the CACHE_SIZE used last
 // are always kept, and half of CACHE_CHARACTERS, so that both together stay within it.
-interface Generation {
-  templates: Map<string, CompiledTemplate>;
-  characters: number;
-}
-let young: Generation = { templates: new Map(), characters: 0 };
-let old: Generation = { templates: new Map(), characters: 0 };
-
-function recall(key: string): CompiledTemplate | undefined {
-  const hit = young.templates.get(key);
-  if (hit) return hit;
-  const aged = old.templates.get(key);
-  if (aged) {
-    old.templates.delete(key);
-    old.characters -= key.length;
-    remember(key, aged);
-  }
-  return aged;
+class Generation {
+  readonly templates = new Map<string, CompiledTemplate>();
+  characters = 0;
 }
 
-function remember(key: string, compiled: CompiledTemplate): void {
-  if (key.length > CACHE_CHARACTERS / 2) return;
-  if (young.templates.size >= CACHE_SIZE || young.characters + key.length > CACHE_CHARACTERS / 2) {
-    old = young;
-    young = { templates: new Map(), characters: 0 };
+class TemplateCache {
+  private young = new Generation();
+  private old = new Generation();
+
+  recall(template: string): CompiledTemplate | undefined {
+    const hit = this.young.templates.get(template);
+    if (hit) return hit;
+    const aged = this.old.templates.get(template);
+    if (aged) {
+      this.old.templates.delete(template);
+      this.old.characters -= template.length;
+      this.remember(template, aged);
+    }
+    return aged;
   }
-  young.templates.set(key, compiled);
-  young.characters += key.length;
+
+  remember(template: string, compiled: CompiledTemplate): void {
+    if (template.length > CACHE_CHARACTERS / 2) return;
+    const young = this.young;
+    if (young.templates.size >= CACHE_SIZE || young.characters + template.length > CACHE_CHARACTERS / 2) {
+      this.old = young;
+      this.young = new Generation();
+    }
+    this.young.templates.set(template, compiled);
+    this.young.characters += template.length;
+  }
+
+  usage(): { keys: string[]; characters: number } {
+    return {
+      keys: [...this.young.templates.keys(), ...this.old.templates.keys()],
+      characters: this.young.characters + this.old.characters,
+    };
+  }
+}
+
+let defaultCache = new TemplateCache();
+/** By the limits, written as JSON (Infinity as null, which no other limit can be). */
+let limitCaches = new Map<string, TemplateCache>();
+
+function cacheFor(limits: Readonly<Limits>): TemplateCache | undefined {
+  if (limits === defaultLimits) return defaultCache;
+  const id = JSON.stringify(limits);
+  let cache = limitCaches.get(id);
+  if (!cache && limitCaches.size < LIMIT_SETS) {
+    cache = new TemplateCache();
+    limitCaches.set(id, cache);
+  }
+  return cache;
 }
 
 /** Empties the cache, for its tests. */
 export function clearCache(): void {
-  young = { templates: new Map(), characters: 0 };
-  old = { templates: new Map(), characters: 0 };
+  defaultCache = new TemplateCache();
+  limitCaches = new Map();
 }
 
-/** What the cache holds, for its tests: the keys (templates, with limits when given) and their length. */
+/** What the caches hold, for their tests: the templates, once for each set of limits, and their length. */
 export function cacheUsage(): { keys: string[]; characters: number } {
+  const usages = [defaultCache, ...limitCaches.values()].map((cache) => cache.usage());
   return {
-    keys: [...young.templates.keys(), ...old.templates.keys()],
-    characters: young.characters + old.characters,
+    keys: usages.flatMap((u) => u.keys),
+    characters: usages.reduce((sum, u) => sum + u.characters, 0),
   };
 }
 
-/**
- * The template's AST and what expanding it joins: text as is, and one evaluator a block.
- * With `check: false` only the syntax is checked, and the evaluators must not be run; with
- * `keepAst: false` the AST has no parts, for a caller that only runs the pieces.
- */
+/** The template's AST and what expanding it joins: text as is, and one evaluator a block. */
 export function build(
   source: string,
-  limits: Readonly<Limits>,
-  check = true,
-  keepAst = true,
-): { ast: Template; pieces: (string | Evaluator)[] } {
-  if (source.length > limits.maxTemplateLength) throw tooLong(source, limits, "template");
+  { limits, reveal, check = true, keepAst = true }: BuildOptions,
+): { ast: Template; pieces: (string | TextEvaluator)[] } {
+  if (source.length > limits.maxTemplateLength) throw tooLong(source, limits, "template", reveal);
   const problems: Problem[] = [];
   const parts: (Text | Block)[] | undefined = keepAst ? [] : undefined;
-  const pieces: (string | Evaluator)[] = [];
+  const pieces: (string | TextEvaluator)[] = [];
   let textStart = 0;
   let count = 0;
   let firstTooMany: number | undefined;
@@ -182,7 +231,7 @@ export function build(
   }
 
   if (problems.length > 0) {
-    throw HashHelperError.from(source, problems, errorMasks(source));
+    throw failure(source, problems, reveal);
   }
   return { ast: { type: "Template", parts: parts ?? [], span: { offset: 0, length: source.length } }, pieces };
 }
@@ -191,10 +240,15 @@ export function build(
  * The error for a source over maxTemplateLength. Its excerpt is masked from the tokens of the
  * part up to just past the limit only, so that refusing a huge template stays cheap.
  */
-export function tooLong(source: string, limits: Readonly<Limits>, what: "template" | "expression"): HashHelperError {
+export function tooLong(
+  source: string,
+  limits: Readonly<Limits>,
+  what: "template" | "expression",
+  reveal: boolean,
+): HashHelperError {
   const at = { offset: limits.maxTemplateLength, length: 1 };
   const head = source.slice(0, limits.maxTemplateLength + 1024);
-  const masks = errorMasks(head);
+  const masks = reveal ? [] : errorMasks(head);
   const problem = limitProblem(
     "maxTemplateLength",
     limits,
@@ -205,7 +259,7 @@ export function tooLong(source: string, limits: Readonly<Limits>, what: "templat
   return HashHelperError.from(source, [problem], masks);
 }
 
-const notChecked: Evaluator = () => {
+const notChecked: TextEvaluator = () => {
   throw new Error("a template built without checking cannot be expanded");
 };
 
@@ -214,7 +268,7 @@ function pushText(
   from: number,
   to: number,
   parts: (Text | Block)[] | undefined,
-  pieces: (string | Evaluator)[],
+  pieces: (string | TextEvaluator)[],
 ) {
   if (to <= from) return;
   // A slice of the source, not the tokens' images: text outside blocks is kept byte-for-byte.
@@ -229,7 +283,7 @@ function analyzeBlock(
   problems: Problem[],
   limits: Readonly<Limits>,
   check: boolean,
-): { node: Block; run: Evaluator } | undefined {
+): { node: Block; run: TextEvaluator } | undefined {
   const open = raw.tokens[0] as IToken;
   const delimiter = open.image === "<" ? "<" : "{";
   const closer = delimiter === "{" ? "}" : ">";
@@ -264,6 +318,6 @@ function analyzeBlock(
   const parsed = parseBlock(raw.tokens, limits);
   problems.push(...parsed.problems);
   if (!parsed.node) return undefined;
-  const run = check ? compileChain(parsed.node.expression, "block", problems, limits).run : notChecked;
+  const run = check ? compileTextChain(parsed.node.expression, "block", problems, limits) : notChecked;
   return { node: parsed.node, run };
 }
