@@ -1,5 +1,7 @@
+import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
-import { expand, HashHelperError } from "../src/index.ts";
+import { evaluate, expand, explain, HashHelperError, signRequest } from "../src/index.ts";
+import { errorOf } from "./helpers.ts";
 
 function firstProblem(template: string) {
   try {
@@ -118,6 +120,41 @@ describe("the checker", () => {
       at: ";}",
       code: "MISSING_PRINT_DIGEST",
       hint: /\.toHex\(\)\.printDigest\(\)/,
+    },
+    {
+      name: "a block of bytes alone: hex spelled out",
+      template: `x={hash.fromHex("4a656665");}`,
+      at: ";}",
+      code: "RESULT_KIND",
+      hint: /\.toHex\(\)\.printDigest\(\)/,
+    },
+    {
+      name: "a block of bytes alone: base64 spelled out",
+      template: `x={hash.fromBase64("SmVmZQ==");}`,
+      at: ";}",
+      code: "RESULT_KIND",
+      hint: /\.encodeBase64\(\)\.printDigest\(\)/,
+    },
+    {
+      name: "a key that is the mask errors and history show",
+      template: `{hash.append("x").encodeHmacSha256("••••••").toHex().printDigest();}`,
+      at: `"••••••"`,
+      code: "MASKED_LITERAL",
+      hint: /hash\.getSecret/,
+    },
+    {
+      name: "appended text that is a mask, as Marvel appends its key",
+      template: `{hash.append("1").append("•••").encodeMd5().toHex().printDigest();}`,
+      at: `"•••"`,
+      code: "MASKED_LITERAL",
+      hint: /type the text again/,
+    },
+    {
+      name: "a mask written with escapes",
+      template: `{hash.append("x").encodeHmacSha1("\\u2022\\u2022").toHex().printDigest();}`,
+      at: `"\\u2022\\u2022"`,
+      code: "MASKED_LITERAL",
+      hint: /hash\.getSecret/,
     },
     {
       name: "a method after printDigest()",
@@ -282,5 +319,91 @@ describe("the checker", () => {
 
   it("allows printDigest() in a nested chain but does not require it", () => {
     expect(expand(`{hash.append(hash.append("a").printDigest()).append(hash.append("b")).printDigest();}`)).toBe("ab");
+  });
+});
+
+describe("a bytes value never reaches an output", () => {
+  it("a header that is the request body alone is refused, not sent as decimals", () => {
+    const request = {
+      method: "POST",
+      url: "https://x/",
+      body: "ab",
+      headers: { "X-Body": "{hash.getRequestBody();}" },
+    };
+    const e = errorOf(() => signRequest(request));
+    expect(e.code).toBe("RESULT_KIND");
+    expect(e.problems[0]?.where).toBe("header X-Body");
+  });
+
+  it("the same chain as text is what the user meant", () => {
+    expect(expand(`x={hash.fromHex("4a656665").toHex().printDigest();}`)).toBe("x=4a656665");
+  });
+});
+
+describe("the total an expansion builds (maxExpansionSize)", () => {
+  // Every value is within maxValueSize: only the total is past its limit.
+  const limits = { maxExpansionSize: 1000 };
+
+  it("counts intermediate values and every block, and names the call that goes past", () => {
+    const block = `{hash.append("${"a".repeat(100)}").toHex().printDigest();}`; // 100 + 200 built
+    expect(expand(block.repeat(3), { limits })).toBe("61".repeat(300));
+    const e = errorOf(() => expand(block.repeat(4), { limits }));
+    expect(e.code).toBe("LIMIT_EXCEEDED");
+    expect(e.message).toContain("maxExpansionSize is 1000");
+    expect(e.span.offset).toBe(3 * block.length + block.indexOf("toHex"));
+  });
+
+  it("refuses a value before building it", () => {
+    // toHex() of 600 characters would make 1,200: refused from the size it would have.
+    const e = errorOf(() => expand(`{hash.append("${"a".repeat(600)}").toHex().printDigest();}`, { limits }));
+    expect(e.code).toBe("LIMIT_EXCEEDED");
+    expect(e.message).toContain("maxExpansionSize");
+  });
+
+  it("is shared by the parts of a signed request", () => {
+    const part = `{hash.append("${"a".repeat(300)}").toHex().printDigest();}`; // 900 built
+    expect(() => signRequest({ url: `https://x/?a=${part}` }, { limits })).not.toThrow();
+    const e = errorOf(() => signRequest({ url: `https://x/?a=${part}`, headers: { B: part } }, { limits }));
+    expect(e).toMatchObject({ code: "LIMIT_EXCEEDED" });
+    expect(e.problems[0]?.where).toBe("header B");
+  });
+
+  it("bounds explain() too", () => {
+    const block = `{hash.append("${"a".repeat(100)}").toHex().printDigest();}`;
+    expect(errorOf(() => explain(block.repeat(4), { limits })).code).toBe("LIMIT_EXCEEDED");
+  });
+
+  it.each([
+    ["append", `hash.append("abc").append("de")`, 3 + 5],
+    ["appendNewLine", `hash.append("abc").appendNewLine()`, 3 + 4],
+    ["toHex of text as UTF-8", `hash.append("é€").toHex()`, 2 + 2 * Buffer.byteLength("é€")],
+    ["encodeBase64", `hash.append("abcd").encodeBase64()`, 4 + Buffer.from("abcd").toString("base64").length],
+    ["encodeBase64Url", `hash.append("abcd").encodeBase64Url()`, 4 + Buffer.from("abcd").toString("base64url").length],
+    ["encodeURL", `hash.append("a b/é😀").encodeURL()`, "a b/é😀".length + encodeURIComponent("a b/é😀").length],
+    ["fromHex", `hash.fromHex("00ff10").toHex()`, 3 + 6],
+    ["fromBase64", `hash.fromBase64("SmVmZQ").toHex()`, 4 + 8],
+  ])("counts what %s builds exactly", (_name, expression, built) => {
+    expect(() => evaluate(expression, { limits: { maxExpansionSize: built } })).not.toThrow();
+    expect(errorOf(() => evaluate(expression, { limits: { maxExpansionSize: built - 1 } })).code).toBe(
+      "LIMIT_EXCEEDED",
+    );
+  });
+});
+
+describe("getDate at the edges of the Date range", () => {
+  const yearZero = new Date(0);
+  yearZero.setUTCFullYear(0, 0, 1); // Date.UTC would read the year 0 as 1900
+  it.each([
+    { now: 8.64e15, seconds: 1 },
+    { now: -8.64e15, seconds: 0 },
+    { now: yearZero.getTime() - 1, seconds: 0 },
+  ])("an instant it cannot write ($now + $seconds s) is an error", ({ now, seconds }) => {
+    const e = errorOf(() => expand(`{hash.getDate("yyyy-MM-dd HH:mm:ss EEE MMM", ${seconds});}`, { now }));
+    expect(e.code).toBe("DATE_OUT_OF_RANGE");
+  });
+
+  it("writes the first instant of year 0 and the last a Date holds", () => {
+    expect(expand(`{hash.getDate("yyyy-MM-dd");}`, { now: yearZero.getTime() })).toBe("0000-01-01");
+    expect(expand(`{hash.getDate("yyyy-MM-dd HH:mm");}`, { now: 8.64e15 })).toBe("275760-09-13 00:00");
   });
 });

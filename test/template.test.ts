@@ -292,6 +292,27 @@ describe("expand's cache of compiled templates", () => {
     expect(cacheUsage()).toStrictEqual(before);
   });
 
+  it("never gives one set of limits an entry made under another, whatever the template's text", () => {
+    clearCache();
+    const strict = { maxValueSize: 4 };
+    const template = `{hash.append("abcdefgh").printDigest();}`;
+    // Under the old keys, this text with the default limits was the strict caller's key.
+    const forged = `${JSON.stringify({ ...defaultLimits, ...strict })}\u0000${template}`;
+    expect(expand(forged)).toContain("abcdefgh");
+    expect(() => expand(template, { limits: strict })).toThrow(expect.objectContaining({ code: "LIMIT_EXCEEDED" }));
+    // And the other way round: the strict caller's entry is not what the default caller gets.
+    clearCache();
+    expect(() => expand(template, { limits: strict })).toThrow(expect.objectContaining({ code: "LIMIT_EXCEEDED" }));
+    expect(expand(forged)).toContain("abcdefgh");
+  });
+
+  it("keeps no compilation made to reveal literals in errors", () => {
+    clearCache();
+    const template = `{hash.append("x").printDigest();}`;
+    expand(template, { revealSecrets: true });
+    expect(cached(template)).toBe(false);
+  });
+
   it("reads each expansion's own clock and secrets", () => {
     const t = `{hash.append(hash.getSecret("s")).append(hash.getExpiryTime(0)).printDigest();}`;
     expect(expand(t, { now: 1000, secrets: { s: "a" } })).toBe("a1");
