@@ -68,24 +68,28 @@ describe("docs/errors.md", () => {
       .slice(1)
       .map((section) => {
         const [title = "", ...rest] = section.split("\n");
-        const examples = [...rest.join("\n").matchAll(/^```(template|expression|request)\n([^\n]*)\n```$/gm)].map(
-          (m) => ({
-            kind: m[1] as Kind,
-            source: m[2] as string,
-          }),
-        );
+        // An example may set the clock: ```template now=8640000000000000
+        const examples = [
+          ...rest.join("\n").matchAll(/^```(template|expression|request)(?: now=(-?\d+))?\n([^\n]*)\n```$/gm),
+        ].map((m) => ({
+          kind: m[1] as Kind,
+          now: m[2] === undefined ? 0 : Number(m[2]),
+          source: m[3] as string,
+        }));
         return [title.trim(), examples] as const;
       }),
   );
   // The page says its examples run with one secret supplied, api_key.
-  const options = { now: 0, secrets: { api_key: "example-secret" } };
+  const secrets = { api_key: "example-secret" };
   // A request example is one line of JSON, signed with signRequest().
-  const run = (kind: Kind, source: string) =>
-    kind === "template"
+  const run = ({ kind, source, now }: { kind: Kind; source: string; now: number }) => {
+    const options = { now, secrets };
+    return kind === "template"
       ? expand(source, options)
       : kind === "expression"
         ? evaluate(source, options)
         : signRequest(JSON.parse(source), options);
+  };
 
   it.each(codes)("%s: its example fails with it, and the fix works", (code) => {
     const [example, fix] = sections.get(code) ?? [];
@@ -96,14 +100,14 @@ describe("docs/errors.md", () => {
     if (!example) return;
     let error: unknown;
     try {
-      run(example.kind, example.source);
+      run(example);
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(HashHelperError);
     expect((error as HashHelperError).code).toBe(code);
     expect(fix, `the ${code} section shows no fixed version`).toBeDefined();
-    if (fix) expect(() => run(fix.kind, fix.source)).not.toThrow();
+    if (fix) expect(() => run(fix)).not.toThrow();
   });
 
   it("documents no code that does not exist", () => {
