@@ -3,10 +3,10 @@ import type { Chain } from "./ast.ts";
 import { type ExpandOptions, evalContext } from "./context.ts";
 import type { HashHelperError, Problem } from "./errors.ts";
 import { compileTextChain, EvaluationFailure, type TextEvaluator, type Tracer } from "./evaluate.ts";
+import { defaultRules, type Rules, withLimits } from "./language/rules.ts";
 import { tokenize } from "./lexer/lexer.ts";
 import { lexicalProblem } from "./lexer/lexical-problems.ts";
 import { Hash } from "./lexer/tokens.ts";
-import { type Limits, resolveLimits } from "./limits.ts";
 import { type Parsed, parseBare } from "./parser/parse.ts";
 import { build, failure, tooLong } from "./template.ts";
 
@@ -19,13 +19,14 @@ import { build, failure, tooLong } from "./template.ts";
  */
 export function compileExpression(
   expression: string,
-  settings: { limits: Readonly<Limits>; reveal: boolean; check: boolean },
+  settings: { rules: Rules; reveal: boolean; check: boolean },
   tracer?: Tracer,
 ): { chain: Chain; run: TextEvaluator } {
-  const { limits, reveal, check } = settings;
+  const { rules, reveal, check } = settings;
+  const limits = rules.limits;
   const trimmed = expression.trim();
   if (trimmed.startsWith("{") || trimmed.startsWith("<")) {
-    const { ast, pieces } = build(expression, { limits, reveal, check });
+    const { ast, pieces } = build(expression, { rules, reveal, check });
     const index = ast.parts.findIndex((p) => p.type === "Block");
     const block = ast.parts[index];
     const run = pieces[index];
@@ -43,7 +44,7 @@ export function compileExpression(
   const lexical = lexicalProblem(tokens, failures, expression, undefined);
   const parsed: Parsed<Chain> = lexical ? { problems: [lexical] } : parseBare(tokens, limits);
   const problems: Problem[] = [...parsed.problems];
-  const run = parsed.node && check ? compileTextChain(parsed.node, "bare", problems, limits, tracer) : undefined;
+  const run = parsed.node && check ? compileTextChain(parsed.node, "bare", problems, rules, tracer) : undefined;
   if (problems.length > 0 || !parsed.node) throw failure(expression, problems, reveal);
   return { chain: parsed.node, run: run ?? notChecked };
 }
@@ -66,8 +67,14 @@ function notAnExpression(expression: string, reveal: boolean): HashHelperError {
 
 /** The value of one expression. */
 export function evaluate(expression: string, options?: ExpandOptions): string {
+  return evaluateWith(defaultRules, expression, options);
+}
+
+/** evaluate() against the given rules. */
+export function evaluateWith(rules: Rules, expression: string, options: ExpandOptions | undefined): string {
   const reveal = options?.revealSecrets === true;
-  const { run } = compileExpression(expression, { limits: resolveLimits(options?.limits), reveal, check: true });
+  const used = withLimits(rules, options?.limits);
+  const { run } = compileExpression(expression, { rules: used, reveal, check: true });
   const context = evalContext(options);
   try {
     return run(context);
@@ -81,6 +88,6 @@ export function evaluate(expression: string, options?: ExpandOptions): string {
  * evaluator's business, so a tool can inspect any chain that parses.
  */
 export function parse(expression: string, options?: Pick<ExpandOptions, "limits" | "revealSecrets">): Chain {
-  const limits = resolveLimits(options?.limits);
-  return compileExpression(expression, { limits, reveal: options?.revealSecrets === true, check: false }).chain;
+  const rules = withLimits(defaultRules, options?.limits);
+  return compileExpression(expression, { rules, reveal: options?.revealSecrets === true, check: false }).chain;
 }
