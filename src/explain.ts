@@ -160,14 +160,23 @@ export function explainAndSignRequest<H extends Headers>(
   request: RequestTemplate<H>,
   options?: ExplainOptions & SignOptions,
 ): { explanation: RequestExplanation<H>; signed: SignedRequest<H> } {
-  const rules = withLimits(defaultRules, options?.limits);
+  return explainAndSignRequestWith(defaultRules, request, options);
+}
+
+/** explainAndSignRequest() against the given rules. */
+export function explainAndSignRequestWith<H extends Headers>(
+  base: Rules,
+  request: RequestTemplate<H>,
+  options?: ExplainOptions & SignOptions,
+): { explanation: RequestExplanation<H>; signed: SignedRequest<H> } {
+  const rules = withLimits(base, options?.limits);
   const reveal = options?.revealSecrets === true;
   const parts: ExplainedPart[] = [];
   // Each part's text, as sent and with what secrets built masked, by where it is. Several
   // headers may share a name, so a text sent is looked up among that name's texts.
   const shown = new Map<string, { sent: string; masked: string }[]>();
   let now = Number.NaN;
-  const signed = signRequestWith(request, options, (where, source, p, context) => {
+  const signed = signRequestWith(rules, request, options, (where, source, p, context) => {
     now = context.nowMs;
     const blocks = p.ast.parts.filter((part): part is Block => part.type === "Block");
     const traced = traceBlocks(source, blocks, rules, context, options?.revealSecrets);

@@ -88,6 +88,15 @@ export function evaluateWith(rules: Rules, expression: string, options: ExpandOp
  * evaluator's business, so a tool can inspect any chain that parses.
  */
 export function parse(expression: string, options?: Pick<ExpandOptions, "limits" | "revealSecrets">): Chain {
-  const rules = withLimits(defaultRules, options?.limits);
-  return compileExpression(expression, { rules, reveal: options?.revealSecrets === true, check: false }).chain;
+  return parseWith(defaultRules, expression, options);
+}
+
+/** parse() against the given rules. */
+export function parseWith(
+  rules: Rules,
+  expression: string,
+  options: Pick<ExpandOptions, "limits" | "revealSecrets"> | undefined,
+): Chain {
+  const used = withLimits(rules, options?.limits);
+  return compileExpression(expression, { rules: used, reveal: options?.revealSecrets === true, check: false }).chain;
 }

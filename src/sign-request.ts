@@ -2,8 +2,8 @@ import type { Argument, Call, Chain, Span, Template } from "./ast.ts";
 import { type ExpandOptions, evalContext } from "./context.ts";
 import { utf8 } from "./encoding.ts";
 import { HashHelperError, MAX_REPORTED_PROBLEMS, type Problem, type ProblemReport, quoteName } from "./errors.ts";
-import { type Limits, resolveLimits } from "./limits.ts";
-import type { EvalContext, RequestView } from "./methods.ts";
+import type { EvalContext, RequestView } from "./language/context.ts";
+import { defaultRules, type Rules, withLimits } from "./language/rules.ts";
 import { failure, program } from "./template.ts";
 
 /** Headers as an object, or as name-value pairs when order or repeated names matter. */
@@ -51,8 +51,11 @@ export type Program = ReturnType<typeof program>;
  * TypeError: a request signed here can be sent as it is.
  */
 export function signRequest<H extends Headers>(request: RequestTemplate<H>, options?: SignOptions): SignedRequest<H> {
-  return signRequestWith(request, options, (_where, _source, p, context) => p.run(context));
+  return signRequestWith(defaultRules, request, options, runProgram);
 }
+
+/** How a part is run when nothing watches it. */
+export const runProgram: PartRunner = (_where, _source, p, context) => p.run(context);
 
 /**
  * How one part of a request is run: the default runs it; explain traces it. `where` names the
@@ -60,13 +63,14 @@ export function signRequest<H extends Headers>(request: RequestTemplate<H>, opti
  */
 export type PartRunner = (where: string, source: string, p: Program, context: EvalContext) => string;
 
-/** signRequest() with the running of each part left to `runPart`. */
+/** signRequest() against the given rules, with the running of each part left to `runPart`. */
 export function signRequestWith<H extends Headers>(
+  base: Rules,
   request: RequestTemplate<H>,
   options: SignOptions | undefined,
   runPart: PartRunner,
 ): SignedRequest<H> {
-  const limits = resolveLimits(options?.limits);
+  const rules = withLimits(base, options?.limits);
   const reveal = options?.revealSecrets === true;
   const method = request.method ?? "GET";
   const pairs: (readonly [string, string])[] = Array.isArray(request.headers)
@@ -79,7 +83,7 @@ export function signRequestWith<H extends Headers>(
 
   const compileIn = (where: string, source: string): Part => {
     try {
-      return { where, source, program: program(source, limits, reveal), problems: [] };
+      return { where, source, program: program(rules, source, reveal), problems: [] };
     } catch (e) {
       if (!(e instanceof HashHelperError)) throw e;
       return { where, source, error: e, problems: [] };
@@ -99,11 +103,11 @@ export function signRequestWith<H extends Headers>(
     if (same) same.push(i);
     else byName.set(key, [i]);
   }
-  const order = headerOrder(headers, byName);
+  const order = headerOrder(headers, byName, rules);
   const error = joined([url, ...(body ? [body] : []), ...headers], reveal);
   if (error) throw error;
 
-  const base = evalContext(options); // one clock for every part
+  const clock = evalContext(options); // one clock for every part
   const view: RequestView = {
     part: "url",
     method,
@@ -124,10 +128,10 @@ export function signRequestWith<H extends Headers>(
   const run = ({ where, source, program: p }: Part) => {
     const part = where === "URL" ? "url" : where === "body" ? "body" : where.slice("header ".length).toLowerCase();
     const context: EvalContext = {
-      ...base,
+      ...clock,
       request: view,
       secret: (name) => {
-        const value = base.secret(name);
+        const value = clock.secret(name);
         if (value !== undefined) fromSecret.add(part);
         return value;
       },
@@ -157,8 +161,8 @@ export function signRequestWith<H extends Headers>(
     if (unsendable) {
       // Text was checked before anything ran, so a block put it there: the one that did is
       // found by running the blocks again on their own, on the same clock, secrets and request.
-      const again: EvalContext = { ...evalContext({ now: base.nowMs, secrets: options?.secrets }), request: view };
-      const problem = blockProblem(header, unsendable[0], limits, again);
+      const again: EvalContext = { ...evalContext({ now: clock.nowMs, secrets: options?.secrets }), request: view };
+      const problem = blockProblem(header, unsendable[0], rules, again);
       throw inPart(header.where, failure(header.source, [problem], reveal));
     }
     expanded[i] = value;
@@ -218,13 +222,13 @@ function textProblem(name: string, ast: Template): Problem | undefined {
  * at the first block that gives such a character on its own, or at the whole header when none
  * does (a host whose secrets change from one read to the next).
  */
-function blockProblem(header: HeaderPart, character: string, limits: Readonly<Limits>, context: EvalContext): Problem {
+function blockProblem(header: HeaderPart, character: string, rules: Rules, context: EvalContext): Problem {
   let span: Span = { offset: 0, length: header.source.length };
   let found = character;
   for (const part of (header.program as Program).ast.parts) {
     if (part.type !== "Block") continue;
     const { offset, length } = part.span;
-    const own = UNSENDABLE.exec(program(header.source.slice(offset, offset + length), limits).run(context));
+    const own = UNSENDABLE.exec(program(rules, header.source.slice(offset, offset + length), false).run(context));
     if (own) {
       span = part.span;
       found = own[0];
@@ -274,11 +278,11 @@ export function pathAndQuery(url: string): { path: string; query: string } {
  * The order to expand headers in, so that each runs after the headers it reads. A read of a
  * header the request does not have, and a cycle, are problems of the header that makes the read.
  */
-function headerOrder(headers: readonly HeaderPart[], byName: ReadonlyMap<string, number[]>): number[] {
+function headerOrder(headers: readonly HeaderPart[], byName: ReadonlyMap<string, number[]>, rules: Rules): number[] {
   const report = (i: number, call: Call, code: "MISSING_HEADER" | "HEADER_CYCLE", message: string, hint: string) => {
     headers[i]?.problems.push({ code, message, hint, ...call.nameSpan });
   };
-  const reads = headers.map((h) => (h.program ? headerReads(h.program.ast) : []));
+  const reads = headers.map((h) => (h.program ? headerReads(h.program.ast, rules) : []));
 
   for (const [i, calls] of reads.entries()) {
     for (const { name, call } of calls) {
@@ -328,13 +332,17 @@ function headerOrder(headers: readonly HeaderPart[], byName: ReadonlyMap<string,
   return order;
 }
 
-/** Every hash.getRequestHeader("name") call in a template, nested ones included. */
-function headerReads(ast: Template): { name: string; call: Call }[] {
+/**
+ * Every call in a template that reads a header (hash.getRequestHeader("name"): the table says
+ * which methods do), with the name it reads, nested calls included.
+ */
+function headerReads(ast: Template, rules: Rules): { name: string; call: Call }[] {
   const found: { name: string; call: Call }[] = [];
   const chain = (c: Chain): void => {
     for (const call of c.calls) {
       const first = call.args[0];
-      if (call.method === "getRequestHeader" && first?.type === "String") found.push({ name: first.value, call });
+      const readsHeader = rules.methods.get(call.method)?.reads === "header";
+      if (readsHeader && first?.type === "String") found.push({ name: first.value, call });
       call.args.forEach(argument);
     }
   };

@@ -95,11 +95,10 @@ export const CACHE_CHARACTERS = defaultCacheSizes.characters;
 
 /** A checked template that runs against a given context, for callers that share one clock. */
 export function program(
+  rules: Rules,
   source: string,
-  limits: Readonly<Limits>,
-  reveal = false,
+  reveal: boolean,
 ): { ast: Template; run(context: EvalContext): string } {
-  const rules = limits === defaultRules.limits ? defaultRules : { methods: defaultRules.methods, limits };
   const { ast, pieces } = build(source, { rules, reveal });
   return { ast, run: runner(source, pieces, reveal) };
 }
