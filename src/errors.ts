@@ -28,6 +28,7 @@ export const errorCodes = [
   "REQUEST_UNAVAILABLE",
   "MISSING_HEADER",
   "DATE_OUT_OF_RANGE",
+  "HOST_FUNCTION",
   // signing a request
   "HEADER_CYCLE",
   "INVALID_HEADER_VALUE",
