@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, fchmodSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { REPLServer } from "node:repl";
@@ -8,9 +8,11 @@ import pkg from "../package.json" with { type: "json" };
 import { type Explanation, explain, explainExpression } from "./explain.ts";
 import { formatExplanation } from "./explain-format.ts";
 import { evaluate, expand, HashHelperError, type ProblemReport, redact } from "./index.ts";
+import { type Method, signature } from "./language/method.ts";
+import { methods } from "./language/methods.ts";
 import { tokenize } from "./lexer/lexer.ts";
 import { UnterminatedString } from "./lexer/tokens.ts";
-import { type Method, methods, signature } from "./methods.ts";
+import { looksLikeExpression } from "./masks.ts";
 
 export interface ReplOptions {
   input: NodeJS.ReadableStream;
@@ -47,8 +49,6 @@ interface ReadlineInternals {
 }
 
 const PROMPT = "hash> ";
-/** Input that evaluate() reads as an expression; the rest is a template (as redact() tells them apart). */
-const BARE = /^\s*hash\s*\./;
 const HISTORY_SIZE = 1000;
 
 /**
@@ -82,7 +82,7 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
 
   const run = (source: string): { value: string; explanation?: Explanation } => {
     const evaluation = { now: session.now, secrets: secretOf };
-    const bare = BARE.test(source);
+    const bare = looksLikeExpression(source);
     if (session.explain) {
       const explanation = bare ? explainExpression(source, evaluation) : explain(source, evaluation);
       return { value: explanation.result, explanation };
@@ -325,7 +325,7 @@ function commonPrefix(words: readonly string[]): string {
 
 /** Whether the end of the line is inside a quoted string of an expression. */
 function insideString(line: string): boolean {
-  const bare = BARE.test(line);
+  const bare = looksLikeExpression(line);
   const { tokens } = tokenize(line, bare ? "bare" : "text");
   const last = tokens[tokens.length - 1];
   return (
@@ -366,7 +366,7 @@ function help(server: REPLServer): string {
  */
 function continueStrings(source: string): string {
   if (!source.includes("\n")) return source;
-  const mode = BARE.test(source) ? "bare" : "text";
+  const mode = looksLikeExpression(source) ? "bare" : "text";
   let text = source;
   for (;;) {
     const open = tokenize(text, mode).tokens.find((t) => {
@@ -401,9 +401,10 @@ interface History {
 
 /**
  * The history file: one entry an input, newest last. An input that went over several lines is
- * saved as one line, and keys typed into it are masked first (as redact() masks them), so the
- * file never holds a key; the secrets typed after .secret never reach it at all.
- * "" keeps no history.
+ * saved as one line, with the text of every literal masked but names (redact() with every
+ * literal), so the file holds no key, not even one appended as data, and `getSecret("moz")`
+ * still reads as it was typed; a recalled mask is refused as a key (MASKED_LITERAL). The
+ * secrets typed after .secret never reach it at all. "" keeps no history.
  */
 function historyFile(path: string | undefined): History | undefined {
   const file = path ?? join(homedir(), ".hash_helper_history");
@@ -425,7 +426,7 @@ function historyFile(path: string | undefined): History | undefined {
       entries.push(entry);
       if (entries.length > HISTORY_SIZE) entries.shift();
       try {
-        writeFileSync(file, `${entries.join("\n")}\n`, { mode: 0o600 });
+        writePrivately(file, `${entries.join("\n")}\n`);
       } catch (e) {
         failed = true;
         history.onFailure(`history not saved: ${file}: ${(e as NodeJS.ErrnoException).code ?? "cannot be written"}`);
@@ -436,9 +437,21 @@ function historyFile(path: string | undefined): History | undefined {
   return history;
 }
 
+/** Writes a file readable by its owner alone, whatever mode it had: open()'s mode only applies to a new file. */
+function writePrivately(file: string, text: string): void {
+  const fd = openSync(file, "w", 0o600);
+  try {
+    // Before the text goes in, so that it is never readable by others.
+    fchmodSync(fd, 0o600);
+    writeFileSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function safeRedact(line: string): string {
   try {
-    return redact(line);
+    return redact(line, { literals: "all" });
   } catch {
     return ""; // an entry that cannot be masked is not kept
   }

@@ -74,6 +74,9 @@ describe.skipIf(!python)("the REPL in a pseudo-terminal", () => {
     expect(output).toContain("1700000060");
     expect(output).toContain(`\x1b[31merror[UNKNOWN_METHOD]\x1b[0m`);
     expect(output).not.toContain("hunter2");
-    expect(readFileSync(join(dir, "history"), "utf8")).toContain(`hash.append("abc").encodeMd5().toHex()\n`);
+    // Literals masked, names kept.
+    const history = readFileSync(join(dir, "history"), "utf8");
+    expect(history).toContain(`hash.append("•••").encodeMd5().toHex()\n`);
+    expect(history).toContain(`hash.append("•").encodeHmacSha256(hash.getSecret("api")).toHex()\n`);
   }, 40_000);
 });

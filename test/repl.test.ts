@@ -1,5 +1,5 @@
 import { createHash, createHmac } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -131,7 +131,7 @@ describe("errors", () => {
     expect(shown.split("\n")).toEqual([
       "error[UNKNOWN_METHOD] unknown method 'appnd'",
       "  --> line 1, column 6",
-      '1 | hash.appnd("x")',
+      '1 | hash.appnd("•")',
       "  |      ^^^^^",
       "  = hint: did you mean append?",
     ]);
@@ -152,8 +152,8 @@ describe("errors", () => {
   it("masks a key in the source line", async () => {
     const repl = await session();
     const shown = await repl.type(`hash.append("x").encodeHmacSha265("my-key").toHex()\n`);
-    expect(shown).toContain('encodeHmacSha265("••••••")');
-    expect(shown).not.toContain('my-key"');
+    expect(shown).toContain('1 | hash.append("•").encodeHmacSha265("••••••").toHex()');
+    expect(shown).not.toContain("my-key");
   });
 
   it("goes on after an error", async () => {
@@ -350,8 +350,8 @@ describe("on a terminal", () => {
     const saved = readFileSync(file, "utf8");
     expect(saved).toBe(
       [
-        `hash.append("a").encodeHmacSha1("••••••").toHex()`,
-        `{hash.append("x") .encodeHmacSha256("••••••").toHex().printDigest();}`,
+        `hash.append("•").encodeHmacSha1("••••••").toHex()`,
+        `{hash.append("•") .encodeHmacSha256("•••••••••").toHex().printDigest();}`,
         ".secret api",
         "",
       ].join("\n"),
@@ -371,7 +371,39 @@ describe("on a terminal", () => {
     expect(await repl.type(UP, 'hash.append("old")')).toContain('hash.append("old").toHex()');
     await repl.type("\r", "hash> ");
     await repl.close();
-    expect(readFileSync(file, "utf8")).toBe('hash.append("old").toHex()\n');
+    // An entry of an older version, unmasked, is saved again masked.
+    expect(readFileSync(file, "utf8")).toBe('hash.append("old").toHex()\nhash.append("•••").toHex()\n');
+  });
+
+  it("keeps names readable in the history, and refuses a recalled mask as a key", async () => {
+    const file = join(dir, "names");
+    const typed = `hash.append("data").encodeHmacSha256(hash.getSecret("moz")).append(hash.getRequestHeader("Date")).toHex()`;
+    const first = await terminal({ historyFile: file, secrets: () => "k" });
+    await first.type(`${typed}\r`, "hash> ");
+    await first.type(`hash.append("m").encodeHmacSha256("key").toHex()\r`, "hash> ");
+    await first.close();
+    expect(readFileSync(file, "utf8")).toBe(
+      [
+        `hash.append("••••").encodeHmacSha256(hash.getSecret("moz")).append(hash.getRequestHeader("Date")).toHex()`,
+        `hash.append("•").encodeHmacSha256("•••").toHex()`,
+        "",
+      ].join("\n"),
+    );
+
+    const second = await terminal({ historyFile: file });
+    await second.type(UP, 'encodeHmacSha256("•••")');
+    expect(await second.type("\r", "hint")).toContain("error[MASKED_LITERAL]");
+  });
+
+  it("writes the history file for its owner alone, even one that was readable by all", async () => {
+    const file = join(dir, "was-0644");
+    writeFileSync(file, "");
+    chmodSync(file, 0o644);
+    const repl = await terminal({ historyFile: file });
+    await repl.type(`hash.append("a").toHex()\r`, "hash> ");
+    await repl.close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, "utf8")).toBe(`hash.append("•").toHex()\n`);
   });
 });
 
