@@ -3,7 +3,7 @@ import { type ExpandOptions, evalContext } from "./context.ts";
 import { toHex } from "./encoding.ts";
 import { type ErrorSpan, MASK, type Problem, position } from "./errors.ts";
 import { compileTextChain, EvaluationFailure, type Tracer } from "./evaluate.ts";
-import { compileExpression } from "./expression.ts";
+import { compileExpression, isBlockExpression, shownFor } from "./expression.ts";
 import { defaultRules, type Rules, withLimits } from "./language/rules.ts";
 import { type ArgValue, type EvalContext, type Kind, type Method, methods, type Value } from "./methods.ts";
 import {
@@ -110,7 +110,7 @@ export function explainExpressionWith(rules: Rules, expression: string, options?
   const recorder = new Recorder();
   // What evaluate() would throw, in its order; then a block is explained as a template.
   const { chain, run } = compileExpression(expression, { rules: used, reveal, check: true }, recorder);
-  if (/^\s*[{<]/.test(expression)) {
+  if (isBlockExpression(expression)) {
     const { explanation, outputs } = explainTemplate(rules, expression, options);
     return { ...explanation, result: outputs.join("") };
   }
@@ -119,7 +119,7 @@ export function explainExpressionWith(rules: Rules, expression: string, options?
   try {
     value = run(recorder.watch(context));
   } catch (e) {
-    throw e instanceof EvaluationFailure ? failure(expression, [e.problem], reveal) : e;
+    throw e instanceof EvaluationFailure ? failure(expression, [e.problem], shownFor(expression, used, reveal)) : e;
   }
   const block = explainBlock(expression, chain.span, chain, recorder.done(), reveal);
   return { result: value, now: context.nowMs, blocks: [block] };
@@ -259,11 +259,12 @@ export function traceBlocks(
     const recorder = new Recorder();
     const run = compileTextChain(block.expression, "block", problems, rules, recorder);
     // compile() has already checked every block, so this cannot find anything new.
-    if (problems.length > 0) throw failure(source, problems, revealSecrets === true);
+    const shown = { reveal: revealSecrets === true, shape: "template", rules } as const;
+    if (problems.length > 0) throw failure(source, problems, shown);
     try {
       outputs.push(run(recorder.watch(context)));
     } catch (e) {
-      throw e instanceof EvaluationFailure ? failure(source, [e.problem], revealSecrets === true) : e;
+      throw e instanceof EvaluationFailure ? failure(source, [e.problem], shown) : e;
     }
     explained.push(
       explainBlock(source, block.span, block.expression, recorder.done(), revealSecrets === true, block.delimiter),

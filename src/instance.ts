@@ -19,7 +19,7 @@ import type { Method } from "./language/method.ts";
 import { methods as builtins } from "./language/methods.ts";
 import { type Rules, withLimits as withLimitsOf } from "./language/rules.ts";
 import { type Limits, resolveLimits } from "./limits.ts";
-import { type RedactOptions, redact } from "./redact.ts";
+import { type RedactOptions, redactWith } from "./redact.ts";
 import {
   type Headers,
   type RequestTemplate,
@@ -86,7 +86,8 @@ export function createHashHelper(options: HashHelperOptions = {}): HashHelper {
       explainAndSignRequestWith(rules, request, o).explanation,
     signRequest: <H extends Headers>(request: RequestTemplate<H>, o?: SignOptions) =>
       signRequestWith(rules, request, o, runProgram),
-    redact: (template: string, o?: RedactOptions) => redact(template, { ...o, limits: o?.limits ?? options.limits }),
+    redact: (template: string, o?: RedactOptions) =>
+      redactWith(rules.methods, template, { ...o, limits: o?.limits ?? options.limits }),
     methods: rules.methods,
     limits: rules.limits,
     cacheUsage: () => caches?.usage() ?? { templates: [], characters: 0 },

@@ -4,7 +4,7 @@ import { utf8 } from "./encoding.ts";
 import { HashHelperError, MAX_REPORTED_PROBLEMS, type Problem, type ProblemReport, quoteName } from "./errors.ts";
 import type { EvalContext, RequestView } from "./language/context.ts";
 import { defaultRules, type Rules, withLimits } from "./language/rules.ts";
-import { failure, program } from "./template.ts";
+import { failure, program, type Shown } from "./template.ts";
 
 /** Headers as an object, or as name-value pairs when order or repeated names matter. */
 export type Headers = Readonly<Record<string, string>> | readonly (readonly [string, string])[];
@@ -104,7 +104,7 @@ export function signRequestWith<H extends Headers>(
     else byName.set(key, [i]);
   }
   const order = headerOrder(headers, byName, rules);
-  const error = joined([url, ...(body ? [body] : []), ...headers], reveal);
+  const error = joined([url, ...(body ? [body] : []), ...headers], { reveal, shape: "template", rules });
   if (error) throw error;
 
   const clock = evalContext(options); // one clock for every part
@@ -163,7 +163,7 @@ export function signRequestWith<H extends Headers>(
       // found by running the blocks again on their own, on the same clock, secrets and request.
       const again: EvalContext = { ...evalContext({ now: clock.nowMs, secrets: options?.secrets }), request: view };
       const problem = blockProblem(header, unsendable[0], rules, again);
-      throw inPart(header.where, failure(header.source, [problem], reveal));
+      throw inPart(header.where, failure(header.source, [problem], { reveal, shape: "template", rules }));
     }
     expanded[i] = value;
   }
@@ -255,17 +255,17 @@ function inPart(where: string, e: HashHelperError): HashHelperError {
  * Every part's problems as one error, in the order of the parts and by offset within each,
  * capped at MAX_REPORTED_PROBLEMS like the error of one template; undefined when there are none.
  */
-function joined(parts: readonly Part[], reveal: boolean): HashHelperError | undefined {
+function joined(parts: readonly Part[], shown: Shown): HashHelperError | undefined {
   const reports: ProblemReport[] = [];
   let omitted = 0;
   for (const part of parts) {
-    const error = part.error ?? (part.problems.length > 0 ? failure(part.source, part.problems, reveal) : undefined);
+    const error = part.error ?? (part.problems.length > 0 ? failure(part.source, part.problems, shown) : undefined);
     if (!error) continue;
     reports.push(...error.problems.map((p) => ({ ...p, where: part.where })));
     omitted += error.omitted;
   }
-  const shown = reports.slice(0, MAX_REPORTED_PROBLEMS);
-  return shown.length > 0 ? new HashHelperError(shown, omitted + reports.length - shown.length) : undefined;
+  const kept = reports.slice(0, MAX_REPORTED_PROBLEMS);
+  return kept.length > 0 ? new HashHelperError(kept, omitted + reports.length - kept.length) : undefined;
 }
 
 /** The path and query of a URL as they stand in it, without decoding or normalising them. */

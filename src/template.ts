@@ -1,5 +1,5 @@
 import { type IToken, tokenMatcher } from "chevrotain";
-import type { Block, Template, Text } from "./ast.ts";
+import type { Block, Span, Template, Text } from "./ast.ts";
 import { defaultCacheSizes, TemplateCaches } from "./cache.ts";
 import { type CompileOptions, type EvaluationOptions, type ExpandOptions, evalContext } from "./context.ts";
 import { HashHelperError, type Problem } from "./errors.ts";
@@ -8,8 +8,8 @@ import { defaultRules, type Rules, withLimits } from "./language/rules.ts";
 import { type LexFailure, lexBlocks } from "./lexer/lexer.ts";
 import { lexicalProblem } from "./lexer/lexical-problems.ts";
 import { Semicolon } from "./lexer/tokens.ts";
-import { type Limits, limitProblem } from "./limits.ts";
-import { errorMasks } from "./masks.ts";
+import { limitProblem } from "./limits.ts";
+import { errorMasks, type Shape } from "./masks.ts";
 import type { EvalContext } from "./methods.ts";
 import { parseBlock } from "./parser/parse.ts";
 
@@ -38,7 +38,11 @@ export function compile(source: string, options?: CompileOptions): CompiledTempl
 export function compileWith(rules: Rules, source: string, reveal: boolean): CompiledTemplate {
   // The tree is built again if asked for, not kept: expanding never reads it, and a template of
   // many blocks keeping every node alive made the collector copy them all, over and over.
-  const run = runner(source, build(source, { rules, reveal, keepAst: false }).pieces, reveal);
+  const run = runner(source, build(source, { rules, reveal, keepAst: false }).pieces, {
+    reveal,
+    shape: "template",
+    rules,
+  });
   let ast: Template | undefined;
   return {
     get ast() {
@@ -100,31 +104,45 @@ export function program(
   reveal: boolean,
 ): { ast: Template; run(context: EvalContext): string } {
   const { ast, pieces } = build(source, { rules, reveal });
-  return { ast, run: runner(source, pieces, reveal) };
+  return { ast, run: runner(source, pieces, { reveal, shape: "template", rules }) };
 }
 
 function runner(
   source: string,
   pieces: readonly (string | TextEvaluator)[],
-  reveal: boolean,
+  shown: Shown,
 ): (context: EvalContext) => string {
   return (context) => {
     let out = "";
     try {
       for (const piece of pieces) out += typeof piece === "string" ? piece : piece(context);
     } catch (e) {
-      throw e instanceof EvaluationFailure ? failure(source, [e.problem], reveal) : e;
+      throw e instanceof EvaluationFailure ? failure(source, [e.problem], shown) : e;
     }
     return out;
   };
+}
+
+/** How the errors of a source are shown. */
+export interface Shown {
+  /** Show literals (CompileOptions.revealSecrets). */
+  reveal: boolean;
+  /** How the source is read, which decides what its tokens are. */
+  shape: Shape;
+  /** The method table decides which literals are names, and shown. */
+  rules: Rules;
 }
 
 /**
  * The one error of problems found in a source, its excerpts masked (src/masks.ts) unless the
  * caller asked to reveal them.
  */
-export function failure(source: string, problems: readonly Problem[], reveal: boolean): HashHelperError {
-  return HashHelperError.from(source, problems, reveal ? [] : errorMasks(source));
+export function failure(source: string, problems: readonly Problem[], shown: Shown): HashHelperError {
+  return HashHelperError.from(source, problems, masksOf(source, shown));
+}
+
+function masksOf(source: string, { reveal, shape, rules }: Shown): Span[] {
+  return reveal ? [] : errorMasks(source, { shape, methods: rules.methods });
 }
 
 /** How build() works on a source. */
@@ -144,7 +162,8 @@ export function build(
   { rules, reveal, check = true, keepAst = true }: BuildOptions,
 ): { ast: Template; pieces: (string | TextEvaluator)[] } {
   const limits = rules.limits;
-  if (source.length > limits.maxTemplateLength) throw tooLong(source, limits, "template", reveal);
+  const shown: Shown = { reveal, shape: "template", rules };
+  if (source.length > limits.maxTemplateLength) throw tooLong(source, shown);
   const problems: Problem[] = [];
   const parts: (Text | Block)[] | undefined = keepAst ? [] : undefined;
   const pieces: (string | TextEvaluator)[] = [];
@@ -171,9 +190,7 @@ export function build(
     problems.unshift(limitProblem("maxBlocks", limits, `the template has ${count} blocks`, at, "use fewer blocks"));
   }
 
-  if (problems.length > 0) {
-    throw failure(source, problems, reveal);
-  }
+  if (problems.length > 0) throw failure(source, problems, shown);
   return { ast: { type: "Template", parts: parts ?? [], span: { offset: 0, length: source.length } }, pieces };
 }
 
@@ -181,15 +198,11 @@ export function build(
  * The error for a source over maxTemplateLength. Its excerpt is masked from the tokens of the
  * part up to just past the limit only, so that refusing a huge template stays cheap.
  */
-export function tooLong(
-  source: string,
-  limits: Readonly<Limits>,
-  what: "template" | "expression",
-  reveal: boolean,
-): HashHelperError {
+export function tooLong(source: string, shown: Shown): HashHelperError {
+  const { limits } = shown.rules;
+  const what = shown.shape;
   const at = { offset: limits.maxTemplateLength, length: 1 };
-  const head = source.slice(0, limits.maxTemplateLength + 1024);
-  const masks = reveal ? [] : errorMasks(head);
+  const masks = masksOf(source.slice(0, limits.maxTemplateLength + 1024), shown);
   const problem = limitProblem(
     "maxTemplateLength",
     limits,
