@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import fc from "fast-check";
 import {
   anyString,
+  evaluatesAsModelled,
   expandsAsModelled,
   expandsOrFails,
   grammarTemplate,
@@ -22,9 +23,12 @@ import {
   openerFreeText,
   options,
   plainTextSurvives,
+  signsAsModelled,
   textSurvives,
   tightLimits,
   validBlock,
+  validExpression,
+  validRequest,
   validTemplate,
 } from "../test/arbitraries.ts";
 
@@ -35,6 +39,8 @@ const properties: Record<string, fc.IRawProperty<unknown>> = {
   openerFree: fc.property(openerFreeText, now, plainTextSurvives),
   survives: fc.property(openerFreeText, validBlock, openerFreeText, now, textSurvives),
   valid: fc.property(validTemplate, now, expandsAsModelled),
+  expression: fc.property(validExpression, now, evaluatesAsModelled),
+  request: fc.property(validRequest, now, signsAsModelled),
   limits: fc.property(validTemplate, tightLimits, now, limitsOnlyLimit),
   nesting: fc.property(fc.nat({ max: 120 }), fc.option(fc.nat({ max: 80 }), { nil: undefined }), nestingIsBounded),
   keys: fc.property(keyedTemplate({ sameLine: false }), keyNeverShown),
