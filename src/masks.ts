@@ -328,7 +328,10 @@ function walk({ source, items, masking, table, resolver, spans }: Pass, from: nu
     // A whole argument, alone between its delimiters. Without the closing one, a literal that a
     // quote typed earlier has stretched over the calls after it (`getDate('…encodeHmacMd5("k")…'`
     // to the end of the line) would count as a name.
-    const whole = frame !== undefined && frame.seen === 0 && (after === K.Comma || after === K.RParen);
+    // And a literal that holds a '(' may be calls a stray quote swallowed whole
+    // (`getSecret("x).encodeHmacMd5('k').append(",…`): never a name, nor data.
+    const swallowed = kind === K.String && source.slice(start + 1, end - 1).includes("(");
+    const whole = frame !== undefined && frame.seen === 0 && (after === K.Comma || after === K.RParen) && !swallowed;
     const param = whole ? frame.exact?.params[frame.arg] : undefined;
     const data = state !== S.Broken && whole && !frame.key;
     if (frame) frame.seen++;

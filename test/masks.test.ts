@@ -46,6 +46,16 @@ describe.each([
     keys: `{\thash.getDate('«{hash.append("x").encodeHmacMd5("k3y").toHex().printDigest();}»'`,
   },
   {
+    what: "a name or data that holds calls a stray quote swallowed, followed by a comma",
+    all: `{hash.getSecret ("«{hash.appendNewLine().encodeHmacMd5('QQQQ').toHex().printDigest();}{hash.»",`,
+    keys: `{hash.getSecret ("«{hash.appendNewLine().encodeHmacMd5('QQQQ').toHex().printDigest();}{hash.»",`,
+  },
+  {
+    what: "data that holds calls a stray quote swallowed",
+    all: `{hash.append("«a).encodeHmacMd5('k3y').append(»", "«b»").printDigest();}`,
+    keys: `{hash.append("«a).encodeHmacMd5('k3y').append(»", "«b»").printDigest();}`,
+  },
+  {
     what: "an unterminated string, to the end of its line",
     all: `{hash.append("«x).encodeHmacSha1(»"«k3y»"«).printDigest();}»\n«more»;}`,
     keys: `{hash.append("«x).encodeHmacSha1(»"«k3y»"«).printDigest();}»\n«more»;}`,
