@@ -31,6 +31,7 @@ import {
   validRequest,
   validTemplate,
 } from "../test/arbitraries.ts";
+import { keyNeverShownAnywhere, mutatedKey } from "../test/masks-arbitraries.ts";
 
 // Same arbitraries and predicates as the test file, so a counterexample found here replays there.
 const properties: Record<string, fc.IRawProperty<unknown>> = {
@@ -45,6 +46,7 @@ const properties: Record<string, fc.IRawProperty<unknown>> = {
   nesting: fc.property(fc.nat({ max: 120 }), fc.option(fc.nat({ max: 80 }), { nil: undefined }), nestingIsBounded),
   keys: fc.property(keyedTemplate({ sameLine: false }), keyNeverShown),
   keysSameLine: fc.property(keyedTemplate({ sameLine: true }), keyNeverShown),
+  masks: fc.property(mutatedKey, keyNeverShownAnywhere),
 };
 
 const notByDefault = new Set<string>();

@@ -1472,7 +1472,7 @@ const tameMutations = fc.array(
  * mutations before the keyed call keep every quote and delimiter. With `sameLine: true` anything
  * goes: a missing quote or a stray closer before the key on its line turns the key into plain
  * text or the middle of a string for the lexer, which is why src/masks.ts also masks key
- * arguments found in the raw text. The test suite runs the `sameLine: true` variant.
+ * arguments found in text outside blocks. The test suite runs the `sameLine: true` variant.
  */
 export function keyedTemplate({ sameLine }: { sameLine: boolean }): fc.Arbitrary<KeyedTemplate> {
   return fc
