@@ -246,7 +246,12 @@ async function run(argv: readonly string[], io: Io, missing: Set<string>): Promi
     if (argument !== undefined) throw new UsageError("repl takes no argument");
     if (values.json) throw new UsageError("--json does not apply to the REPL");
     const secrets = await secretsFrom(values.secret ?? [], values["secrets-file"], io.env);
-    return repl(io, { now, secrets, explain: values.explain === true });
+    return repl(io, {
+      now,
+      secrets,
+      explain: values.explain === true,
+      revealSecrets: values["reveal-secrets"] === true,
+    });
   }
 
   let source: string;
@@ -365,7 +370,12 @@ function errorJson(err: HashHelperError) {
 /** Runs the REPL until it ends. */
 async function repl(
   io: Io,
-  options: { now: number | undefined; secrets: (name: string) => string | undefined; explain: boolean },
+  options: {
+    now: number | undefined;
+    secrets: (name: string) => string | undefined;
+    explain: boolean;
+    revealSecrets?: boolean;
+  },
 ): Promise<number> {
   const { stdin, stdoutStream } = io;
   if (!stdin || !stdoutStream) throw new UsageError("the REPL needs standard input and output");
