@@ -12,12 +12,12 @@ import {
   send,
 } from "./cli-request.ts";
 import { parseDotenv } from "./dotenv.ts";
-import { quoteName } from "./errors.ts";
+import { isShownName, quoteName } from "./errors.ts";
 import {
   type Explanation,
-  explain,
+  explainAndEvaluate,
+  explainAndExpand,
   explainAndSignRequest,
-  explainExpression,
   type RequestExplanation,
 } from "./explain.ts";
 import { formatExplanation, formatRequestExplanation } from "./explain-format.ts";
@@ -183,7 +183,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (err instanceof HashHelperError) {
       io.stderr.write(`${err.format({ color: io.stderrIsTTY && !io.env.NO_COLOR })}\n`);
       // The language says the host supplies secrets; here the host is this program.
-      for (const name of err.problems.some((p) => p.code === "MISSING_SECRET") ? missing : []) {
+      const missingSecret = err.problems.some((p) => p.code === "MISSING_SECRET");
+      for (const name of missingSecret ? [...missing].filter(isShownName) : []) {
         io.stderr.write(
           `hash-helper reads secret ${quoteName(name)} from --secret NAME=…, --secrets-file FILE or ${secretEnvName(name)}\n`,
         );
@@ -271,19 +272,21 @@ async function run(argv: readonly string[], io: Io, missing: Set<string>): Promi
     return OK;
   }
 
-  let explanation: Explanation;
+  let explained: { explanation: Explanation; result: string };
   try {
-    explanation = command === "expand" ? explain(source, options) : explainExpression(source, options);
+    explained = command === "expand" ? explainAndExpand(source, options) : explainAndEvaluate(source, options);
   } catch (err) {
     // Tools reading --json get the error as JSON too; people still get the caret display.
     if (values.json && err instanceof HashHelperError) await print(io, json({ error: errorJson(err) }));
     throw err;
   }
+  // The JSON is a trace, masked; the result printed after the table is the command's output.
+  const { explanation, result } = explained;
   if (values.json) {
     await print(io, json(explanation));
   } else {
     io.stderr.write(formatExplanation(explanation, { color: io.stderrIsTTY && !io.env.NO_COLOR }));
-    await print(io, `${explanation.result}\n`);
+    await print(io, `${result}\n`);
   }
   return OK;
 }

@@ -185,7 +185,24 @@ const NAME_SHOWN = 64;
  * short when long. Messages quote names and nothing else.
  */
 export function quoteName(name: string): string {
-  const cut = name.length > NAME_SHOWN ? name.slice(0, NAME_SHOWN) : name;
+  if (!isShownName(name)) return NOT_SHOWN;
+  return `'${escapeText(name, NAME_SHOWN)}'`;
+}
+
+/**
+ * Whether a name may be shown at all. One that holds a '(' may be calls a stray quote swallowed
+ * into the name's string, keys and all (`getSecret("moz).encodeHmacSha1('k').append(")`):
+ * src/masks.ts masks it in excerpts, and messages do not quote it.
+ */
+export function isShownName(name: string): boolean {
+  return !name.includes("(");
+}
+
+const NOT_SHOWN = `«a name that holds "(", not shown»`;
+
+/** Text as a message may hold it: unsafe characters escaped as JavaScript would, cut short past `max`. */
+export function escapeText(text: string, max: number): string {
+  const cut = text.length > max ? text.slice(0, max) : text;
   const escaped = cut.replace(UNSAFE_IN_NAME, (c) => {
     if (c === "'" || c === "\\") return `\\${c}`;
     if (c === "\n") return "\\n";
@@ -193,7 +210,7 @@ export function quoteName(name: string): string {
     if (c === "\r") return "\\r";
     return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
   });
-  return `'${escaped}${cut === name ? "" : "…"}'`;
+  return `${escaped}${cut === text ? "" : "…"}`;
 }
 
 /** Line and column (both from 1) of an offset. */

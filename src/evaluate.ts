@@ -1,7 +1,7 @@
 import type { Argument, Call, Chain, IntegerLiteral, Span, StringLiteral } from "./ast.ts";
 import type { Encoding } from "./crypto/types.ts";
 import { sizeOf } from "./encoding.ts";
-import type { Problem } from "./errors.ts";
+import { type Problem, quoteName } from "./errors.ts";
 import type { EvalContext } from "./language/context.ts";
 import {
   type ArgKind,
@@ -113,7 +113,7 @@ export function compileChain(
       const near = suggest(call.method, methods.keys());
       problems.push({
         code: "UNKNOWN_METHOD",
-        message: `unknown method '${call.method}'`,
+        message: `unknown method ${quoteName(call.method)}`,
         ...call.nameSpan,
         hint: near ? `did you mean ${near}?` : `the methods are ${[...methods.keys()].join(", ")}`,
       });

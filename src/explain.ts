@@ -78,7 +78,11 @@ export interface ExplainedBlock {
 }
 
 export interface Explanation {
-  /** Exactly what expand() (or evaluate(), for explainExpression) gives with the same options. */
+  /**
+   * What expand() (or evaluate(), for explainExpression) gives with the same options, except
+   * that what a block built from a secret put there is shown as `••••••` unless revealSecrets:
+   * a trace is made to be pasted into tickets. explainAndExpand() gives the result as well.
+   */
   result: string;
   /** The one reading of the clock every block saw, in epoch milliseconds. */
   now: number;
@@ -95,6 +99,22 @@ export function explain(template: string, options?: ExplainOptions): Explanation
   return explainTemplate(defaultRules, template, options).explanation;
 }
 
+/** explain() and the result as expand() gives it, secrets and all: for a shell that prints both. */
+export function explainAndExpand(
+  template: string,
+  options?: ExplainOptions,
+): { explanation: Explanation; result: string } {
+  return explainTemplate(defaultRules, template, options);
+}
+
+/** explainExpression() and the value as evaluate() gives it, secrets and all. */
+export function explainAndEvaluate(
+  expression: string,
+  options?: ExplainOptions,
+): { explanation: Explanation; result: string } {
+  return explainAndEvaluateWith(defaultRules, expression, options);
+}
+
 /**
  * evaluate() with a trace: the value of one expression, bare or wrapped as a block, and its
  * steps as a single block. Throws what evaluate() throws.
@@ -105,14 +125,25 @@ export function explainExpression(expression: string, options?: ExplainOptions):
 
 /** explainExpression() against the given rules. */
 export function explainExpressionWith(rules: Rules, expression: string, options?: ExplainOptions): Explanation {
+  return explainAndEvaluateWith(rules, expression, options).explanation;
+}
+
+/** explainAndEvaluate() against the given rules. */
+export function explainAndEvaluateWith(
+  rules: Rules,
+  expression: string,
+  options?: ExplainOptions,
+): { explanation: Explanation; result: string } {
   const used = withLimits(rules, options?.limits);
   const reveal = options?.revealSecrets === true;
   const recorder = new Recorder();
   // What evaluate() would throw, in its order; then a block is explained as a template.
   const { chain, run } = compileExpression(expression, { rules: used, reveal, check: true }, recorder);
+  // A block alone: its text around it is only spaces, which evaluate() does not give.
   if (isBlockExpression(expression)) {
     const { explanation, outputs } = explainTemplate(rules, expression, options);
-    return { ...explanation, result: outputs.join("") };
+    const shown = explanation.blocks.map((block, i) => shownOutput(block, outputs[i] ?? "", reveal)).join("");
+    return { explanation: { ...explanation, result: shown }, result: outputs.join("") };
   }
   const context = evalContext(options);
   let value: string;
@@ -122,7 +153,15 @@ export function explainExpressionWith(rules: Rules, expression: string, options?
     throw e instanceof EvaluationFailure ? failure(expression, [e.problem], shownFor(expression, used, reveal)) : e;
   }
   const block = explainBlock(expression, chain.span, chain, recorder.done(), reveal);
-  return { result: value, now: context.nowMs, blocks: [block] };
+  return {
+    explanation: { result: shownOutput(block, value, reveal), now: context.nowMs, blocks: [block] },
+    result: value,
+  };
+}
+
+/** A block's output as a trace shows it: masked when built from a secret, unless revealed. */
+function shownOutput(block: ExplainedBlock, output: string, reveal: boolean): string {
+  return block.output.secret && !reveal ? SECRET_SHOWN : output;
 }
 
 /** The blocks of one part of a signed request: "URL", "body" or "header Name". */
@@ -193,7 +232,7 @@ export function explainAndSignRequestWith<H extends Headers>(
       const block = traced.blocks[b] as ExplainedBlock;
       const output = traced.outputs[b++] as string;
       out += output;
-      masked += block.output.secret && !reveal ? SECRET_SHOWN : output;
+      masked += shownOutput(block, output, reveal);
     }
     shown.set(where, [...(shown.get(where) ?? []), { sent: out, masked }]);
     return out;
@@ -231,14 +270,26 @@ export function explainWith(rules: Rules, template: string, options?: ExplainOpt
 
 function explainTemplate(rules: Rules, template: string, options: ExplainOptions | undefined) {
   const used = withLimits(rules, options?.limits);
-  const { ast } = compileWith(used, template, options?.revealSecrets === true);
+  const reveal = options?.revealSecrets === true;
+  const { ast } = compileWith(used, template, reveal);
   const blocks = ast.parts.filter((p): p is Block => p.type === "Block");
   const context = evalContext(options);
   const traced = traceBlocks(template, blocks, used, context, options?.revealSecrets);
   let result = "";
+  let shown = "";
   let b = 0;
-  for (const part of ast.parts) result += part.type === "Text" ? part.value : (traced.outputs[b++] as string);
-  return { explanation: { result, now: context.nowMs, blocks: traced.blocks }, outputs: traced.outputs };
+  for (const part of ast.parts) {
+    if (part.type === "Text") {
+      result += part.value;
+      shown += part.value;
+      continue;
+    }
+    const output = traced.outputs[b] ?? "";
+    result += output;
+    shown += shownOutput(traced.blocks[b++] as ExplainedBlock, output, reveal);
+  }
+  const explanation = { result: shown, now: context.nowMs, blocks: traced.blocks };
+  return { explanation, result, outputs: traced.outputs };
 }
 
 /**

@@ -98,18 +98,60 @@ export function maskSpans(source: string, masking: Masking, options: MaskOptions
   }
   // Blocks, and the text between them, come in order, so the spans do too.
   let open = -1;
+  let spilled = false;
   for (let i = 0; i < items.length; i++) {
     const kind = items.kind[i];
     if (kind === K.Open) open = i;
     else if (kind === K.Close && open !== -1) {
       walk(pass, open, i + 1, shape);
+      spilled = !wellFormed(items, open, i);
       open = -1;
     } else if (kind === K.Text) {
-      textualSpans(pass, items.start[i] as number, items.end[i] as number);
+      const from = items.start[i] as number;
+      const to = items.end[i] as number;
+      // A block closed too early (`….encodeHmacSha256}"k").printDigest();}`, `(};k)`), or text
+      // that goes on as its chain would (`{hash.append("x");}.encodeHmacSha1"k")`): what follows
+      // on its line is the rest of the block, keys and all, and is masked as an expression is.
+      const first = source[from];
+      const goesOn = i > 0 && items.kind[i - 1] === K.Close && (first === "." || first === "(");
+      if (spilled || goesOn) {
+        const lineEnd = source.indexOf("\n", from);
+        const end = lineEnd === -1 || lineEnd > to ? to : lineEnd;
+        spillSpans(pass, from, end);
+        textualSpans(pass, end, to);
+        // Text is lexed in runs that a `{` or `<` ends: the line may go on in the next one.
+        spilled = end === to;
+      } else {
+        textualSpans(pass, from, to);
+        spilled = false;
+      }
     }
   }
   if (open !== -1) walk(pass, open, items.length, shape);
   return spans;
+}
+
+/**
+ * Whether the block of items [open, close] reads as a block ends: its parentheses balanced, and a
+ * ';' right before its closer. One that does not was closed by a brace or '>' typed inside it.
+ */
+function wellFormed(items: Items, open: number, close: number): boolean {
+  let depth = 0;
+  for (let i = open + 1; i < close; i++) {
+    const kind = items.kind[i];
+    if (kind === K.LParen) depth++;
+    else if (kind === K.RParen && --depth < 0) return false;
+  }
+  return depth === 0 && items.kind[close - 1] === K.Semicolon;
+}
+
+/** The text [from, to) masked as the rest of an expression: lexed as one, and walked as one. */
+function spillSpans(pass: Pass, from: number, to: number): void {
+  const { tokens, failures } = tokenize(pass.source.slice(from, to), "bare");
+  for (const token of tokens) token.startOffset += from;
+  const shifted = failures.map((f) => ({ offset: f.offset + from, length: f.length }));
+  const items = itemsOf(tokens, shifted);
+  walk({ ...pass, items }, 0, items.length, "expression");
 }
 
 /** One masking pass over a source. */

@@ -6,7 +6,7 @@ import { Writable } from "node:stream";
 import { tokenMatcher } from "chevrotain";
 // esbuild inlines the JSON into dist/cli.cjs, so the version needs no file lookup at run time.
 import pkg from "../package.json" with { type: "json" };
-import { type Explanation, explain, explainExpression } from "./explain.ts";
+import { type Explanation, explainAndEvaluate, explainAndExpand } from "./explain.ts";
 import { formatExplanation } from "./explain-format.ts";
 import { evaluate, expand, HashHelperError, type ProblemReport, redact } from "./index.ts";
 import { type Method, signature } from "./language/method.ts";
@@ -98,8 +98,10 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
     const evaluation = { now: session.now, secrets: secretOf, revealSecrets };
     const bare = looksLikeExpression(source);
     if (session.explain) {
-      const explanation = bare ? explainExpression(source, evaluation) : explain(source, evaluation);
-      return { value: explanation.result, explanation };
+      const { explanation, result } = bare
+        ? explainAndEvaluate(source, evaluation)
+        : explainAndExpand(source, evaluation);
+      return { value: result, explanation };
     }
     return { value: bare ? evaluate(source, evaluation) : expand(source, evaluation) };
   };

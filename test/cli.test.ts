@@ -895,3 +895,20 @@ describe("--reveal-secrets", () => {
     }
   });
 });
+
+describe("--json is a trace: what secrets built is masked in its result too", () => {
+  it.each([
+    ["expand", `a={hash.getSecret("k");}`, "a=••••••"],
+    ["eval", `hash.getSecret("k")`, "••••••"],
+  ])("%s --json", async (command, source, shown) => {
+    const r = await run([command, "--json", "--secret", "k=S3cr3tValue", source]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).result).toBe(shown);
+    expect(r.stdout).not.toContain("S3cr3tValue");
+    const revealed = await run([command, "--json", "--reveal-secrets", "--secret", "k=S3cr3tValue", source]);
+    expect(JSON.parse(revealed.stdout).result).toBe(shown.replace("••••••", "S3cr3tValue"));
+    // Without --json the result is the command's output, as without --explain.
+    const explained = await run([command, "--explain", "--secret", "k=S3cr3tValue", source]);
+    expect(explained.stdout).toBe(`${shown.replace("••••••", "S3cr3tValue")}\n`);
+  });
+});

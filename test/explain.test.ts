@@ -2,6 +2,7 @@ import { createHash, createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Io, main } from "../src/cli.ts";
+import { explainAndEvaluate, explainAndExpand } from "../src/explain.ts";
 import { formatExplanation, formatRequestExplanation } from "../src/explain-format.ts";
 import {
   type ExplainedStep,
@@ -207,8 +208,11 @@ describe("the result is what expand() and evaluate() give", () => {
   const options: ExplainOptions = { now: NOW, secrets: { s: "the secret" } };
 
   it.each(templates)("explain(%j)", (template) => {
-    expect(explain(template, options).result).toBe(expand(template, options));
+    expect(explainAndExpand(template, options).result).toBe(expand(template, options));
     expect(explain(template, { ...options, revealSecrets: true }).result).toBe(expand(template, options));
+    // The trace's own result masks what a secret put there, and only that.
+    const masked = expand(template, options).replaceAll("the secret", "••••••");
+    expect(explain(template, options).result).toBe(masked);
   });
 
   it.each([
@@ -218,7 +222,12 @@ describe("the result is what expand() and evaluate() give", () => {
     `  {hash.append(" a").appendNewLine().printDigest();}\n`,
     `<hash.getSecret("s");>`,
   ])("explainExpression(%j)", (expression) => {
-    expect(explainExpression(expression, options).result).toBe(evaluate(expression, options));
+    expect(explainAndEvaluate(expression, options).result).toBe(evaluate(expression, options));
+    expect(explainExpression(expression, { ...options, revealSecrets: true }).result).toBe(
+      evaluate(expression, options),
+    );
+    const masked = evaluate(expression, options).replaceAll("the secret", "••••••");
+    expect(explainExpression(expression, options).result).toBe(masked);
   });
 
   it("reads the clock once for every block, as expand() does", () => {
@@ -313,7 +322,7 @@ describe("secrets are masked", () => {
     expect(formatExplanation(e)).toContain(`key = hash.getSecret("api")`);
   });
 
-  it("masks the output of a block that is itself secret, not the result", () => {
+  it("masks the output of a block that is itself secret, in the result too (explainAndExpand gives it)", () => {
     const e = explain(`x={hash.getSecret("api");}`, options);
     expect(e.blocks[0]?.output).toEqual({
       kind: "text",
@@ -321,7 +330,8 @@ describe("secrets are masked", () => {
       secret: true,
       preview: "•••••• (12 chars)",
     });
-    expect(e.result).toBe(`x=${SECRET}`);
+    expect(e.result).toBe("x=••••••");
+    expect(explainAndExpand(`x={hash.getSecret("api");}`, options).result).toBe(`x=${SECRET}`);
   });
 
   it("shows everything with revealSecrets, still marking what is secret", () => {

@@ -51,6 +51,11 @@ describe.each([
     keys: `{hash.getSecret ("«{hash.appendNewLine().encodeHmacMd5('QQQQ').toHex().printDigest();}{hash.»",`,
   },
   {
+    what: "the rest of a block's line, when a brace or '>' typed inside it closed it",
+    all: `{hash.append("«x»").encodeHmacSha256}"«k3y»").printDigest();«}» «and» {hash.append("«y»").encodeHmacSha1(}«k3y»).printDigest();«}»`,
+    keys: `{hash.append("x").encodeHmacSha256}"«k3y»").printDigest();«}» «and» {hash.append("y").encodeHmacSha1(}«k3y»).printDigest();«}»`,
+  },
+  {
     what: "data that holds calls a stray quote swallowed",
     all: `{hash.append("«a).encodeHmacMd5('k3y').append(»", "«b»").printDigest();}`,
     keys: `{hash.append("«a).encodeHmacMd5('k3y').append(»", "«b»").printDigest();}`,
@@ -97,8 +102,8 @@ describe.each([
   },
   {
     what: "a call pushed out of its block",
-    all: `{hash.append("«x»")}.encodeHmacSha1("«k3y»").append(«data»).toHex().printDigest();}`,
-    keys: `{hash.append("x")}.encodeHmacSha1("«k3y»").append(data).toHex().printDigest();}`,
+    all: `{hash.append("«x»")}.encodeHmacSha1("«k3y»").append(«data»).toHex().printDigest();«}»`,
+    keys: `{hash.append("x")}.encodeHmacSha1("«k3y»").append(«data»).toHex().printDigest();«}»`,
   },
   {
     what: "a JSON body's own quotes",

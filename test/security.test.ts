@@ -467,3 +467,45 @@ describe("limits raised past what the parser supports", () => {
     expect(expand(`{hash.getDate("yyyy");}`, { now: 8.64e15 })).toBe("275760");
   });
 });
+
+describe("what the review of issue 10 found", () => {
+  const KEY = "Zq7KeyXw9";
+  it.each([
+    `{hash.append("x").encodeHmacSha256}"${KEY}").printDigest();}`,
+    `{hash.append("x").encodeHmacSha256}("${KEY}").printDigest();}`,
+    `{hash.append("x").encodeHmacSha256(}"${KEY}").printDigest();}`,
+    `{hash.append("x").encodeHmacSha256(}${KEY}).printDigest();}`,
+    `{hash.append("x").encodeHmacSha256(};${KEY}).printDigest();}`,
+    `{hash.append("x").encodeHmacSha256}'${KEY}').printDigest();}`,
+    `<hash.append("x").encodeHmacSha256>"${KEY}").printDigest();>`,
+    `{hash.append("x");}.encodeHmacSha256"${KEY}").toHex().printDigest();}`,
+    `{hash.append("x").encodeHmacSha256}"a{b${KEY}").printDigest();}`,
+  ])("a block closed too early does not show what it spilled: %s", (template) => {
+    const e = errorOf(() => expand(template));
+    for (const text of [
+      e.format(),
+      JSON.stringify(e),
+      inspect(e, { depth: 9 }),
+      redact(template),
+      redact(template, { literals: "all" }),
+    ]) {
+      expect(text).not.toContain(KEY);
+    }
+  });
+
+  it.each([
+    `hash.append("id").encodeHmacSha256(hash.getSecret("moz).encodeHmacSha1('${KEY}').append(")).toHex()`,
+    `{hash.append(hash.getRequestHeader("Date).append(hash.append('${KEY}')).append(")).printDigest();}`,
+  ])("a name that holds calls is not quoted in the message either: %s", (source) => {
+    const run = () =>
+      source.startsWith("{") ? signRequest({ url: "https://x/", headers: { A: source } }) : evaluate(source);
+    const e = errorOf(run);
+    expect(["MISSING_SECRET", "MISSING_HEADER"]).toContain(e.code);
+    for (const text of [e.message, e.format(), JSON.stringify(e), String(e.stack)]) expect(text).not.toContain(KEY);
+  });
+
+  it("caps an unknown method's name in its message", () => {
+    const e = errorOf(() => expand(`{hash.${"a".repeat(5000)}();}`));
+    expect(e.message.length).toBeLessThan(200);
+  });
+});

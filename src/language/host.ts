@@ -2,6 +2,7 @@
 // start a chain, as getExpiryTime() does, such as a dashboard's hash.getAccountId(). They become
 // entries of the instance's method table like any other, so the checker, "did you mean",
 // completion and a generated reference know them.
+import { escapeText } from "../errors.ts";
 import type { EvalContext } from "./context.ts";
 import { type ArgValue, type Method, MethodFailure, type Param } from "./method.ts";
 
@@ -86,7 +87,9 @@ export function hostMethod(fn: HostFunction, builtins: ReadonlyMap<string, Metho
         value = run(args as readonly (string | number)[], { now: context.nowMs });
       } catch (e) {
         if (!(e instanceof HostFunctionError)) throw e;
-        throw new MethodFailure("HOST_FUNCTION", `${name}(): ${e.message}`, "see what the host's function needs");
+        // The host's own words, escaped and cut short like a name: they end up in logs and terminals.
+        const message = `${name}(): ${escapeText(String(e.message), 200)}`;
+        throw new MethodFailure("HOST_FUNCTION", message, "see what the host's function needs");
       }
       if (typeof value !== "string") throw new TypeError(`host function ${name} gave ${typeof value}, not text`);
       if (fn.secret) context.tainted?.();
