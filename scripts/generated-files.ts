@@ -1,5 +1,6 @@
 // Files derived from the code itself. `npm run generate` writes them; test/generated-files.test.ts
 // fails when a committed copy has drifted from what the code would generate now.
+import "./object-group-by.ts";
 import { createSyntaxDiagramsCode, generateCstDts } from "chevrotain";
 import { HashHelperError, MASK } from "../src/errors.ts";
 import { defaultLimits } from "../src/limits.ts";

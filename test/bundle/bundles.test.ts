@@ -1,5 +1,4 @@
-// What ships is tested as it ships: the bundles are built with a lodash shim and without
-// chevrotain's regex analyser (scripts/build.mjs), so each of them runs the same workload as the
+// What ships is tested as it ships: each bundle (scripts/build.mjs) runs the same workload as the
 // sources, and must give the same results and print nothing. The Moz URL is also checked against
 // node:crypto by hand, so that the builds cannot agree on a wrong answer.
 import { createHmac } from "node:crypto";
@@ -54,26 +53,15 @@ describe.each([
     expect(result).toStrictEqual(expected);
     expect(printed).toStrictEqual([]);
   });
-
-  it("carries neither lodash nor the parts of chevrotain it leaves out", () => {
-    const text = readFileSync(dist(file), "utf8");
-    expect(text).not.toContain("__lodash_hash_undefined__");
-    expect(text).toContain("leave out this part of chevrotain");
-    // A message of each part left out: the default parser messages, the grammar checks and the
-    // regex parser.
-    expect(text).not.toContain("Redundant input, expecting EOF but found");
-    expect(text).not.toContain("Invalid rule override, rule:");
-    expect(text).not.toContain("Invalid Assertion Escape");
-  });
 });
 
 it("the browser bundle imports nothing from node:", () => {
   expect(nodeImports(readFileSync(dist("browser.js"), "utf8"))).toStrictEqual([]);
 });
 
-it("an application's browser build of the package stays within 48 KiB gzipped", async () => {
+it("an application's browser build of the package stays within 52 KiB gzipped", async () => {
   const bundle = await browserBuild(dist(".."));
   expect(bundle.inputs).toContain("dist/browser.js");
   expect(bundle.gzipped).toBeLessThanOrEqual(BROWSER_BUDGET);
-  expect(BROWSER_BUDGET).toBe(48 * 1024);
+  expect(BROWSER_BUDGET).toBe(52 * 1024);
 });
