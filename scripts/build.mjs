@@ -7,20 +7,25 @@ import { build } from "esbuild";
 const root = new URL("..", import.meta.url).pathname;
 rmSync(`${root}dist`, { recursive: true, force: true });
 
-// Minified: start-up time is mostly V8 parsing the bundle, and a minified one parses faster.
-// Error names are set explicitly (HashHelperError), so they survive; source maps sit beside.
+// Whitespace and syntax minified, every name kept: a stack trace reads `at unquote`, not
+// `at t`. Start-up is mostly V8 parsing the bundle; this parses as fast as a fully minified one
+// (measured), where the unminified bundle, twice the size, took about 4 ms more. No source
+// maps: they would point at sources the package does not ship.
 const common = {
   bundle: true,
   format: "esm",
   absWorkingDir: root,
   logLevel: "warning",
   legalComments: "none",
-  minify: true,
-  sourcemap: "linked",
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // #crypto resolves to our sources under this condition only (package.json "imports"): the
+  // bundles inline it, so the shipped package never resolves it.
+  conditions: ["development"],
 };
 await Promise.all([
   build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js", platform: "node", target: "node20" }),
-  // platform "browser" makes esbuild pick the "browser" condition of the #crypto import.
+  // platform "browser" makes esbuild pick the "browser" backend of the #crypto import.
   build({
     ...common,
     entryPoints: ["src/index.ts"],
