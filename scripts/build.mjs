@@ -8,9 +8,9 @@ const root = new URL("..", import.meta.url).pathname;
 rmSync(`${root}dist`, { recursive: true, force: true });
 
 // Whitespace and syntax minified, every name kept: a stack trace reads `at unquote`, not
-// `at t`. Start-up is mostly V8 parsing the bundle; this parses as fast as a fully minified one
-// (measured), where the unminified bundle, twice the size, took about 4 ms more. No source
-// maps: they would point at sources the package does not ship.
+// `at t`. Start-up is mostly V8 parsing the bundle: this one (240 KB) starts as fast as a fully
+// minified one (160 KB), where the unminified one (330 KB) took about 4 ms more CPU time. No
+// source maps: they would point at sources the package does not ship.
 const common = {
   bundle: true,
   format: "esm",

@@ -193,11 +193,11 @@ function ends(expr: Expr, text: string, at: number, tokens: boolean): Set<number
       if (count >= expr.min) for (const p of here) out.add(p);
       return out;
     }
-    case "minus":
-      for (const end of ends(expr.item, text, at, tokens)) {
-        if (!ends(expr.except, text, at, tokens).has(end)) out.add(end);
-      }
+    case "minus": {
+      const excepted = ends(expr.except, text, at, tokens);
+      for (const end of ends(expr.item, text, at, tokens)) if (!excepted.has(end)) out.add(end);
       return out;
+    }
   }
 }
 
