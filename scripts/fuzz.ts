@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import fc from "fast-check";
 import {
   anyString,
+  evaluatesAsModelled,
   expandsAsModelled,
   expandsOrFails,
   grammarTemplate,
@@ -22,11 +23,15 @@ import {
   openerFreeText,
   options,
   plainTextSurvives,
+  signsAsModelled,
   textSurvives,
   tightLimits,
   validBlock,
+  validExpression,
+  validRequest,
   validTemplate,
 } from "../test/arbitraries.ts";
+import { keyNeverShownAnywhere, mutatedKey } from "../test/masks-arbitraries.ts";
 
 // Same arbitraries and predicates as the test file, so a counterexample found here replays there.
 const properties: Record<string, fc.IRawProperty<unknown>> = {
@@ -35,10 +40,13 @@ const properties: Record<string, fc.IRawProperty<unknown>> = {
   openerFree: fc.property(openerFreeText, now, plainTextSurvives),
   survives: fc.property(openerFreeText, validBlock, openerFreeText, now, textSurvives),
   valid: fc.property(validTemplate, now, expandsAsModelled),
+  expression: fc.property(validExpression, now, evaluatesAsModelled),
+  request: fc.property(validRequest, now, signsAsModelled),
   limits: fc.property(validTemplate, tightLimits, now, limitsOnlyLimit),
   nesting: fc.property(fc.nat({ max: 120 }), fc.option(fc.nat({ max: 80 }), { nil: undefined }), nestingIsBounded),
   keys: fc.property(keyedTemplate({ sameLine: false }), keyNeverShown),
   keysSameLine: fc.property(keyedTemplate({ sameLine: true }), keyNeverShown),
+  masks: fc.property(mutatedKey, keyNeverShownAnywhere),
 };
 
 const notByDefault = new Set<string>();

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { createSyntaxDiagramsCode, generateCstDts } from "chevrotain";
-import { HashHelperError, MASK } from "../src/errors.ts";
+import { HashHelperError } from "../src/errors.ts";
 import { defaultLimits } from "../src/limits.ts";
 import { type ArgKind, type Method, methods, type Param, signature } from "../src/methods.ts";
 import { HashHelperParser } from "../src/parser/parser.ts";
@@ -155,7 +155,8 @@ function describeParam(param: Param): string {
   if (param.bound) {
     notes.push(`Within ±${defaultLimits[param.bound]} by default (limit \`${param.bound}\`).`);
   }
-  if (param.secret) notes.push(`A key: error excerpts show it as \`${MASK}\`.`);
+  if (param.secret) notes.push("A key: error excerpts and redact() show its text as one • a character.");
+  if (param.isName) notes.push("A name: error messages and excerpts show it (escaped), where they mask other strings.");
   return notes.join(" ");
 }
 

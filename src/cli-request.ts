@@ -1,6 +1,6 @@
 // The request side of the CLI: `hash-helper sign` and `hash-helper fetch` build a request from
-// curl-like flags, sign it with signRequest(), and print or send it.
-import { readFile } from "node:fs/promises";
+// curl-like flags, sign it with signRequest(), and print or send it. The CLI reads --data @FILE
+// itself, with its other inputs.
 import type { RequestTemplate, SignedRequest } from "./sign-request.ts";
 
 type Pairs = (readonly [string, string])[];
@@ -8,13 +8,13 @@ type Pairs = (readonly [string, string])[];
 /** A mistake in the flags, which the CLI reports as a usage error. */
 export class RequestUsageError extends Error {}
 
-/** The request the flags describe: -X METHOD, -H 'Name: value' (repeatable), --data TEXT or @FILE. */
-export async function requestFromFlags(flags: {
+/** The request the flags describe: -X METHOD, -H 'Name: value' (repeatable), and the body of --data. */
+export function requestFromFlags(flags: {
   url: string;
   method?: string | undefined;
   headers?: readonly string[] | undefined;
-  data?: string | undefined;
-}): Promise<RequestTemplate<Pairs>> {
+  body?: string | undefined;
+}): RequestTemplate<Pairs> {
   const headers: Pairs = (flags.headers ?? []).map((line) => {
     const colon = line.indexOf(":");
     const name = line.slice(0, colon).trim();
@@ -25,26 +25,7 @@ export async function requestFromFlags(flags: {
     // The value as typed after the colon and its spaces (RFC 9110 §5.5 trims them).
     return [name, line.slice(colon + 1).replace(/^[ \t]+/, "")] as const;
   });
-  let body: string | undefined;
-  if (flags.data?.startsWith("@")) {
-    const file = flags.data.slice(1);
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(file);
-    } catch (err) {
-      throw new RequestUsageError(`--data @${file}: ${(err as NodeJS.ErrnoException).code ?? "cannot be read"}`);
-    }
-    try {
-      // A body is a template, so text: bytes that are not UTF-8 would be sent changed.
-      body = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    } catch {
-      throw new RequestUsageError(
-        `--data @${file}: not UTF-8 text; a body is a template, so binary files are not supported`,
-      );
-    }
-  } else {
-    body = flags.data;
-  }
+  const { body } = flags;
   // As curl does: a request with a body is a POST unless -X says otherwise.
   const method = flags.method ?? (body === undefined ? "GET" : "POST");
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method)) {
@@ -65,23 +46,14 @@ export function formatRequest(signed: SignedRequest<Pairs>): string {
 }
 
 /**
- * Refuses a header whose expanded value HTTP cannot carry (RFC 9110 §5.5): a line break or NUL
- * would inject header lines into what `sign` prints, and fetch() only sends Latin-1. The value
- * is not quoted: it may hold a secret.
+ * Refuses a header whose expanded value fetch() cannot send: it sends Latin-1 only (signRequest
+ * has already refused line breaks and NUL). The value is not quoted: it may hold a secret.
  */
-function sendable(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c === 0x0a || c === 0x0d || c === 0x00 || c > 0xff) return false;
-  }
-  return true;
-}
-
 export function checkHeaders(signed: SignedRequest<Pairs>): void {
   for (const [name, value] of signed.headers) {
-    if (!sendable(value)) {
+    if (/[\u0100-\uffff]/.test(value)) {
       throw new RequestUsageError(
-        `header '${name}' holds a line break, a NUL or a character outside Latin-1 after expansion, which HTTP cannot send`,
+        `header '${name}' holds a character outside Latin-1 after expansion, which HTTP cannot send`,
       );
     }
   }
@@ -89,25 +61,30 @@ export function checkHeaders(signed: SignedRequest<Pairs>): void {
 
 export interface FetchResult {
   status: number;
-  /** What to print: the status line, the response headers when asked, and the body. */
-  text: string;
+  statusText: string;
+  headers: Pairs;
+  body: string;
 }
 
 /** Sends the signed request with the platform's fetch and reads the whole response. */
-export async function send(signed: SignedRequest<Pairs>, options: { includeHeaders: boolean }): Promise<FetchResult> {
+export async function send(signed: SignedRequest<Pairs>): Promise<FetchResult> {
   const response = await fetch(signed.url, {
     method: signed.method,
     headers: signed.headers.map(([name, value]) => [name, value] as [string, string]),
     body: signed.body ?? null,
     redirect: "manual",
   });
-  const body = await response.text();
+  const headers: Pairs = [];
+  response.headers.forEach((value, name) => {
+    headers.push([name, value]);
+  });
+  return { status: response.status, statusText: response.statusText, headers, body: await response.text() };
+}
+
+/** What fetch prints: the status line, the response headers when asked, and the body. */
+export function formatResponse(response: FetchResult, options: { includeHeaders: boolean }): string {
   const head = [`${response.status} ${response.statusText}`.trimEnd()];
-  if (options.includeHeaders) {
-    response.headers.forEach((value, name) => {
-      head.push(`${name}: ${value}`);
-    });
-  }
-  const text = `${head.join("\n")}\n${options.includeHeaders ? "\n" : ""}${body}${body.endsWith("\n") || body === "" ? "" : "\n"}`;
-  return { status: response.status, text };
+  if (options.includeHeaders) head.push(...response.headers.map(([name, value]) => `${name}: ${value}`));
+  const { body } = response;
+  return `${head.join("\n")}\n${options.includeHeaders ? "\n" : ""}${body}${body.endsWith("\n") || body === "" ? "" : "\n"}`;
 }

@@ -1,22 +1,47 @@
-import { readFile } from "node:fs/promises";
+import { createReadStream, fstatSync } from "node:fs";
 import { parseArgs } from "node:util";
 // esbuild inlines the JSON into dist/cli.cjs, so the version needs no file lookup at run time.
 import pkg from "../package.json" with { type: "json" };
-import { checkHeaders, formatRequest, RequestUsageError, requestFromFlags, send } from "./cli-request.ts";
+import {
+  checkHeaders,
+  type FetchResult,
+  formatRequest,
+  formatResponse,
+  RequestUsageError,
+  requestFromFlags,
+  send,
+} from "./cli-request.ts";
 import { parseDotenv } from "./dotenv.ts";
-import { type Explanation, explain, explainExpression, explainRequest } from "./explain.ts";
+import { quoteName } from "./errors.ts";
+import {
+  type Explanation,
+  explain,
+  explainAndSignRequest,
+  explainExpression,
+  type RequestExplanation,
+} from "./explain.ts";
 import { formatExplanation, formatRequestExplanation } from "./explain-format.ts";
 import { evaluate, expand, HashHelperError, type SignedRequest, signRequest } from "./index.ts";
+import { defaultLimits } from "./limits.ts";
 import { secretEnvName } from "./methods.ts";
 import { startRepl } from "./repl.ts";
 import { InvalidUrlError } from "./sign-request.ts";
 
 /** Everything the CLI touches of the process, so that tests can run it in-process. */
 export interface Io {
+  /**
+   * A write to standard output may return a promise, which is awaited: it rejects when the text
+   * cannot be written (ENOSPC, EPIPE), and the exit status says so.
+   */
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
-  /** All of standard input, decoded as UTF-8. */
+  /**
+   * Standard input as a template: UTF-8 text, read to its end or until it is longer than any
+   * template may be, which is a UsageError, as bytes that are not UTF-8 are.
+   */
   readStdin(): Promise<string>;
+  /** Standard output was closed when the process started, so nothing printed can be seen. */
+  stdoutClosed?: boolean;
   stdinIsTTY: boolean;
   stderrIsTTY: boolean;
   env: Readonly<Record<string, string | undefined>>;
@@ -25,11 +50,13 @@ export interface Io {
   stdoutStream?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
 
-// Exit codes: 70 is EX_SOFTWARE of sysexits.h.
+// Exit codes: 70 and 74 are EX_SOFTWARE and EX_IOERR of sysexits.h.
 const OK = 0;
 const LANGUAGE_ERROR = 1;
 const USAGE_ERROR = 2;
 const INTERNAL_ERROR = 70;
+/** Standard output could not be written: closed, full, or its reader went away. */
+export const IO_ERROR = 74;
 /** fetch: the server answered 4xx or 5xx. */
 const HTTP_ERROR = 3;
 /** fetch: no answer at all (connection refused, DNS, TLS). */
@@ -76,9 +103,13 @@ Options:
                  HASH_HELPER_SECRET_NAME (upper case; other characters than A-Z 0-9 become _)
   --explain      also print every step of each chain, with the value after it, on stderr
                  (keys and values built from secrets are masked); in the REPL: .explain on
-  --json         print the result and the steps as one JSON document on stdout instead
+  --json         print the result and the steps as one JSON document on stdout instead; for
+                 fetch, the signed request and the steps as sign --json prints them, and the
+                 "response": status, statusText, headers (with -i) and body, or null when
+                 there was no answer. What secrets built is masked in it, as in the steps
   --reveal-secrets
-                 show keys and secrets in the steps instead of masking them
+                 show keys and secrets in the steps, and string literals in error messages,
+                 instead of masking them
   -X, --request METHOD
                  the request's method (default GET, or POST with --data)
   -H, --header 'Name: value'
@@ -98,8 +129,13 @@ Examples:
     -H 'api-auth-signature: {hash.getRequestQuery().encodeHmacSha256(hash.getSecret("unleashed")).encodeBase64().printDigest();}' \\
     'https://api.unleashedsoftware.com/Customers?customerCode=ACME'
 
-Exit status: 0 success, 1 error in the template or expression, 2 usage error, 3 the server
-answered 4xx or 5xx (fetch), 4 the request got no answer (fetch), 70 internal error.
+Standard input, --data @FILE and --secrets-file must be UTF-8 text. Standard input and a body
+are templates, of at most ${defaultLimits.maxTemplateLength} characters; a secrets file takes at most 1 MiB.
+
+Exit status: 0 success, 1 error in the template or expression, 2 usage error (input that is not
+UTF-8 text or is too long included), 3 the server answered 4xx or 5xx (fetch), 4 the request got
+no answer (fetch), 70 internal error, 74 standard output could not be written: closed, full, or
+its reader went away (as with | head, which ends the program without a message).
 `;
 
 /** A mistake in the command line itself, as opposed to one in the template. */
@@ -107,17 +143,51 @@ class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
+/** Standard output refused a write. */
+class OutputError extends Error {
+  override readonly name = "OutputError";
+  constructor(readonly code: string | undefined) {
+    super(`cannot write standard output${code === undefined ? "" : ` (${code})`}`);
+  }
+}
+
+/** Writes to standard output and waits until the text is written or refused. */
+async function print(io: Io, text: string): Promise<void> {
+  try {
+    await io.stdout.write(text);
+  } catch (err) {
+    throw new OutputError((err as NodeJS.ErrnoException).code);
+  }
+}
+
 /** Runs the CLI and returns its exit status. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
+  if (io.stdoutClosed) {
+    // Before anything runs: fetch would send a request whose answer nobody could see.
+    io.stderr.write("hash-helper: standard output is closed\n");
+    return IO_ERROR;
+  }
+  const missing = new Set<string>();
   try {
-    return await run(argv, io);
+    return await run(argv, io, missing);
   } catch (err) {
+    if (err instanceof OutputError) {
+      // A reader that went away (| head) has all it wanted; saying so would only be noise.
+      if (err.code !== "EPIPE") io.stderr.write(`hash-helper: ${err.message}\n`);
+      return IO_ERROR;
+    }
     if (err instanceof UsageError) {
       io.stderr.write(`hash-helper: ${err.message}\nTry 'hash-helper --help'.\n`);
       return USAGE_ERROR;
     }
     if (err instanceof HashHelperError) {
       io.stderr.write(`${err.format({ color: io.stderrIsTTY && !io.env.NO_COLOR })}\n`);
+      // The language says the host supplies secrets; here the host is this program.
+      for (const name of err.problems.some((p) => p.code === "MISSING_SECRET") ? missing : []) {
+        io.stderr.write(
+          `hash-helper reads secret ${quoteName(name)} from --secret NAME=…, --secrets-file FILE or ${secretEnvName(name)}\n`,
+        );
+      }
       return LANGUAGE_ERROR;
     }
     const message = err instanceof Error ? err.message : String(err);
@@ -127,24 +197,33 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-async function run(argv: readonly string[], io: Io): Promise<number> {
+/** `missing` gathers the names of the secrets looked for and not found, for the error's last word. */
+async function run(argv: readonly string[], io: Io, missing: Set<string>): Promise<number> {
+  const secretsFrom = async (...args: Parameters<typeof secretSources>) => {
+    const lookup = await secretSources(...args);
+    return (name: string) => {
+      const value = lookup(name);
+      if (value === undefined) missing.add(name);
+      return value;
+    };
+  };
   if (argv.length === 0 && io.stdinIsTTY) {
     return repl(io, { now: undefined, secrets: await secretsFrom([], undefined, io.env), explain: false });
   }
   const { values, positionals } = parse(argv);
   if (values.help) {
-    io.stdout.write(HELP);
+    await print(io, HELP);
     return OK;
   }
   if (values.version) {
-    io.stdout.write(`${pkg.version}\n`);
+    await print(io, `${pkg.version}\n`);
     return OK;
   }
 
   const [command, argument, ...extra] = positionals;
   if (command === undefined) throw new UsageError("a command is required: expand or eval");
   if (command === "help") {
-    io.stdout.write(HELP);
+    await print(io, HELP);
     return OK;
   }
   if (!["expand", "eval", "repl", "sign", "fetch"].includes(command)) {
@@ -157,22 +236,28 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   if (extra.length > 0) throw new UsageError(`too many arguments: ${command} takes one; put it in quotes`);
   const now = values.now === undefined ? undefined : parseNow(values.now);
+  const revealSecrets = values["reveal-secrets"] === true;
   if (command === "sign" || command === "fetch") {
     if (argument === undefined) throw new UsageError("missing URL");
     const secrets = await secretsFrom(values.secret ?? [], values["secrets-file"], io.env);
-    return signOrFetch(command, argument, values, io, { now, secrets });
+    return signOrFetch(command, argument, values, io, { now, secrets, revealSecrets });
   }
   if (command === "repl") {
     if (argument !== undefined) throw new UsageError("repl takes no argument");
     if (values.json) throw new UsageError("--json does not apply to the REPL");
     const secrets = await secretsFrom(values.secret ?? [], values["secrets-file"], io.env);
-    return repl(io, { now, secrets, explain: values.explain === true });
+    return repl(io, {
+      now,
+      secrets,
+      explain: values.explain === true,
+      revealSecrets: values["reveal-secrets"] === true,
+    });
   }
 
   let source: string;
   if (argument === "-" || (argument === undefined && !io.stdinIsTTY)) {
     // One trailing newline is the shell's (echo, a heredoc), not the template's.
-    source = (await io.readStdin()).replace(/\r?\n$/, "");
+    source = templateLength((await io.readStdin()).replace(/\r?\n$/, ""), "standard input");
   } else if (argument === undefined) {
     throw new UsageError(`missing ${command === "expand" ? "TEMPLATE" : "EXPRESSION"}`);
   } else {
@@ -180,45 +265,49 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
 
   const secrets = await secretsFrom(values.secret ?? [], values["secrets-file"], io.env);
+  const options = { now, secrets, revealSecrets };
   if (!values.explain && !values.json) {
-    const result = command === "expand" ? expand(source, { now, secrets }) : evaluate(source, { now, secrets });
-    io.stdout.write(`${result}\n`);
+    await print(io, `${command === "expand" ? expand(source, options) : evaluate(source, options)}\n`);
     return OK;
   }
 
-  const options = { now, secrets, revealSecrets: values["reveal-secrets"] === true };
   let explanation: Explanation;
   try {
     explanation = command === "expand" ? explain(source, options) : explainExpression(source, options);
   } catch (err) {
     // Tools reading --json get the error as JSON too; people still get the caret display.
-    if (values.json && err instanceof HashHelperError) {
-      io.stdout.write(`${JSON.stringify({ error: errorJson(err) }, null, 2)}\n`);
-    }
+    if (values.json && err instanceof HashHelperError) await print(io, json({ error: errorJson(err) }));
     throw err;
   }
   if (values.json) {
-    io.stdout.write(`${JSON.stringify(explanation, null, 2)}\n`);
+    await print(io, json(explanation));
   } else {
     io.stderr.write(formatExplanation(explanation, { color: io.stderrIsTTY && !io.env.NO_COLOR }));
-    io.stdout.write(`${explanation.result}\n`);
+    await print(io, `${explanation.result}\n`);
   }
   return OK;
 }
 
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
 type Pairs = (readonly [string, string])[];
 
-/** `sign` prints the signed request; `fetch` sends it and prints the response. */
+/**
+ * `sign` prints the signed request; `fetch` sends it and prints the response. The trace and
+ * --json show what secrets built masked; what is printed without --json, and sent, is the real
+ * request.
+ */
 async function signOrFetch(
   command: "sign" | "fetch",
   url: string,
   values: ReturnType<typeof parse>["values"],
   io: Io,
-  options: { now: number | undefined; secrets: (name: string) => string | undefined },
+  options: { now: number | undefined; secrets: (name: string) => string | undefined; revealSecrets: boolean },
 ): Promise<number> {
-  let request: Awaited<ReturnType<typeof requestFromFlags>>;
+  const body = values.data?.startsWith("@") ? await readBody(values.data.slice(1)) : values.data;
+  let request: ReturnType<typeof requestFromFlags>;
   try {
-    request = await requestFromFlags({ url, method: values.request, headers: values.header, data: values.data });
+    request = requestFromFlags({ url, method: values.request, headers: values.header, body });
   } catch (err) {
     throw err instanceof RequestUsageError ? new UsageError(err.message) : err;
   }
@@ -226,46 +315,48 @@ async function signOrFetch(
   // The URL as fetch() will send it, so that the request functions sign what goes on the wire.
   const signOptions = { ...options, normalizeUrl: true };
   let signed: SignedRequest<Pairs>;
+  let explanation: RequestExplanation<Pairs> | undefined;
   try {
     if (explaining) {
-      const explanation = explainRequest(request, { ...signOptions, revealSecrets: values["reveal-secrets"] === true });
-      signed = explanation.signed;
-      if (values.json && command === "sign") {
-        io.stdout.write(`${JSON.stringify(explanation, null, 2)}\n`);
-        return OK;
+      ({ explanation, signed } = explainAndSignRequest(request, signOptions));
+      if (!values.json) {
+        io.stderr.write(formatRequestExplanation(explanation, { color: io.stderrIsTTY && !io.env.NO_COLOR }));
       }
-      if (values.json) io.stderr.write(`${JSON.stringify(explanation, null, 2)}\n`);
-      else io.stderr.write(formatRequestExplanation(explanation, { color: io.stderrIsTTY && !io.env.NO_COLOR }));
     } else {
       signed = signRequest(request, signOptions);
     }
     checkHeaders(signed);
   } catch (err) {
-    if (values.json && err instanceof HashHelperError) {
-      io.stdout.write(`${JSON.stringify({ error: errorJson(err) }, null, 2)}\n`);
-    }
+    if (values.json && err instanceof HashHelperError) await print(io, json({ error: errorJson(err) }));
     if (err instanceof InvalidUrlError || err instanceof RequestUsageError) throw new UsageError(err.message);
     throw err;
   }
+  const document = values.json ? explanation : undefined;
   if (command === "sign") {
-    io.stdout.write(formatRequest(signed));
+    await print(io, document ? json(document) : formatRequest(signed));
     return OK;
   }
-  let response: Awaited<ReturnType<typeof send>>;
+  const includeHeaders = values.include === true;
+  let response: FetchResult;
   try {
-    response = await send(signed, { includeHeaders: values.include === true });
+    response = await send(signed);
   } catch (err) {
     // Only a system error code (ECONNREFUSED, ENOTFOUND…): fetch's own messages may quote a
     // header value, and header values may hold secrets.
     const code = (err as { cause?: { code?: unknown } }).cause?.code;
+    if (document) await print(io, json({ ...document, response: null }));
     io.stderr.write(`hash-helper: the request got no answer${typeof code === "string" ? ` (${code})` : ""}\n`);
     return NETWORK_ERROR;
   }
-  io.stdout.write(response.text);
+  if (document) {
+    const { status, statusText, body: text } = response;
+    await print(io, json({ ...document, response: includeHeaders ? response : { status, statusText, body: text } }));
+  } else {
+    await print(io, formatResponse(response, { includeHeaders }));
+  }
   if (response.status >= 400) {
-    io.stderr.write(
-      `hash-helper: the server answered ${response.status}; add --explain to see every step of what was signed\n`,
-    );
+    const more = explaining ? "" : "; add --explain to see every step of what was signed";
+    io.stderr.write(`hash-helper: the server answered ${response.status}${more}\n`);
     return HTTP_ERROR;
   }
   return OK;
@@ -279,7 +370,12 @@ function errorJson(err: HashHelperError) {
 /** Runs the REPL until it ends. */
 async function repl(
   io: Io,
-  options: { now: number | undefined; secrets: (name: string) => string | undefined; explain: boolean },
+  options: {
+    now: number | undefined;
+    secrets: (name: string) => string | undefined;
+    explain: boolean;
+    revealSecrets?: boolean;
+  },
 ): Promise<number> {
   const { stdin, stdoutStream } = io;
   if (!stdin || !stdoutStream) throw new UsageError("the REPL needs standard input and output");
@@ -338,13 +434,15 @@ const ISO_INSTANT =
 /** The largest distance from the epoch a Date can hold (ECMA-262 §21.4.1.22). */
 const MAX_DATE_MS = 8.64e15;
 
-/** `--now` as epoch milliseconds. */
+/** `--now` as epoch milliseconds, refused up front when no Date can hold it. */
 export function parseNow(text: string): number {
-  if (/^-?\d+$/.test(text)) {
-    const ms = Number(text) * 1000;
-    if (!Number.isSafeInteger(ms) || Math.abs(ms) > MAX_DATE_MS) throw new UsageError("--now: out of range");
-    return ms;
-  }
+  const ms = /^-?\d+$/.test(text) ? Number(text) * 1000 : isoInstant(text);
+  // The four-digit years of ISO_INSTANT keep its instants well inside; epoch seconds need the check.
+  if (!Number.isSafeInteger(ms) || Math.abs(ms) > MAX_DATE_MS) throw new UsageError("--now: out of range");
+  return ms;
+}
+
+function isoInstant(text: string): number {
   const groups = ISO_INSTANT.exec(text)?.groups;
   if (!groups) {
     throw new UsageError(
@@ -379,7 +477,7 @@ export function parseNow(text: string): number {
  * the --secrets-file, then HASH_HELPER_SECRET_<NAME> in the environment. Messages name flags,
  * files and line numbers, never a value.
  */
-async function secretsFrom(
+async function secretSources(
   flags: readonly string[],
   file: string | undefined,
   env: Io["env"],
@@ -392,12 +490,7 @@ async function secretsFrom(
   }
   let fromFile = new Map<string, string>();
   if (file !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch (err) {
-      throw new UsageError(`--secrets-file ${file}: ${(err as NodeJS.ErrnoException).code ?? "cannot be read"}`);
-    }
+    const text = await readFileText(file, `--secrets-file ${file}`, SECRETS_FILE_BYTES, "larger than 1 MiB");
     try {
       fromFile = parseDotenv(text);
     } catch (err) {
@@ -412,8 +505,65 @@ function daysInMonth(year: number, month: number): number {
   return month === 2 ? (leap ? 29 : 28) : ([31, 0, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0);
 }
 
-export async function readStdin(): Promise<string> {
+const { maxTemplateLength } = defaultLimits;
+// UTF-8 takes at most 3 bytes for each UTF-16 code unit (4 for a surrogate pair), so no text
+// within maxTemplateLength takes more bytes than this.
+const TEMPLATE_BYTES = 3 * maxTemplateLength;
+const TOO_LONG = `longer than a template may be (limit maxTemplateLength is ${maxTemplateLength})`;
+const SECRETS_FILE_BYTES = 1024 * 1024;
+
+/** The exact check after decoding, of text that the byte bound let through. */
+function templateLength(text: string, what: string): string {
+  if (text.length > maxTemplateLength) throw new UsageError(`${what}: ${TOO_LONG}`);
+  return text;
+}
+
+/**
+ * Decodes what was read in, the one way for every input: UTF-8, or a usage error, since other
+ * bytes would be signed and sent changed. A byte order mark is kept, as every other byte is.
+ */
+function decodeUtf8(bytes: Uint8Array, what: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new UsageError(`${what}: not UTF-8 text`);
+  }
+}
+
+/**
+ * A stream's text, read to its end or until it has given more than maxBytes, which is a usage
+ * error. Leaving the loop destroys the stream, so an endless one (yes |, /dev/zero) is never
+ * read whole.
+ */
+async function readText(stream: AsyncIterable<Buffer>, what: string, maxBytes: number, tooLarge: string) {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size > maxBytes) throw new UsageError(`${what}: ${tooLarge}`);
+    chunks.push(chunk);
+  }
+  return decodeUtf8(Buffer.concat(chunks), what);
+}
+
+async function readFileText(path: string, what: string, maxBytes: number, tooLarge: string): Promise<string> {
+  try {
+    return await readText(createReadStream(path), what, maxBytes, tooLarge);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`${what}: ${(err as NodeJS.ErrnoException).code ?? "cannot be read"}`);
+  }
+}
+
+/** A --data @FILE body, which is a template too. */
+async function readBody(file: string): Promise<string> {
+  const what = `--data @${file}`;
+  return templateLength(await readFileText(file, what, TEMPLATE_BYTES, TOO_LONG), what);
+}
+
+export async function readStdin(): Promise<string> {
+  // Node gives a directory on standard input as a stream with nothing in it.
+  if (fstatSync(0).isDirectory()) throw new UsageError("standard input is a directory");
+  // Two bytes more for the trailing newline, which is not the template's.
+  return readText(process.stdin, "standard input", TEMPLATE_BYTES + 2, TOO_LONG);
 }

@@ -28,6 +28,7 @@ export const errorCodes = [
   "REQUEST_UNAVAILABLE",
   "MISSING_HEADER",
   "DATE_OUT_OF_RANGE",
+  "HOST_FUNCTION",
   // signing a request
   "HEADER_CYCLE",
   "INVALID_HEADER_VALUE",
@@ -54,7 +55,7 @@ export interface ErrorSpan {
   length: number;
 }
 
-/** The source line of a problem with key arguments already masked, and where the caret goes. */
+/** The source line of a problem, masked and made safe for a terminal, and where the caret goes. */
 export interface Excerpt {
   text: string;
   caretColumn: number;
@@ -71,7 +72,14 @@ export interface ProblemReport {
   where?: string;
 }
 
-/** What a key argument is shown as: a string literal, so a redacted template still parses. */
+/**
+ * What a masked code unit of source text is shown as (src/masks.ts): one bullet for each, so a
+ * masked line keeps its width and the caret under it needs no adjustment. A masked string
+ * literal keeps its quotes, and the checker refuses a literal of bullets (MASKED_LITERAL).
+ */
+export const BULLET = "\u2022";
+
+/** What a trace shows for a value from a key or a secret: fixed, so it tells nothing of its length. */
 export const MASK = '"••••••"';
 
 /**
@@ -85,7 +93,7 @@ export const MAX_REPORTED_PROBLEMS = 100;
  * problems they are all in `problems` (the first MAX_REPORTED_PROBLEMS of them, in source
  * order, with the number of the rest in `omitted`), and the error's own fields repeat the first.
  * The error holds no raw source text: excerpts are masked when the error is made, so no
- * key argument reaches a log through `message`, `stack`, `JSON.stringify` or `util.inspect`.
+ * literal's text reaches a log through `message`, `stack`, `JSON.stringify` or `util.inspect`.
  */
 export class HashHelperError extends Error {
   override readonly name = "HashHelperError";
@@ -110,7 +118,7 @@ export class HashHelperError extends Error {
 
   /**
    * @param source the text the problems were found in
-   * @param masks spans of key arguments, shown as `••••••` in the excerpt
+   * @param masks spans of the source to show masked in excerpts (src/masks.ts), a bullet a code unit
    */
   static from(source: string, problems: readonly Problem[], masks: readonly Span[] = []): HashHelperError {
     const sorted = [...problems].sort((a, b) => a.offset - b.offset);
@@ -159,10 +167,16 @@ function formatProblem(p: ProblemReport, paint: Paint): string {
   return lines.join("\n");
 }
 
-// What a quoted name must not carry raw: C0 and C1 controls (ESC starts a terminal sequence, a
-// line break forges an error line), line and paragraph separators, invisible format and bidi
-// characters, the quote and the backslash themselves.
-const UNSAFE_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff'\\]/g;
+// What no text from a source reaches a terminal with: C0 and C1 controls (ESC starts a terminal
+// sequence, a line break forges an error line), DEL, line and paragraph separators, and the
+// invisible format and bidi characters that hide or reorder what follows. A string of escapes,
+// since the linter takes controls in a regex literal for a mistake.
+const UNSAFE =
+  "\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2069\\ufeff";
+// A quoted name escapes those, and its quote and the backslash.
+const UNSAFE_IN_NAME = new RegExp(`[${UNSAFE}'\\\\]`, "g");
+// An excerpt shows each of them as a space, which keeps the line's width.
+const UNSAFE_IN_EXCERPT = new RegExp(`[${UNSAFE}]`, "g");
 const NAME_SHOWN = 64;
 
 /**
@@ -233,9 +247,9 @@ function report(
 }
 
 /**
- * The part of the line around the caret, with masked spans replaced. The window is chosen in
- * source offsets and widened to whole masks, so it never shows part of a key, and the work is
- * bounded by the window, not by the length of the line.
+ * The part of the line around the caret, with masked spans shown as bullets. Masks and the
+ * replaced characters keep the source's width, so the caret's column is its offset in the
+ * window; the work is bounded by the window, not by the length of the line.
  */
 function excerpt(
   source: string,
@@ -248,38 +262,46 @@ function excerpt(
   const caretEnd = Math.min(offset + length, Math.max(lineEnd, offset + 1));
   const short = lineEnd - lineStart <= CONTEXT * 2.5;
   let from = short ? lineStart : Math.max(lineStart, offset - CONTEXT);
-  let to = short ? lineEnd : Math.min(lineEnd, caretEnd + CONTEXT);
-  const inWindow = masks.filter((m) => m.length > 0 && m.offset < to && m.offset + m.length > from);
-  for (const m of inWindow) {
-    from = Math.min(from, Math.max(m.offset, lineStart));
-    to = Math.max(to, Math.min(m.offset + m.length, lineEnd));
-  }
-  inWindow.sort((a, b) => a.offset - b.offset);
+  let to = short ? lineEnd : Math.min(lineEnd, Math.min(caretEnd, offset + CONTEXT * 2) + CONTEXT);
+  // A cut never splits a surrogate pair.
+  if (from > lineStart && isLowSurrogate(source.charCodeAt(from))) from--;
+  if (to < lineEnd && isLowSurrogate(source.charCodeAt(to))) to++;
 
   let text = from > lineStart ? "…" : "";
-  let caretColumn = -1;
-  let caretEndColumn = -1;
-  let m = 0;
-  for (let i = from; i < to; ) {
-    const mask = inWindow[m];
-    if (i === offset) caretColumn = text.length;
-    if (mask && i >= mask.offset) {
-      const end = Math.min(mask.offset + mask.length, to);
-      if (offset > i && offset < end) caretColumn = text.length;
-      text += MASK;
-      if (caretEnd > i && caretEnd <= end) caretEndColumn = text.length;
-      i = end;
-      m++;
-      continue;
-    }
-    const ch = source.charCodeAt(i);
-    // Control characters would move the caret out of line on a terminal.
-    text += ch < 0x20 || ch === 0x7f ? " " : source[i];
-    i++;
-    if (i === caretEnd) caretEndColumn = text.length;
+  // A problem on the LF of a CRLF stands just past the line, as one at its end does.
+  const caret = Math.min(offset, lineEnd);
+  const caretColumn = text.length + caret - from;
+  let at = from;
+  for (let m = firstEndingAfter(masks, from); m < masks.length && at < to; m++) {
+    const mask = masks[m] as Span;
+    if (mask.offset >= to) break;
+    const start = Math.max(mask.offset, at);
+    const end = Math.min(mask.offset + mask.length, to);
+    text += safe(source.slice(at, start)) + BULLET.repeat(end - start);
+    at = end;
   }
-  if (caretColumn === -1) caretColumn = text.length;
-  if (caretEndColumn <= caretColumn) caretEndColumn = caretColumn + 1;
+  text += safe(source.slice(at, to));
   if (to < lineEnd) text += "…";
-  return { text, caretColumn, caretLength: caretEndColumn - caretColumn };
+  return { text, caretColumn, caretLength: Math.max(1, Math.min(caretEnd, to) - caret) };
+}
+
+function safe(text: string): string {
+  return text.replace(UNSAFE_IN_EXCERPT, " ");
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
+/** The index of the first of the sorted, disjoint spans that ends after `offset`. */
+function firstEndingAfter(spans: readonly Span[], offset: number): number {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const span = spans[mid] as Span;
+    if (span.offset + span.length <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

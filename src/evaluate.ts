@@ -2,19 +2,19 @@ import type { Argument, Call, Chain, IntegerLiteral, Span, StringLiteral } from 
 import type { Encoding } from "./crypto/types.ts";
 import { sizeOf } from "./encoding.ts";
 import type { Problem } from "./errors.ts";
-import { type Limits, limitProblem } from "./limits.ts";
+import type { EvalContext } from "./language/context.ts";
 import {
   type ArgKind,
   type ArgValue,
-  type EvalContext,
   type Kind,
   type Method,
   MethodFailure,
-  methods,
   type Param,
   signature,
   type Value,
-} from "./methods.ts";
+} from "./language/method.ts";
+import type { Rules } from "./language/rules.ts";
+import { type Limits, limitProblem } from "./limits.ts";
 import { suggest } from "./suggest.ts";
 
 /** Where a chain stands, which decides how it must end. */
@@ -84,9 +84,10 @@ export function compileChain(
   chain: Chain,
   role: ChainRole,
   problems: Problem[],
-  limits: Readonly<Limits>,
+  rules: Rules,
   tracer?: Tracer,
 ): CompiledChain {
+  const { methods, limits } = rules;
   let kind: Kind | undefined = "text"; // a chain starts with empty text
   let printed: Call | undefined;
   const steps: Step[] = [];
@@ -107,7 +108,7 @@ export function compileChain(
 
   for (const [index, call] of chain.calls.entries()) {
     const method = methods.get(call.method);
-    const args = call.args.map((arg) => compileArgument(arg, problems, limits, tracer));
+    const args = call.args.map((arg) => compileArgument(arg, problems, rules, tracer));
     if (!method) {
       const near = suggest(call.method, methods.keys());
       problems.push({
@@ -207,10 +208,10 @@ export function compileTextChain(
   chain: Chain,
   role: "block" | "bare",
   problems: Problem[],
-  limits: Readonly<Limits>,
+  rules: Rules,
   tracer?: Tracer,
 ): TextEvaluator {
-  const { run } = compileChain(chain, role, problems, limits, tracer);
+  const { run } = compileChain(chain, role, problems, rules, tracer);
   return (context) => {
     const value = run(context);
     if (typeof value !== "string") throw new TypeError("a checked chain gave bytes where text is output");
@@ -351,7 +352,7 @@ interface CompiledArgument {
 function compileArgument(
   arg: Argument,
   problems: Problem[],
-  limits: Readonly<Limits>,
+  rules: Rules,
   tracer: Tracer | undefined,
 ): CompiledArgument {
   switch (arg.type) {
@@ -360,7 +361,7 @@ function compileArgument(
     case "Integer":
       return { kind: "integer", node: arg, run: () => arg.value };
     case "Chain": {
-      const nested = compileChain(arg, "nested", problems, limits, tracer);
+      const nested = compileChain(arg, "nested", problems, rules, tracer);
       return { kind: nested.kind, node: arg, run: nested.run };
     }
   }

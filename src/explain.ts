@@ -3,8 +3,8 @@ import { type ExpandOptions, evalContext } from "./context.ts";
 import { toHex } from "./encoding.ts";
 import { type ErrorSpan, MASK, type Problem, position } from "./errors.ts";
 import { compileTextChain, EvaluationFailure, type Tracer } from "./evaluate.ts";
-import { compileExpression } from "./expression.ts";
-import { type Limits, resolveLimits } from "./limits.ts";
+import { compileExpression, isBlockExpression, shownFor } from "./expression.ts";
+import { defaultRules, type Rules, withLimits } from "./language/rules.ts";
 import { type ArgValue, type EvalContext, type Kind, type Method, methods, type Value } from "./methods.ts";
 import {
   type Headers,
@@ -13,7 +13,7 @@ import {
   type SignOptions,
   signRequestWith,
 } from "./sign-request.ts";
-import { compile, failure } from "./template.ts";
+import { compileWith, failure } from "./template.ts";
 
 export interface ExplainOptions extends ExpandOptions {
   /**
@@ -92,7 +92,7 @@ export interface Explanation {
  * throws the same HashHelperError.
  */
 export function explain(template: string, options?: ExplainOptions): Explanation {
-  return explainTemplate(template, options).explanation;
+  return explainTemplate(defaultRules, template, options).explanation;
 }
 
 /**
@@ -100,13 +100,18 @@ export function explain(template: string, options?: ExplainOptions): Explanation
  * steps as a single block. Throws what evaluate() throws.
  */
 export function explainExpression(expression: string, options?: ExplainOptions): Explanation {
-  const limits = resolveLimits(options?.limits);
+  return explainExpressionWith(defaultRules, expression, options);
+}
+
+/** explainExpression() against the given rules. */
+export function explainExpressionWith(rules: Rules, expression: string, options?: ExplainOptions): Explanation {
+  const used = withLimits(rules, options?.limits);
   const reveal = options?.revealSecrets === true;
   const recorder = new Recorder();
   // What evaluate() would throw, in its order; then a block is explained as a template.
-  const { chain, run } = compileExpression(expression, { limits, reveal, check: true }, recorder);
-  if (/^\s*[{<]/.test(expression)) {
-    const { explanation, outputs } = explainTemplate(expression, options);
+  const { chain, run } = compileExpression(expression, { rules: used, reveal, check: true }, recorder);
+  if (isBlockExpression(expression)) {
+    const { explanation, outputs } = explainTemplate(rules, expression, options);
     return { ...explanation, result: outputs.join("") };
   }
   const context = evalContext(options);
@@ -114,7 +119,7 @@ export function explainExpression(expression: string, options?: ExplainOptions):
   try {
     value = run(recorder.watch(context));
   } catch (e) {
-    throw e instanceof EvaluationFailure ? failure(expression, [e.problem], reveal) : e;
+    throw e instanceof EvaluationFailure ? failure(expression, [e.problem], shownFor(expression, used, reveal)) : e;
   }
   const block = explainBlock(expression, chain.span, chain, recorder.done(), reveal);
   return { result: value, now: context.nowMs, blocks: [block] };
@@ -155,17 +160,26 @@ export function explainAndSignRequest<H extends Headers>(
   request: RequestTemplate<H>,
   options?: ExplainOptions & SignOptions,
 ): { explanation: RequestExplanation<H>; signed: SignedRequest<H> } {
-  const limits = resolveLimits(options?.limits);
+  return explainAndSignRequestWith(defaultRules, request, options);
+}
+
+/** explainAndSignRequest() against the given rules. */
+export function explainAndSignRequestWith<H extends Headers>(
+  base: Rules,
+  request: RequestTemplate<H>,
+  options?: ExplainOptions & SignOptions,
+): { explanation: RequestExplanation<H>; signed: SignedRequest<H> } {
+  const rules = withLimits(base, options?.limits);
   const reveal = options?.revealSecrets === true;
   const parts: ExplainedPart[] = [];
   // Each part's text, as sent and with what secrets built masked, by where it is. Several
   // headers may share a name, so a text sent is looked up among that name's texts.
   const shown = new Map<string, { sent: string; masked: string }[]>();
   let now = Number.NaN;
-  const signed = signRequestWith(request, options, (where, source, p, context) => {
+  const signed = signRequestWith(rules, request, options, (where, source, p, context) => {
     now = context.nowMs;
     const blocks = p.ast.parts.filter((part): part is Block => part.type === "Block");
-    const traced = traceBlocks(source, blocks, limits, context, options?.revealSecrets);
+    const traced = traceBlocks(source, blocks, rules, context, options?.revealSecrets);
     if (blocks.length > 0) parts.push({ where, blocks: traced.blocks });
     let out = "";
     let masked = "";
@@ -210,11 +224,17 @@ export function explainAndSignRequest<H extends Headers>(
 /** What a trace shows for a value built from a secret. */
 const SECRET_SHOWN = "••••••";
 
-function explainTemplate(template: string, options: ExplainOptions | undefined) {
-  const { ast } = compile(template, options);
+/** explain() against the given rules. */
+export function explainWith(rules: Rules, template: string, options?: ExplainOptions): Explanation {
+  return explainTemplate(rules, template, options).explanation;
+}
+
+function explainTemplate(rules: Rules, template: string, options: ExplainOptions | undefined) {
+  const used = withLimits(rules, options?.limits);
+  const { ast } = compileWith(used, template, options?.revealSecrets === true);
   const blocks = ast.parts.filter((p): p is Block => p.type === "Block");
   const context = evalContext(options);
-  const traced = traceBlocks(template, blocks, resolveLimits(options?.limits), context, options?.revealSecrets);
+  const traced = traceBlocks(template, blocks, used, context, options?.revealSecrets);
   let result = "";
   let b = 0;
   for (const part of ast.parts) result += part.type === "Text" ? part.value : (traced.outputs[b++] as string);
@@ -228,7 +248,7 @@ function explainTemplate(template: string, options: ExplainOptions | undefined) 
 export function traceBlocks(
   source: string,
   blocks: readonly Block[],
-  limits: Readonly<Limits>,
+  rules: Rules,
   context: EvalContext,
   revealSecrets: boolean | undefined,
 ): { outputs: string[]; blocks: ExplainedBlock[] } {
@@ -237,13 +257,14 @@ export function traceBlocks(
   for (const block of blocks) {
     const problems: Problem[] = [];
     const recorder = new Recorder();
-    const run = compileTextChain(block.expression, "block", problems, limits, recorder);
+    const run = compileTextChain(block.expression, "block", problems, rules, recorder);
     // compile() has already checked every block, so this cannot find anything new.
-    if (problems.length > 0) throw failure(source, problems, revealSecrets === true);
+    const shown = { reveal: revealSecrets === true, shape: "template", rules } as const;
+    if (problems.length > 0) throw failure(source, problems, shown);
     try {
       outputs.push(run(recorder.watch(context)));
     } catch (e) {
-      throw e instanceof EvaluationFailure ? failure(source, [e.problem], revealSecrets === true) : e;
+      throw e instanceof EvaluationFailure ? failure(source, [e.problem], shown) : e;
     }
     explained.push(
       explainBlock(source, block.span, block.expression, recorder.done(), revealSecrets === true, block.delimiter),

@@ -3,12 +3,12 @@ import type { Chain } from "./ast.ts";
 import { type ExpandOptions, evalContext } from "./context.ts";
 import type { HashHelperError, Problem } from "./errors.ts";
 import { compileTextChain, EvaluationFailure, type TextEvaluator, type Tracer } from "./evaluate.ts";
+import { defaultRules, type Rules, withLimits } from "./language/rules.ts";
 import { tokenize } from "./lexer/lexer.ts";
 import { lexicalProblem } from "./lexer/lexical-problems.ts";
 import { Hash } from "./lexer/tokens.ts";
-import { type Limits, resolveLimits } from "./limits.ts";
 import { type Parsed, parseBare } from "./parser/parse.ts";
-import { build, failure, tooLong } from "./template.ts";
+import { build, failure, type Shown, tooLong } from "./template.ts";
 
 /**
  * One expression, bare (`hash.getExpiryTime(240)`, with or without a final `;`) or wrapped as a
@@ -19,32 +19,35 @@ import { build, failure, tooLong } from "./template.ts";
  */
 export function compileExpression(
   expression: string,
-  settings: { limits: Readonly<Limits>; reveal: boolean; check: boolean },
+  settings: { rules: Rules; reveal: boolean; check: boolean },
   tracer?: Tracer,
 ): { chain: Chain; run: TextEvaluator } {
-  const { limits, reveal, check } = settings;
-  const trimmed = expression.trim();
-  if (trimmed.startsWith("{") || trimmed.startsWith("<")) {
-    const { ast, pieces } = build(expression, { limits, reveal, check });
+  const { rules, reveal, check } = settings;
+  const limits = rules.limits;
+  const shown: Shown = { reveal, shape: "expression", rules };
+  if (isBlockExpression(expression)) {
+    const { ast, pieces } = build(expression, { rules, reveal, check });
     const index = ast.parts.findIndex((p) => p.type === "Block");
     const block = ast.parts[index];
     const run = pieces[index];
     const alone = ast.parts.every((p, i) => i === index || (p.type === "Text" && !p.value.trim()));
-    if (block?.type !== "Block" || typeof run !== "function" || !alone) throw notAnExpression(expression, reveal);
+    if (block?.type !== "Block" || typeof run !== "function" || !alone) {
+      throw notAnExpression(expression, { ...shown, shape: "template" });
+    }
     return { chain: block.expression, run };
   }
 
-  if (expression.length > limits.maxTemplateLength) throw tooLong(expression, limits, "expression", reveal);
+  if (expression.length > limits.maxTemplateLength) throw tooLong(expression, shown);
   const { tokens, failures } = tokenize(expression, "bare");
   const first = tokens[0];
   if (!first || !tokenMatcher(first, Hash) || (failures[0] && failures[0].offset < first.startOffset)) {
-    throw notAnExpression(expression, reveal);
+    throw notAnExpression(expression, shown);
   }
   const lexical = lexicalProblem(tokens, failures, expression, undefined);
   const parsed: Parsed<Chain> = lexical ? { problems: [lexical] } : parseBare(tokens, limits);
   const problems: Problem[] = [...parsed.problems];
-  const run = parsed.node && check ? compileTextChain(parsed.node, "bare", problems, limits, tracer) : undefined;
-  if (problems.length > 0 || !parsed.node) throw failure(expression, problems, reveal);
+  const run = parsed.node && check ? compileTextChain(parsed.node, "bare", problems, rules, tracer) : undefined;
+  if (problems.length > 0 || !parsed.node) throw failure(expression, problems, shown);
   return { chain: parsed.node, run: run ?? notChecked };
 }
 
@@ -52,7 +55,7 @@ const notChecked: TextEvaluator = () => {
   throw new Error("an expression parsed without checking cannot be evaluated");
 };
 
-function notAnExpression(expression: string, reveal: boolean): HashHelperError {
+function notAnExpression(expression: string, shown: Shown): HashHelperError {
   const problem: Problem = {
     code: "NOT_AN_EXPRESSION",
     message: "not a hash expression",
@@ -61,18 +64,24 @@ function notAnExpression(expression: string, reveal: boolean): HashHelperError {
     hint: "an expression starts with hash., as in hash.getExpiryTime(240); use expand() for a whole template",
   };
   // Not an expression, but it may still hold a key: masked like any other.
-  return failure(expression, [problem], reveal);
+  return failure(expression, [problem], shown);
 }
 
 /** The value of one expression. */
 export function evaluate(expression: string, options?: ExpandOptions): string {
+  return evaluateWith(defaultRules, expression, options);
+}
+
+/** evaluate() against the given rules. */
+export function evaluateWith(rules: Rules, expression: string, options: ExpandOptions | undefined): string {
   const reveal = options?.revealSecrets === true;
-  const { run } = compileExpression(expression, { limits: resolveLimits(options?.limits), reveal, check: true });
+  const used = withLimits(rules, options?.limits);
+  const { run } = compileExpression(expression, { rules: used, reveal, check: true });
   const context = evalContext(options);
   try {
     return run(context);
   } catch (e) {
-    throw e instanceof EvaluationFailure ? failure(expression, [e.problem], reveal) : e;
+    throw e instanceof EvaluationFailure ? failure(expression, [e.problem], shownFor(expression, used, reveal)) : e;
   }
 }
 
@@ -81,6 +90,25 @@ export function evaluate(expression: string, options?: ExpandOptions): string {
  * evaluator's business, so a tool can inspect any chain that parses.
  */
 export function parse(expression: string, options?: Pick<ExpandOptions, "limits" | "revealSecrets">): Chain {
-  const limits = resolveLimits(options?.limits);
-  return compileExpression(expression, { limits, reveal: options?.revealSecrets === true, check: false }).chain;
+  return parseWith(defaultRules, expression, options);
+}
+
+/** parse() against the given rules. */
+export function parseWith(
+  rules: Rules,
+  expression: string,
+  options: Pick<ExpandOptions, "limits" | "revealSecrets"> | undefined,
+): Chain {
+  const used = withLimits(rules, options?.limits);
+  return compileExpression(expression, { rules: used, reveal: options?.revealSecrets === true, check: false }).chain;
+}
+
+/** How the errors of an expression are shown: a block-wrapped one is read as the template it is. */
+export function shownFor(expression: string, rules: Rules, reveal: boolean): Shown {
+  return { reveal, shape: isBlockExpression(expression) ? "template" : "expression", rules };
+}
+
+/** Whether an expression is written as a block (`{hash…;}`, `<hash…;>`) rather than bare. */
+export function isBlockExpression(expression: string): boolean {
+  return /^\s*[{<]/.test(expression);
 }

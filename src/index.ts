@@ -20,6 +20,7 @@ export type { Limits } from "./limits.ts";
 export { defaultLimits } from "./limits.ts";
 export type { ArgKind, Kind, Method, Param } from "./methods.ts";
 export { methods, signature } from "./methods.ts";
+export type { RedactOptions } from "./redact.ts";
 export { redact } from "./redact.ts";
 export type { Headers, RequestTemplate, SignedRequest } from "./sign-request.ts";
 export { signRequest } from "./sign-request.ts";

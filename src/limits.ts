@@ -38,10 +38,13 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxExpirySeconds: 315_576_000,
 });
 
-/** The defaults with the caller's overrides, each checked to be a whole number ≥ 0. */
-export function resolveLimits(overrides: Partial<Limits> | undefined): Readonly<Limits> {
-  if (!overrides) return defaultLimits;
-  const limits = { ...defaultLimits };
+/** `base` (the defaults) with the caller's overrides, each checked to be a whole number ≥ 0. */
+export function resolveLimits(
+  overrides: Partial<Limits> | undefined,
+  base: Readonly<Limits> = defaultLimits,
+): Readonly<Limits> {
+  if (!overrides) return base;
+  const limits = { ...base };
   for (const name of Object.keys(defaultLimits) as (keyof Limits)[]) {
     if (!Object.hasOwn(overrides, name)) continue;
     const value = overrides[name];

@@ -1,156 +1,425 @@
-import { type IToken, tokenMatcher } from "chevrotain";
+import type { IToken, TokenType } from "chevrotain";
 import type { Span } from "./ast.ts";
-import { mergeSpans } from "./errors.ts";
+import { BULLET, mergeSpans } from "./errors.ts";
+import type { Method, Param } from "./language/method.ts";
+import { methods } from "./language/methods.ts";
 import { type LexFailure, tokenize } from "./lexer/lexer.ts";
-import { BlockClose, BlockOpen, Identifier, LParen, RParen, UnterminatedString } from "./lexer/tokens.ts";
-import { methods } from "./methods.ts";
+import {
+  AngleClose,
+  AngleOpen,
+  BraceClose,
+  BraceOpen,
+  Comma,
+  Dot,
+  Hash,
+  Identifier,
+  LParen,
+  NumberLiteral,
+  RParen,
+  Semicolon,
+  StringLiteral,
+  Text,
+  UnterminatedString,
+} from "./lexer/tokens.ts";
 import { suggest } from "./suggest.ts";
 
 /**
- * The argument lists that may hold a key, as spans to show masked. Found from tokens alone so
- * it works on templates that do not parse. A call's arguments are masked when its method has
- * a secret parameter, and also when the method is unknown unless its nearest known name has
- * none: `encodeHmacSha265("k")` is masked, `appendd("x")` is not. The spans are in order
- * and never overlap.
+ * What a mask hides. "all": the text of every literal, since literals are where keys live (keys
+ * appended as data too), except the names the method table marks (`getSecret("moz")`). "keys":
+ * only what may be a key, for a redacted template that should still read as it was written.
  */
-export function secretSpans(tokens: readonly IToken[], end: number): Span[] {
-  const spans: Span[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i] as IToken;
-    // An unclosed string runs to the end of its line and may swallow the calls after it, keys
-    // included (`append("x).encodeHmacSha1("k")`): from its next quote on, it is masked.
-    if (tokenMatcher(token, UnterminatedString)) {
-      const quote = token.image.slice(1).search(/["']/);
-      if (quote !== -1) spans.push({ offset: token.startOffset + 1 + quote, length: token.image.length - 1 - quote });
-      continue;
-    }
-    if (i + 1 >= tokens.length) break;
-    const name = tokens[i] as IToken;
-    const open = tokens[i + 1] as IToken;
-    if (!tokenMatcher(name, Identifier) || !tokenMatcher(open, LParen) || !mayHoldSecret(name.image)) continue;
-    let depth = 0;
-    let close = end;
-    let j = i + 1;
-    for (; j < tokens.length; j++) {
-      const t = tokens[j] as IToken;
-      if (tokenMatcher(t, LParen)) depth++;
-      else if (tokenMatcher(t, RParen) && --depth === 0) {
-        close = t.startOffset;
-        break;
-      }
-    }
-    const from = open.startOffset + 1;
-    if (close > from) spans.push({ offset: from, length: close - from });
-    // Calls inside a masked argument list are masked with it; spans never overlap.
-    i = j;
-  }
-  return spans;
+export type Masking = "all" | "keys";
+
+/** How a source is read: a template, blocks among text, or one bare expression (`hash.…`). */
+export type Shape = "template" | "expression";
+
+const BARE = /^\s*hash\s*\./;
+
+/** Whether evaluate() would read the source as a bare expression, as the REPL decides it. */
+export function looksLikeExpression(source: string): boolean {
+  return BARE.test(source);
 }
 
-function mayHoldSecret(name: string): boolean {
-  const method = methods.get(name) ?? methods.get(suggest(name, methods.keys()) ?? "");
-  return method === undefined || method.params.some((p) => p.secret);
+export interface MaskOptions {
+  /** How to read the source. Default: an expression when looksLikeExpression(), else a template. */
+  shape?: Shape | undefined;
+  /** The method table that says which parameters are names and which take keys. Default: the language's. */
+  methods?: ReadonlyMap<string, Method> | undefined;
+}
+
+/** What errors mask in their excerpts: every literal but names, by the rules of maskSpans(). */
+export function errorMasks(source: string, options: MaskOptions = {}): Span[] {
+  return maskSpans(source, "all", options);
+}
+
+/** The source with every code unit of every span shown as one bullet, so offsets still line up. */
+export function applyMasks(source: string, spans: readonly Span[]): string {
+  const parts: string[] = [];
+  let at = 0;
+  for (const span of mergeSpans(spans)) {
+    parts.push(source.slice(at, span.offset), BULLET.repeat(span.length));
+    at = span.offset + span.length;
+  }
+  parts.push(source.slice(at));
+  return parts.join("");
 }
 
 /**
- * Key arguments found in the raw text, whatever the lexer made of it: an unbalanced quote
- * earlier on a line can turn `encodeHmacSha1('k')` into the end of one string, a name and the
- * start of another, where no token-based rule sees a key. After every `name(` whose method may
- * hold a secret, the quoted run that follows (to its closing quote, or to the end of the line)
- * or else everything up to the next `)` is masked.
+ * The spans to mask, in order and never overlapping, decided from the tokens alone so that the
+ * rule holds for text that does not lex or parse. Inside a block (or a bare expression):
+ *
+ * - a string literal's text is masked, its quotes kept, unless it is a name: a whole argument
+ *   (alone between `(` or `,` and `,` or `)`) of an exactly named method, in a parameter marked
+ *   `isName`, whatever else the block holds. With "keys" it is also shown when it is data: a
+ *   whole argument, in a parameter that takes no key, of a method known or nearly so, outside
+ *   any key argument, in a block that follows the grammar up to it;
+ * - an unterminated string is masked to the end of its line;
+ * - a number is masked unless it is a whole argument of a bounded count (`getExpiryTime(240)`),
+ *   or, with "keys", data;
+ * - a word is masked unless it names a method (after `hash.` or `).`, or before `(`); no quotes
+ *   are added (`appendMethods(•••••••••••)`);
+ * - characters the lexer could not read are masked: they may be the rest of an unquoted key.
+ *
+ * A call that a typo has pushed out of its block (`{hash.append("x")}.encodeHmacSha1("k")`) is
+ * text to the lexer, so text outside blocks is searched as text: after each `name(` or `.(`
+ * ("keys": only of a method that may take a key), the quoted run that follows, or else the rest
+ * up to `)`, is masked. Other text is left alone, a JSON body's own quotes included.
  */
-export function textualSecretSpans(source: string): Span[] {
+export function maskSpans(source: string, masking: Masking, options: MaskOptions = {}): Span[] {
+  const shape = options.shape ?? (looksLikeExpression(source) ? "expression" : "template");
+  const table = options.methods ?? methods;
   const spans: Span[] = [];
-  let closeEnd = 0;
+  const { tokens, failures } = tokenize(source, shape === "expression" ? "bare" : "text");
+  const items = itemsOf(tokens, failures);
+  const pass = { source, items, masking, table, resolver: resolve(table), spans };
+  if (shape === "expression") {
+    walk(pass, 0, items.length, shape);
+    return spans;
+  }
+  // Blocks, and the text between them, come in order, so the spans do too.
+  let open = -1;
+  for (let i = 0; i < items.length; i++) {
+    const kind = items.kind[i];
+    if (kind === K.Open) open = i;
+    else if (kind === K.Close && open !== -1) {
+      walk(pass, open, i + 1, shape);
+      open = -1;
+    } else if (kind === K.Text) {
+      textualSpans(pass, items.start[i] as number, items.end[i] as number);
+    }
+  }
+  if (open !== -1) walk(pass, open, items.length, shape);
+  return spans;
+}
+
+/** One masking pass over a source. */
+interface Pass {
+  source: string;
+  items: Items;
+  masking: Masking;
+  table: ReadonlyMap<string, Method>;
+  resolver: Resolver;
+  spans: Span[];
+}
+
+const K = {
+  Failure: 0,
+  Open: 1,
+  Close: 2,
+  Hash: 3,
+  Dot: 4,
+  LParen: 5,
+  RParen: 6,
+  Comma: 7,
+  Semicolon: 8,
+  String: 9,
+  Unterminated: 10,
+  Number: 11,
+  Word: 12,
+  Text: 13,
+} as const;
+type Kind = (typeof K)[keyof typeof K];
+
+const kinds = new Map<TokenType, Kind>([
+  [BraceOpen, K.Open],
+  [AngleOpen, K.Open],
+  [BraceClose, K.Close],
+  [AngleClose, K.Close],
+  [Hash, K.Hash],
+  [Dot, K.Dot],
+  [LParen, K.LParen],
+  [RParen, K.RParen],
+  [Comma, K.Comma],
+  [Semicolon, K.Semicolon],
+  [StringLiteral, K.String],
+  [UnterminatedString, K.Unterminated],
+  [NumberLiteral, K.Number],
+  [Identifier, K.Word],
+  [Text, K.Text],
+]);
+
+/**
+ * The tokens and the runs of characters no token matched, in one list in offset order, so that
+ * a failure between two tokens parts them. In typed arrays: a template of 64 KiB has tens of
+ * thousands of tokens, and an object each would be most of the cost.
+ */
+interface Items {
+  length: number;
+  kind: Uint8Array;
+  start: Int32Array;
+  end: Int32Array;
+}
+
+function itemsOf(tokens: readonly IToken[], failures: readonly LexFailure[]): Items {
+  const length = tokens.length + failures.length;
+  const items: Items = {
+    length,
+    kind: new Uint8Array(length),
+    start: new Int32Array(length),
+    end: new Int32Array(length),
+  };
+  let f = 0;
+  let n = 0;
+  const failure = () => {
+    const { offset, length } = failures[f++] as LexFailure;
+    items.start[n] = offset;
+    items.end[n++] = offset + length;
+  };
+  for (const token of tokens) {
+    while (f < failures.length && (failures[f] as LexFailure).offset < token.startOffset) failure();
+    items.kind[n] = kinds.get(token.tokenType) ?? K.Failure;
+    items.start[n] = token.startOffset;
+    items.end[n++] = token.startOffset + token.image.length;
+  }
+  while (f < failures.length) failure();
+  return items;
+}
+
+/** Adds a span after the others, joined to the last one when they touch. */
+function push(spans: Span[], offset: number, end: number): void {
+  if (end <= offset) return;
+  const last = spans[spans.length - 1];
+  if (last && offset <= last.offset + last.length) last.length = Math.max(last.length, end - last.offset);
+  else spans.push({ offset, length: end - offset });
+}
+
+/** An argument list being read. */
+interface Frame {
+  /** The method named exactly before the `(`, if any: names and counts need the exact name. */
+  exact: Method | undefined;
+  /** For "keys": the method called, known or a near miss, while the block follows the grammar. */
+  called: Method | undefined;
+  /** Index of the argument being read. */
+  arg: number;
+  /** Items already seen in that argument: a whole argument is the only one. */
+  seen: number;
+  /** For "keys": the argument being read may be a key, or is inside one. */
+  key: boolean;
+  /** For "keys": an enclosing argument may be a key. */
+  outerKey: boolean;
+}
+
+type Resolver = (name: string) => Method | undefined;
+
+/** A method by name, or the near miss suggest() would offer; one suggestion a name per pass. */
+function resolve(table: ReadonlyMap<string, Method>): Resolver {
+  // No name much longer than every method's is within suggest()'s distance of one, and
+  // suggest() costs the product of the lengths.
+  let longest = 0;
+  for (const name of table.keys()) longest = Math.max(longest, name.length);
+  const near = new Map<string, Method | undefined>();
+  return (name) => {
+    const exact = table.get(name);
+    if (exact || name.length > longest * 2) return exact;
+    if (!near.has(name)) near.set(name, table.get(suggest(name, table.keys()) ?? ""));
+    return near.get(name);
+  };
+}
+
+function mayBeKey(frame: Frame): boolean {
+  const param: Param | undefined = frame.called?.params[frame.arg];
+  return frame.outerKey || param === undefined || param.secret === true;
+}
+
+// Where a block reads as the grammar has it, token by token (src/parser/parser.ts, simplified).
+// With "keys" a literal is shown as data only while everything before it does: after a typo
+// (`encodeHmacMd5[hash.append("k")]`, `encodeHmacMd5 hash.append("k")`) no call can be trusted
+// to be what it looks like.
+const S = {
+  Broken: -1,
+  BeforeOpen: 0,
+  BeforeHash: 1,
+  AfterPart: 2,
+  AfterDot: 3,
+  AfterName: 4,
+  BeforeFirstArg: 5,
+  BeforeArg: 6,
+  AfterArg: 7,
+  AfterSemicolon: 8,
+  Done: 9,
+} as const;
+type State = (typeof S)[keyof typeof S];
+
+function step(state: State, kind: number, inCall: boolean): State {
+  switch (state) {
+    case S.BeforeOpen:
+      return kind === K.Open ? S.BeforeHash : S.Broken;
+    case S.BeforeHash:
+      return kind === K.Hash ? S.AfterPart : S.Broken;
+    case S.AfterPart:
+      if (kind === K.Dot) return S.AfterDot;
+      if (inCall) return kind === K.Comma ? S.BeforeArg : kind === K.RParen ? S.AfterPart : S.Broken;
+      return kind === K.Semicolon ? S.AfterSemicolon : S.Broken;
+    case S.AfterDot:
+      return kind === K.Word ? S.AfterName : S.Broken;
+    case S.AfterName:
+      return kind === K.LParen ? S.BeforeFirstArg : S.Broken;
+    case S.BeforeFirstArg:
+    case S.BeforeArg:
+      if (kind === K.String || kind === K.Number) return S.AfterArg;
+      if (kind === K.Hash) return S.AfterPart;
+      return kind === K.RParen && state === S.BeforeFirstArg ? S.AfterPart : S.Broken;
+    case S.AfterArg:
+      return kind === K.Comma ? S.BeforeArg : kind === K.RParen ? S.AfterPart : S.Broken;
+    case S.AfterSemicolon:
+      return kind === K.Close ? S.Done : S.Broken;
+    default:
+      return S.Broken;
+  }
+}
+
+/** Masks the items [from, to) of one block or expression. */
+function walk({ source, items, masking, table, resolver, spans }: Pass, from: number, to: number, shape: Shape): void {
+  const kindAt = (i: number): number | undefined => (i >= from && i < to ? items.kind[i] : undefined);
+  const stack: Frame[] = [];
+  let state: State = masking === "keys" ? (shape === "template" ? S.BeforeOpen : S.BeforeHash) : S.Broken;
+  for (let i = from; i < to; i++) {
+    const kind = items.kind[i] as number;
+    const start = items.start[i] as number;
+    const end = items.end[i] as number;
+    const frame = stack[stack.length - 1];
+    if (state !== S.Broken) state = step(state, kind, frame !== undefined);
+    if (kind === K.LParen) {
+      if (frame) frame.seen++;
+      const callee = kindAt(i - 1) === K.Word ? source.slice(items.start[i - 1], items.end[i - 1]) : undefined;
+      const next: Frame = {
+        exact: callee === undefined ? undefined : table.get(callee),
+        called: state !== S.Broken && callee !== undefined ? resolver(callee) : undefined,
+        arg: 0,
+        seen: 0,
+        key: false,
+        outerKey: frame?.key ?? false,
+      };
+      next.key = mayBeKey(next);
+      stack.push(next);
+      continue;
+    }
+    if (kind === K.RParen) {
+      stack.pop();
+      continue;
+    }
+    if (kind === K.Comma && frame) {
+      frame.arg++;
+      frame.seen = 0;
+      frame.key = mayBeKey(frame);
+      continue;
+    }
+    const after = kindAt(i + 1);
+    // A whole argument, alone between its delimiters. Without the closing one, a literal that a
+    // quote typed earlier has stretched over the calls after it (`getDate('…encodeHmacMd5("k")…'`
+    // to the end of the line) would count as a name.
+    // And a literal that holds a '(' may be calls a stray quote swallowed whole
+    // (`getSecret("x).encodeHmacMd5('k').append(",…`): never a name, nor data.
+    const swallowed = kind === K.String && source.slice(start + 1, end - 1).includes("(");
+    const whole = frame !== undefined && frame.seen === 0 && (after === K.Comma || after === K.RParen) && !swallowed;
+    const param = whole ? frame.exact?.params[frame.arg] : undefined;
+    const data = state !== S.Broken && whole && !frame.key;
+    if (frame) frame.seen++;
+    switch (kind) {
+      case K.String:
+        if (!param?.isName && !data) push(spans, start + 1, end - 1);
+        break;
+      case K.Number:
+        if (param?.bound === undefined && !data) push(spans, start, end);
+        break;
+      case K.Word: {
+        const before = kindAt(i - 2);
+        const method = after === K.LParen || (kindAt(i - 1) === K.Dot && (before === K.Hash || before === K.RParen));
+        if (!method) push(spans, start, end);
+        break;
+      }
+      case K.Unterminated:
+        push(spans, start + 1, end);
+        break;
+      case K.Failure:
+        push(spans, start, end);
+        break;
+    }
+  }
+}
+
+/**
+ * Arguments of calls in text outside blocks, found in the raw text [from, to): after each
+ * `name(` or `.(`, the quoted run that follows (its text, to its closing quote or the end of the
+ * line) or else everything up to `)` or the end of the line. With "keys", only calls of a
+ * method that may take a key: unknown, or nearly the name of one that does.
+ */
+function textualSpans({ source, masking, resolver, spans }: Pass, from: number, to: number): void {
+  let closeEnd = from;
   // Where the last scan for a closing quote found none: a later scan for the same quote that
   // starts before there ends there too, which keeps the whole pass linear.
   let unclosed: { quote: string; end: number } | undefined;
   // Each '(' is found with indexOf and its name read backwards: a regex for `name\s*\(` would
   // backtrack over every long name that no '(' follows, quadratic in a 64 KiB template.
-  for (let paren = source.indexOf("("); paren !== -1; paren = source.indexOf("(", paren + 1)) {
-    const from = paren + 1;
+  for (let paren = source.indexOf("(", from); paren !== -1 && paren < to; paren = source.indexOf("(", paren + 1)) {
     let nameEnd = paren;
-    while (nameEnd > 0 && (source[nameEnd - 1] === " " || source[nameEnd - 1] === "\t")) nameEnd--;
+    while (nameEnd > from && (source[nameEnd - 1] === " " || source[nameEnd - 1] === "\t")) nameEnd--;
     let nameStart = nameEnd;
-    while (nameStart > 0 && /[\w$]/.test(source[nameStart - 1] as string)) nameStart--;
+    while (nameStart > from && isNameChar(source.charCodeAt(nameStart - 1))) nameStart--;
     // Digits stuck to the front are not part of a name: `240.5encodeHmacSha1(` is a typo'd call.
-    const name = source.slice(nameStart, nameEnd).replace(/^[0-9]+/, "");
-    if (name === "" || !mayHoldSecret(name)) continue;
-    let i = from;
-    while (source[i] === " " || source[i] === "\t") i++;
+    while (nameStart < nameEnd && isDigit(source.charCodeAt(nameStart))) nameStart++;
+    const name = source.slice(nameStart, nameEnd);
+    if (name === "" ? source[nameEnd - 1] !== "." : masking === "keys" && !mayTakeKey(resolver(name))) continue;
+    let i = paren + 1;
+    while (i < to && (source[i] === " " || source[i] === "\t")) i++;
     const quote = source[i];
-    let end: number;
     if (quote === '"' || quote === "'") {
+      let end: number;
       // Every call is scanned, inside masked text too: a masked run may end on the opening
       // quote of the key that follows (`encodeHmacSha1("x).…encodeHmacSha1("k")`).
       if (unclosed && unclosed.quote === quote && i < unclosed.end) {
         end = unclosed.end;
       } else {
         end = i + 1;
-        while (end < source.length && source[end] !== quote && source[end] !== "\n")
-          end += source[end] === "\\" ? 2 : 1;
-        if (source[end] === quote) end++;
-        else unclosed = { quote, end };
+        while (end < to && source[end] !== quote && source[end] !== "\n") end += source[end] === "\\" ? 2 : 1;
+        end = Math.min(end, to);
+        if (source[end] !== quote || end === to) unclosed = { quote, end };
       }
-    } else if (i < closeEnd) {
+      push(spans, i + 1, end);
+      continue;
+    }
+    let end: number;
+    if (i < closeEnd) {
       // The last scan for ')' started earlier and found none before closeEnd: this one ends there.
       end = closeEnd;
     } else {
       end = i;
-      while (end < source.length && source[end] !== ")" && source[end] !== "\n") end++;
+      while (end < to && source[end] !== ")" && source[end] !== "\n") end++;
       closeEnd = end;
     }
-    end = Math.min(end, source.length);
-    if (end > from) spans.push({ offset: from, length: end - from });
+    push(spans, i, end);
   }
-  return spans;
 }
 
-/**
- * The spans of every key argument in a template, found three ways and joined: from the tokens of
- * its blocks; from the tokens of the whole text as if it were one expression, so that a key call
- * a typo has pushed out of its block (`{hash.append("x")}.encodeHmacSha1("k")…`) is masked too;
- * and from the raw text, whatever the lexer made of it.
- */
-export function errorMasks(source: string): Span[] {
-  const { tokens, failures } = tokenize(source, "text");
-  const inBlocks = splitBlocks(tokens, failures, source.length).flatMap((raw) => secretSpans(raw.tokens, raw.end));
-  return mergeSpans([
-    ...inBlocks,
-    ...secretSpans(tokenize(source, "bare").tokens, source.length),
-    ...textualSecretSpans(source),
-  ]);
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
-/** The tokens of one block, from its opener to its closer if it has one. */
-interface RawBlock {
-  tokens: IToken[];
-  closed: boolean;
-  end: number;
-  failures: LexFailure[];
+/** What `\w` and `$` match. */
+function isNameChar(code: number): boolean {
+  return isDigit(code) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 36;
 }
 
-function splitBlocks(tokens: readonly IToken[], failures: readonly LexFailure[], length: number): RawBlock[] {
-  const blocks: RawBlock[] = [];
-  let current: RawBlock | undefined;
-  for (const token of tokens) {
-    if (tokenMatcher(token, BlockOpen)) {
-      current = { tokens: [token], closed: false, end: length, failures: [] };
-      blocks.push(current);
-    } else if (current) {
-      current.tokens.push(token);
-      if (tokenMatcher(token, BlockClose)) {
-        current.closed = true;
-        current.end = token.startOffset + 1;
-        current = undefined;
-      }
-    }
-  }
-  // Text mode matches every character, so every failure lies inside some block.
-  let b = 0;
-  for (const failure of failures) {
-    while (b < blocks.length && (blocks[b] as RawBlock).end <= failure.offset) b++;
-    blocks[b]?.failures.push(failure);
-  }
-  return blocks;
+function mayTakeKey(method: Method | undefined): boolean {
+  return method === undefined || method.params.some((p) => p.secret);
 }

@@ -1,20 +1,25 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, fchmodSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { REPLServer } from "node:repl";
+import type { Key } from "node:readline";
+import { Writable } from "node:stream";
 import { tokenMatcher } from "chevrotain";
 // esbuild inlines the JSON into dist/cli.cjs, so the version needs no file lookup at run time.
 import pkg from "../package.json" with { type: "json" };
 import { type Explanation, explain, explainExpression } from "./explain.ts";
 import { formatExplanation } from "./explain-format.ts";
 import { evaluate, expand, HashHelperError, type ProblemReport, redact } from "./index.ts";
+import { type Method, signature } from "./language/method.ts";
+import { methods } from "./language/methods.ts";
 import { tokenize } from "./lexer/lexer.ts";
 import { UnterminatedString } from "./lexer/tokens.ts";
-import { type Method, methods, signature } from "./methods.ts";
+import { looksLikeExpression } from "./masks.ts";
+
+type Output = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
 export interface ReplOptions {
   input: NodeJS.ReadableStream;
-  output: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  output: Output;
   /** Line editing, Tab completion and history. Default: whether `output` is a terminal. */
   terminal?: boolean | undefined;
   /** Read for NO_COLOR and HASH_HELPER_HISTORY. Default: none of them set. */
@@ -29,60 +34,69 @@ export interface ReplOptions {
   secrets?: ((name: string) => string | undefined) | undefined;
   /** Start with `.explain on`. */
   explain?: boolean | undefined;
+  /** Show string literals in errors and secrets in `.explain` (the CLI's --reveal-secrets). The history stays masked. */
+  revealSecrets?: boolean | undefined;
   /** Reads the argument of `.now` into epoch milliseconds: the CLI's --now parser, so both read the same. */
   parseNow: (text: string) => number;
 }
 
 export interface Repl {
-  server: REPLServer;
-  /** Settles when the REPL ends (`.exit`, Ctrl+D, or the end of its input). */
+  /** Ends the REPL, as `.exit` does. */
+  close(): void;
+  /** Settles when the REPL ends (`.exit`, Ctrl+D, Ctrl+C twice, or the end of its input). */
   closed: Promise<void>;
 }
 
-/** Parts of readline's Interface that @types/node does not declare. */
-interface ReadlineInternals {
-  history: string[];
-  historySize: number;
-  _writeToOutput(text: string): void;
+interface Command {
+  help: string;
+  /** Runs the command with the text after its name; the prompt comes back after it unless a secret is being read. */
+  run(argument: string): void;
 }
 
 const PROMPT = "hash> ";
-/** Input that evaluate() reads as an expression; the rest is a template (as redact() tells them apart). */
-const BARE = /^\s*hash\s*\./;
+const CONTINUED = "... ";
 const HISTORY_SIZE = 1000;
+const END_OF_LINE: Key = { ctrl: true, name: "e" };
+const DELETE_TO_START: Key = { ctrl: true, name: "u" };
 
 /**
- * A read-eval-print loop on node:repl: an expression (`hash.…`) gives its value, anything else
- * is expanded as a template. Tab completes method names from the method table, and a second
- * Tab shows their signature and summary. Input continues on the next line while a block,
- * a call or a string is left open; inside a string, the line break stands for `\n`.
+ * A read-eval-print loop on readline's public interface: an expression (`hash.…`) gives its
+ * value, anything else is expanded as a template. Tab completes method names from the method
+ * table, and a second Tab shows their signature and summary. Input continues on the next line
+ * while a block, a call or a string is left open; inside a string, the line break stands for `\n`.
+ * node:repl is not used: the history it loads, the echo it writes and the JavaScript commands it
+ * brings could only be changed through its internals, which Node 24 made read-only.
  */
 export async function startRepl(options: ReplOptions): Promise<Repl> {
-  // Loaded here, not with the module: node:repl takes longer to load than the whole CLI
-  // takes to expand a template.
-  const { default: repl } = await import("node:repl");
+  // Loaded here, not with the module: only the REPL needs it, and the CLI starts for every expansion.
+  const { createInterface } = await import("node:readline");
   const env = options.env ?? {};
   const { input, output } = options;
   const terminal = options.terminal ?? output.isTTY === true;
   const color = options.color ?? (output.isTTY === true && !env.NO_COLOR);
+  const revealSecrets = options.revealSecrets === true;
   const session = {
     now: options.now,
     explain: options.explain ?? false,
     secrets: new Map<string, string>(),
   };
-  /** A multi-line input is being gathered. */
-  let pending = false;
+  /** The lines of an input that goes on over several lines, so far. */
+  let continued: string[] = [];
   /** The key before the one being handled was a Tab: a second Tab shows summaries. */
   let lastKeyWasTab = false;
+  /** The last key was a Ctrl+C on an empty prompt: a second one ends the REPL. */
+  let sawInterrupt = false;
+  /** The REPL ends by `.exit` or Ctrl+C, on a fresh line already. */
+  let exiting = false;
   /** The secret prompt in progress, cancelled by Ctrl+C. */
-  let readingSecret: AbortController | undefined;
+  let readingSecret: { name: string; abort: AbortController } | undefined;
 
   const write = (text: string) => output.write(text);
   const secretOf = (name: string) => session.secrets.get(name) ?? options.secrets?.(name);
 
   const run = (source: string): { value: string; explanation?: Explanation } => {
-    const evaluation = { now: session.now, secrets: secretOf };
-    const bare = BARE.test(source);
+    const evaluation = { now: session.now, secrets: secretOf, revealSecrets };
+    const bare = looksLikeExpression(source);
     if (session.explain) {
       const explanation = bare ? explainExpression(source, evaluation) : explain(source, evaluation);
       return { value: explanation.result, explanation };
@@ -96,16 +110,18 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
   );
   const history = terminal ? historyFile(options.historyFile ?? env.HASH_HELPER_HISTORY) : undefined;
   const remember = (entry: string) => history?.add(entry);
+  if (history) history.onFailure = (message) => write(`\n${message}\n`);
 
-  const server = repl.start({
+  const echo = new Echo(output);
+  const rl = createInterface({
     input,
-    output,
+    output: echo,
     terminal,
     prompt: PROMPT,
-    ignoreUndefined: true,
-    preview: false,
+    historySize: HISTORY_SIZE,
+    history: history?.load() ?? [],
     completer: (line: string, callback: (err: null, result: [string[], string]) => void) => {
-      const result = complete(line);
+      const result = readingSecret ? { candidates: [], word: "" } : complete(line);
       if (!lastKeyWasTab || !result.describe) {
         callback(null, [result.candidates, result.word]);
         return;
@@ -113,182 +129,250 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
       // The second Tab, and readline could not complete any further: say what the names are.
       write(`\r\n${describe(result.describe)}\r\n`);
       callback(null, [[], result.word]);
-      server.prompt(true);
-    },
-    eval: (cmd, _context, _file, callback) => {
-      // node:repl ends every input with a line feed and joins continued lines with one.
-      const typed = cmd.endsWith("\n") ? cmd.slice(0, -1) : cmd;
-      const gaveUp = pending && /\n[ \t]*$/.test(typed); // an empty line ends a continued input
-      if (typed.trim() === "") {
-        pending = false;
-        callback(null, undefined);
-        return;
-      }
-      const source = continueStrings(typed.replace(/\n[ \t]*$/, ""));
-      let shown: string;
-      try {
-        const { value, explanation } = run(source);
-        shown = `${explanation ? formatExplanation(explanation, { color }) : ""}${value}\n`;
-      } catch (e) {
-        if (!(e instanceof HashHelperError)) {
-          pending = false;
-          callback(e instanceof Error ? e : new Error(String(e)), undefined);
-          return;
-        }
-        if (!gaveUp && isIncomplete(source, e.problems)) {
-          pending = true;
-          callback(new repl.Recoverable(e), undefined);
-          return;
-        }
-        shown = `${e.format({ color })}\n`;
-      }
-      pending = false;
-      remember(source);
-      write(shown);
-      callback(null, undefined);
+      rl.prompt(true);
     },
   });
-  const readline = server as unknown as ReadlineInternals;
-  readline.historySize = HISTORY_SIZE;
 
-  if (history) {
-    readline.history = history.load();
-    history.onFailure = (message) => write(`\n${message}\n`);
-  }
-  if (terminal) {
-    input.on("keypress", (_text: string, key: { name?: string } | undefined) => {
-      lastKeyWasTab = key?.name === "tab";
-    });
-  }
+  const prompt = () => {
+    rl.setPrompt(continued.length > 0 ? CONTINUED : PROMPT);
+    rl.prompt();
+  };
+
+  const evaluateInput = (line: string) => {
+    const gaveUp = continued.length > 0 && line.trim() === ""; // an empty line ends a continued input
+    if (continued.length === 0 && line.trim() === "") return;
+    const source = continueStrings([...continued, line].join("\n").replace(/\n[ \t]*$/, ""));
+    let shown: string;
+    try {
+      const { value, explanation } = run(source);
+      shown = `${explanation ? formatExplanation(explanation, { color }) : ""}${value}\n`;
+    } catch (e) {
+      if (!(e instanceof HashHelperError)) {
+        continued = [];
+        write(`internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+        return;
+      }
+      if (!gaveUp && isIncomplete(source, e.problems)) {
+        continued.push(line);
+        return;
+      }
+      shown = `${e.format({ color })}\n`;
+    }
+    continued = [];
+    remember(source);
+    write(shown);
+  };
 
   const complete = (line: string): Completion => {
     const command = /^\s*\.([\w-]*)$/.exec(line);
-    if (command && !pending) {
+    if (command && continued.length === 0) {
       const word = `.${command[1] ?? ""}`;
-      const names = Object.keys(server.commands)
-        .map((name) => `.${name}`)
-        .filter((name) => name.startsWith(word));
+      const names = [...commands.keys()].map((name) => `.${name}`).filter((name) => name.startsWith(word));
       return { candidates: names.sort(), word };
     }
     return completeMethod(line);
   };
 
-  server.defineCommand("now", {
-    help: "Freeze the clock: .now 1700000000 or .now 2024-01-02T03:04:05Z; .now alone unfreezes it",
-    action(text) {
-      const arg = text.trim();
-      remember(`.now ${arg}`.trim());
-      if (arg === "") {
-        session.now = undefined;
-        write("the clock follows the system time\n");
-      } else {
-        try {
-          session.now = options.parseNow(arg);
-          write(`the clock is frozen at ${describeClock(session.now)}\n`);
-        } catch (e) {
-          write(`${(e instanceof Error ? e.message : String(e)).replace(/--now/g, ".now")}\n`);
-        }
-      }
-      this.displayPrompt();
-    },
+  const readSecret = (name: string) => {
+    const abort = new AbortController();
+    readingSecret = { name, abort };
+    write(`value of secret '${name}' (not shown): `);
+    // readline echoes what is typed, and redraws the line on every key: nothing of it may show.
+    echo.muted = true;
+    rl.question("", { signal: abort.signal }, (value) => {
+      readingSecret = undefined;
+      echo.muted = false;
+      if (terminal) write("\n");
+      session.secrets.set(name, value);
+      write(`secret '${name}' set (${value.length} char${value.length === 1 ? "" : "s"})\n`);
+      prompt();
+    });
+  };
+
+  // By name in a Map: a command typed as `.constructor` must find nothing.
+  const commands = new Map<string, Command>(
+    Object.entries({
+      break: {
+        help: "Drop the input typed so far over several lines",
+        run() {
+          continued = [];
+        },
+      },
+      clear: {
+        help: "Start afresh: forget the secrets set with .secret, unfreeze the clock, explain off",
+        run() {
+          continued = [];
+          session.secrets.clear();
+          session.now = undefined;
+          session.explain = false;
+          write("secrets forgotten, the clock follows the system time, explain is off\n");
+        },
+      },
+      exit: {
+        help: "Exit the REPL",
+        run() {
+          exiting = true;
+          rl.close();
+        },
+      },
+      explain: {
+        help: "Show every step of each chain before its value: .explain on, .explain off",
+        run(text) {
+          const arg = text.trim().toLowerCase();
+          remember(`.explain ${arg}`.trim());
+          if (arg === "on" || arg === "off") session.explain = arg === "on";
+          else if (arg !== "") write("use .explain on or .explain off\n");
+          write(`explain is ${session.explain ? "on" : "off"}\n`);
+        },
+      },
+      help: {
+        help: "List the commands and the methods",
+        run() {
+          write(helpText(commands));
+        },
+      },
+      now: {
+        help: "Freeze the clock: .now 1700000000 or .now 2024-01-02T03:04:05Z; .now alone unfreezes it",
+        run(text) {
+          const arg = text.trim();
+          remember(`.now ${arg}`.trim());
+          if (arg === "") {
+            session.now = undefined;
+            write("the clock follows the system time\n");
+            return;
+          }
+          try {
+            session.now = options.parseNow(arg);
+            write(`the clock is frozen at ${describeClock(session.now)}\n`);
+          } catch (e) {
+            write(`${(e instanceof Error ? e.message : String(e)).replace(/--now/g, ".now")}\n`);
+          }
+        },
+      },
+      secret: {
+        help: "Set a value for hash.getSecret(NAME), typed without echo: .secret NAME; .secret alone lists the names",
+        run(text) {
+          const name = text.trim();
+          remember(`.secret ${name}`.trim());
+          if (name === "") {
+            const names = [...session.secrets.keys()];
+            write(names.length === 0 ? "no secrets set in this session\n" : `secrets set: ${names.join(", ")}\n`);
+          } else if (/\s/.test(name)) {
+            write("a secret's name has no spaces: .secret NAME\n");
+          } else {
+            readSecret(name);
+          }
+        },
+      },
+    } satisfies Record<string, Command>),
+  );
+
+  /** Runs a line that names a command, as node:repl reads them; false for any other line. */
+  const runCommand = (line: string): boolean => {
+    const trimmed = line.trim();
+    // `.5` is a number and `..` no command, as in node:repl.
+    if (!trimmed.startsWith(".") || trimmed[1] === "." || !Number.isNaN(Number.parseFloat(trimmed))) return false;
+    const [, name = "", argument = ""] = /^\.(\S+)\s*(.*)$/.exec(trimmed) ?? [];
+    const command = commands.get(name);
+    if (command) command.run(argument);
+    // A line of a continued input may start with a call: `.toHex()`.
+    else if (continued.length > 0) return false;
+    else write("unknown command: .help lists the commands\n");
+    return true;
+  };
+
+  rl.on("line", (line) => {
+    sawInterrupt = false;
+    if (!runCommand(line)) evaluateInput(line);
+    if (!readingSecret && !exiting) prompt();
   });
 
-  server.defineCommand("explain", {
-    help: "Show every step of each chain before its value: .explain on, .explain off",
-    action(text) {
-      const arg = text.trim().toLowerCase();
-      remember(`.explain ${arg}`.trim());
-      if (arg === "on" || arg === "off") session.explain = arg === "on";
-      else if (arg !== "") write("use .explain on or .explain off\n");
-      write(`explain is ${session.explain ? "on" : "off"}\n`);
-      this.displayPrompt();
-    },
+  // The answer to the secret prompt must not stay in the history, which Up would recall: readline
+  // lets a 'history' listener take out the entry it has just added.
+  rl.on("history", (entries) => {
+    if (readingSecret) entries.shift();
   });
 
-  server.defineCommand("secret", {
-    help: "Set a value for hash.getSecret(NAME), typed without echo: .secret NAME; .secret alone lists the names",
-    action(text) {
-      const name = text.trim();
-      remember(`.secret ${name}`.trim());
-      if (name === "") {
-        const names = [...session.secrets.keys()];
-        write(names.length === 0 ? "no secrets set in this session\n" : `secrets set: ${names.join(", ")}\n`);
-        this.displayPrompt();
-        return;
-      }
-      if (/\s/.test(name)) {
-        write("a secret's name has no spaces: .secret NAME\n");
-        this.displayPrompt();
-        return;
-      }
-      // The answer must not be echoed, nor kept in the history.
-      const size = readline.historySize;
-      const echo = readline._writeToOutput;
-      const abort = new AbortController();
-      readingSecret = abort;
-      const restore = () => {
-        readline.historySize = size;
-        readline._writeToOutput = echo;
-        readingSecret = undefined;
-      };
-      abort.signal.addEventListener("abort", () => {
-        restore();
-        write(`\nsecret '${name}' not changed\n`);
-      });
-      readline.historySize = 0;
-      this.question(`value of secret '${name}' (not shown): `, { signal: abort.signal }, (value) => {
-        restore();
-        if (terminal) write("\n");
-        session.secrets.set(name, value);
-        write(`secret '${name}' set (${value.length} char${value.length === 1 ? "" : "s"})\n`);
-        this.displayPrompt();
-      });
-      readline._writeToOutput = () => {};
-    },
+  // Ctrl+C drops the line and any input typed over several lines, and cancels the secret prompt;
+  // on an empty prompt, a second Ctrl+C ends the REPL.
+  rl.on("SIGINT", () => {
+    if (readingSecret) {
+      const { name, abort } = readingSecret;
+      readingSecret = undefined;
+      abort.abort(); // readline empties the line it read, while it still writes nowhere
+      echo.muted = false;
+      write(`\nsecret '${name}' not changed\n`);
+      prompt();
+      return;
+    }
+    const empty = rl.line === "" && continued.length === 0;
+    // What was typed stays on the screen, as a shell leaves it, and readline forgets it: the
+    // keys a person would press, with the emptied line it redraws kept off the screen.
+    rl.write(null, END_OF_LINE);
+    write("\n");
+    echo.muted = true;
+    rl.write(null, DELETE_TO_START);
+    echo.muted = false;
+    continued = [];
+    if (empty && sawInterrupt) {
+      exiting = true;
+      rl.close();
+      return;
+    }
+    if (empty) write("(To exit, press Ctrl+C again or Ctrl+D or type .exit)\n");
+    sawInterrupt = empty;
+    prompt();
   });
 
-  server.defineCommand("clear", {
-    help: "Start afresh: forget the secrets set with .secret, unfreeze the clock, explain off",
-    action() {
-      this.clearBufferedCommand();
-      pending = false;
-      session.secrets.clear();
-      session.now = undefined;
-      session.explain = false;
-      write("secrets forgotten, the clock follows the system time, explain is off\n");
-      this.displayPrompt();
-    },
-  });
-  // .load pastes a file as one input and .save writes the session's lines: JavaScript habits
-  // that do not fit here (a template file is expanded with `hash-helper expand < FILE`).
-  const commands = server.commands as Record<string, unknown>;
-  delete commands.load;
-  delete commands.save;
+  const onKeypress = (_text: string, key: { name?: string } | undefined) => {
+    lastKeyWasTab = key?.name === "tab";
+  };
+  if (terminal) input.on("keypress", onKeypress);
 
-  server.defineCommand("help", {
-    help: "List the commands and the methods",
-    action() {
-      write(help(server));
-      this.displayPrompt();
-    },
-  });
+  const closed = new Promise<void>((resolve) =>
+    rl.on("close", () => {
+      readingSecret = undefined;
+      echo.muted = false;
+      echo.detach();
+      input.off("keypress", onKeypress);
+      // Ctrl+D leaves the cursor after the prompt; the shell's prompt goes on the next line.
+      if (terminal && !exiting) write("\n");
+      resolve();
+    }),
+  );
+  prompt();
+  return { close: () => rl.close(), closed };
+}
 
-  // Ctrl+C and .break drop a half-typed input; Ctrl+C also cancels the secret prompt.
-  server.prependListener("SIGINT", () => {
-    pending = false;
-    readingSecret?.abort();
-  });
-  server.defineCommand("break", {
-    help: "Drop the input typed so far over several lines",
-    action() {
-      pending = false;
-      this.clearBufferedCommand();
-      this.displayPrompt();
-    },
-  });
+/**
+ * What readline writes to: the output, except while it is muted. readline echoes every key it
+ * reads; giving it an output of our own is the public way to keep a secret off the screen.
+ */
+class Echo extends Writable {
+  muted = false;
+  readonly #output: Output;
+  readonly #resized = () => this.emit("resize");
 
-  const closed = new Promise<void>((resolve) => server.on("exit", () => resolve()));
-  return { server, closed };
+  constructor(output: Output) {
+    super();
+    this.#output = output;
+    // readline redraws a line that wraps when the terminal changes width.
+    output.on("resize", this.#resized);
+  }
+
+  /** readline wraps long lines at the terminal's width. */
+  get columns(): number | undefined {
+    return this.#output.columns;
+  }
+
+  detach(): void {
+    this.#output.off("resize", this.#resized);
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    if (!this.muted) this.#output.write(chunk);
+    done();
+  }
 }
 
 interface Completion {
@@ -325,7 +409,7 @@ function commonPrefix(words: readonly string[]): string {
 
 /** Whether the end of the line is inside a quoted string of an expression. */
 function insideString(line: string): boolean {
-  const bare = BARE.test(line);
+  const bare = looksLikeExpression(line);
   const { tokens } = tokenize(line, bare ? "bare" : "text");
   const last = tokens[tokens.length - 1];
   return (
@@ -339,10 +423,10 @@ function describe(found: readonly Method[]): string {
   return found.map((m) => `${signature(m).padEnd(width)}  ${m.summary}`).join("\r\n");
 }
 
-function help(server: REPLServer): string {
-  const commands = Object.entries(server.commands)
+function helpText(commands: ReadonlyMap<string, Command>): string {
+  const lines = [...commands]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, command]) => `  .${name.padEnd(8)} ${command?.help ?? ""}`);
+    .map(([name, command]) => `  .${name.padEnd(8)} ${command.help}`);
   const list = describe([...methods.values()])
     .split("\r\n")
     .map((line) => `  ${line}`);
@@ -352,7 +436,7 @@ function help(server: REPLServer): string {
     'string is open; a line break inside a string stands for "\\n", and an empty line gives up.',
     "",
     "Commands:",
-    ...commands,
+    ...lines,
     "",
     "Methods (Tab completes them, a second Tab describes them):",
     ...list,
@@ -366,7 +450,7 @@ function help(server: REPLServer): string {
  */
 function continueStrings(source: string): string {
   if (!source.includes("\n")) return source;
-  const mode = BARE.test(source) ? "bare" : "text";
+  const mode = looksLikeExpression(source) ? "bare" : "text";
   let text = source;
   for (;;) {
     const open = tokenize(text, mode).tokens.find((t) => {
@@ -401,9 +485,10 @@ interface History {
 
 /**
  * The history file: one entry an input, newest last. An input that went over several lines is
- * saved as one line, and keys typed into it are masked first (as redact() masks them), so the
- * file never holds a key; the secrets typed after .secret never reach it at all.
- * "" keeps no history.
+ * saved as one line, with the text of every literal masked but names (redact() with every
+ * literal), so the file holds no key, not even one appended as data, and `getSecret("moz")`
+ * still reads as it was typed; a recalled mask is refused as a key (MASKED_LITERAL). The
+ * secrets typed after .secret never reach it at all. "" keeps no history.
  */
 function historyFile(path: string | undefined): History | undefined {
   const file = path ?? join(homedir(), ".hash_helper_history");
@@ -425,7 +510,7 @@ function historyFile(path: string | undefined): History | undefined {
       entries.push(entry);
       if (entries.length > HISTORY_SIZE) entries.shift();
       try {
-        writeFileSync(file, `${entries.join("\n")}\n`, { mode: 0o600 });
+        writePrivately(file, `${entries.join("\n")}\n`);
       } catch (e) {
         failed = true;
         history.onFailure(`history not saved: ${file}: ${(e as NodeJS.ErrnoException).code ?? "cannot be written"}`);
@@ -436,9 +521,21 @@ function historyFile(path: string | undefined): History | undefined {
   return history;
 }
 
+/** Writes a file readable by its owner alone, whatever mode it had: open()'s mode only applies to a new file. */
+function writePrivately(file: string, text: string): void {
+  const fd = openSync(file, "w", 0o600);
+  try {
+    // Before the text goes in, so that it is never readable by others.
+    fchmodSync(fd, 0o600);
+    writeFileSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function safeRedact(line: string): string {
   try {
-    return redact(line);
+    return redact(line, { literals: "all" });
   } catch {
     return ""; // an entry that cannot be masked is not kept
   }

@@ -1,11 +1,10 @@
-import type { Argument, Call, Chain, Template } from "./ast.ts";
+import type { Argument, Call, Chain, Span, Template } from "./ast.ts";
 import { type ExpandOptions, evalContext } from "./context.ts";
 import { utf8 } from "./encoding.ts";
-import { HashHelperError, type ProblemReport } from "./errors.ts";
-import { resolveLimits } from "./limits.ts";
-import type { EvalContext, RequestView } from "./methods.ts";
-import { errorMasks } from "./masks.ts";
-import { program } from "./template.ts";
+import { HashHelperError, MAX_REPORTED_PROBLEMS, type Problem, type ProblemReport, quoteName } from "./errors.ts";
+import type { EvalContext, RequestView } from "./language/context.ts";
+import { defaultRules, type Rules, withLimits } from "./language/rules.ts";
+import { failure, program, type Shown } from "./template.ts";
 
 /** Headers as an object, or as name-value pairs when order or repeated names matter. */
 export type Headers = Readonly<Record<string, string>> | readonly (readonly [string, string])[];
@@ -47,11 +46,16 @@ export type Program = ReturnType<typeof program>;
  * Expands a whole request on one clock: the URL first, then the body (which may read the URL),
  * then the headers in the order their reads of each other require (a header that reads another
  * with hash.getRequestHeader() waits for it). Every problem in every part is reported in one
- * HashHelperError, each saying which part it is in.
+ * HashHelperError, each saying which part it is in. A header value that would hold CR, LF or
+ * NUL is refused (INVALID_HEADER_VALUE), and a header name that is not an RFC 9110 token is a
+ * TypeError: a request signed here can be sent as it is.
  */
 export function signRequest<H extends Headers>(request: RequestTemplate<H>, options?: SignOptions): SignedRequest<H> {
-  return signRequestWith(request, options, (_where, _source, p, context) => p.run(context));
+  return signRequestWith(defaultRules, request, options, runProgram);
 }
+
+/** How a part is run when nothing watches it. */
+export const runProgram: PartRunner = (_where, _source, p, context) => p.run(context);
 
 /**
  * How one part of a request is run: the default runs it; explain traces it. `where` names the
@@ -59,36 +63,51 @@ export function signRequest<H extends Headers>(request: RequestTemplate<H>, opti
  */
 export type PartRunner = (where: string, source: string, p: Program, context: EvalContext) => string;
 
-/** signRequest() with the running of each part left to `runPart`. */
+/** signRequest() against the given rules, with the running of each part left to `runPart`. */
 export function signRequestWith<H extends Headers>(
+  base: Rules,
   request: RequestTemplate<H>,
   options: SignOptions | undefined,
   runPart: PartRunner,
 ): SignedRequest<H> {
-  const limits = resolveLimits(options?.limits);
+  const rules = withLimits(base, options?.limits);
+  const reveal = options?.revealSecrets === true;
   const method = request.method ?? "GET";
   const pairs: (readonly [string, string])[] = Array.isArray(request.headers)
     ? [...(request.headers as readonly (readonly [string, string])[])]
     : Object.entries(request.headers ?? {});
+  for (const [name] of pairs) {
+    // RFC 9110 §5.1: a field name is a token. Names are the host's, not the template's.
+    if (!TOKEN.test(name)) throw new TypeError(`the header name ${quoteName(name)} is not an RFC 9110 token`);
+  }
 
-  const reports: ProblemReport[] = [];
-  const compileIn = (where: string, source: string): Program | undefined => {
+  const compileIn = (where: string, source: string): Part => {
     try {
-      return program(source, limits);
+      return { where, source, program: program(rules, source, reveal), problems: [] };
     } catch (e) {
       if (!(e instanceof HashHelperError)) throw e;
-      reports.push(...e.problems.map((p) => ({ ...p, where })));
-      return undefined;
+      return { where, source, error: e, problems: [] };
     }
   };
   const url = compileIn("URL", request.url);
   const body = request.body === undefined ? undefined : compileIn("body", request.body);
-  const headers = pairs.map(([name, value]) => ({ name, source: value, program: compileIn(`header ${name}`, value) }));
-  const sources = { URL: request.url, body: request.body ?? "" } as Record<string, string>;
-  const order = headerOrder(headers, reports);
-  if (reports.length > 0) throw new HashHelperError(reports);
+  const headers = pairs.map(([name, value]) => ({ name, ...compileIn(`header ${name}`, value) }));
+  for (const header of headers) {
+    const problem = header.program && textProblem(header.name, header.program.ast);
+    if (problem) header.problems.push(problem);
+  }
+  const byName = new Map<string, number[]>();
+  for (const [i, { name }] of headers.entries()) {
+    const key = name.toLowerCase();
+    const same = byName.get(key);
+    if (same) same.push(i);
+    else byName.set(key, [i]);
+  }
+  const order = headerOrder(headers, byName, rules);
+  const error = joined([url, ...(body ? [body] : []), ...headers], { reveal, shape: "template", rules });
+  if (error) throw error;
 
-  const base = evalContext(options); // one clock for every part
+  const clock = evalContext(options); // one clock for every part
   const view: RequestView = {
     part: "url",
     method,
@@ -97,8 +116,7 @@ export function signRequestWith<H extends Headers>(
     query: "",
     body: undefined,
     header: (name) => {
-      const wanted = name.toLowerCase();
-      const values = expanded.filter((h, i) => h !== undefined && pairs[i]?.[0].toLowerCase() === wanted);
+      const values = (byName.get(name.toLowerCase()) ?? []).flatMap((i) => expanded[i] ?? []);
       return values.length > 0 ? values.join(", ") : undefined;
     },
     fromSecret: (part) => fromSecret.has(part.toLowerCase()),
@@ -107,39 +125,47 @@ export function signRequestWith<H extends Headers>(
   // The parts built from a secret, directly or by reading a part that was: a trace of a part
   // that reads one of them masks what it read (see RequestView.fromSecret).
   const fromSecret = new Set<string>();
-  const run = (where: string, p: Program, source = sources[where] ?? "") => {
+  const run = ({ where, source, program: p }: Part) => {
     const part = where === "URL" ? "url" : where === "body" ? "body" : where.slice("header ".length).toLowerCase();
     const context: EvalContext = {
-      ...base,
+      ...clock,
       request: view,
       secret: (name) => {
-        const value = base.secret(name);
+        const value = clock.secret(name);
         if (value !== undefined) fromSecret.add(part);
         return value;
       },
       tainted: () => fromSecret.add(part),
     };
     try {
-      return runPart(where, source, p, context);
+      return runPart(where, source, p as Program, context);
     } catch (e) {
-      if (!(e instanceof HashHelperError)) throw e;
-      throw new HashHelperError(e.problems.map((r) => ({ ...r, where })));
+      throw e instanceof HashHelperError ? inPart(where, e) : e;
     }
   };
 
-  let signedUrl = run("URL", url as Program);
+  let signedUrl = run(url);
   if (options?.normalizeUrl) {
     // The URL itself is not quoted: blocks may have put a secret in it.
     if (!URL.canParse(signedUrl)) throw new InvalidUrlError("the expanded URL is not an absolute URL");
     signedUrl = new URL(signedUrl).href;
   }
   Object.assign(view, { url: signedUrl, ...pathAndQuery(signedUrl), part: "body" });
-  const signedBody = body ? run("body", body) : undefined;
+  const signedBody = body ? run(body) : undefined;
   view.body = utf8(signedBody ?? "");
   view.part = "header";
   for (const i of order) {
-    const header = headers[i] as { name: string; program: Program };
-    expanded[i] = run(`header ${header.name}`, header.program, pairs[i]?.[1]);
+    const header = headers[i] as HeaderPart;
+    const value = run(header);
+    const unsendable = UNSENDABLE.exec(value);
+    if (unsendable) {
+      // Text was checked before anything ran, so a block put it there: the one that did is
+      // found by running the blocks again on their own, on the same clock, secrets and request.
+      const again: EvalContext = { ...evalContext({ now: clock.nowMs, secrets: options?.secrets }), request: view };
+      const problem = blockProblem(header, unsendable[0], rules, again);
+      throw inPart(header.where, failure(header.source, [problem], { reveal, shape: "template", rules }));
+    }
+    expanded[i] = value;
   }
 
   const out = pairs.map(([name], i) => [name, expanded[i] as string] as const);
@@ -151,6 +177,97 @@ export function signRequestWith<H extends Headers>(
   };
 }
 
+/**
+ * One text of a request: its program, or the error that compiling it gave, and the problems
+ * found in it beyond what compiling finds (which are only looked for in a text that compiles).
+ */
+interface Part {
+  where: string;
+  source: string;
+  program?: Program;
+  error?: HashHelperError;
+  problems: Problem[];
+}
+
+type HeaderPart = Part & { name: string };
+
+/** RFC 9110 §5.6.2: token = 1*tchar. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/**
+ * RFC 9110 §5.5: CR, LF and NUL in a field value are "invalid and dangerous". A line break
+ * would end the header where the template chose and start one of its own.
+ */
+const UNSENDABLE = /[\r\n\0]/;
+const CHARACTER_NAMES: Record<string, string> = { "\r": "a carriage return", "\n": "a line feed", "\0": "a NUL" };
+const UNSENDABLE_HINT = "a header value cannot hold CR, LF or NUL";
+
+/** The first character of a header's text, outside its blocks, that a header value cannot hold. */
+function textProblem(name: string, ast: Template): Problem | undefined {
+  for (const part of ast.parts) {
+    const found = part.type === "Text" ? UNSENDABLE.exec(part.value) : null;
+    if (!found) continue;
+    return {
+      code: "INVALID_HEADER_VALUE",
+      message: `header ${quoteName(name)} holds ${CHARACTER_NAMES[found[0]]} in its text, which HTTP cannot send`,
+      hint: `${UNSENDABLE_HINT}: take it out of the text`,
+      offset: part.span.offset + found.index,
+      length: 1,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The problem of a header whose blocks gave it `character`, which a header value cannot hold:
+ * at the first block that gives such a character on its own, or at the whole header when none
+ * does (a host whose secrets change from one read to the next).
+ */
+function blockProblem(header: HeaderPart, character: string, rules: Rules, context: EvalContext): Problem {
+  let span: Span = { offset: 0, length: header.source.length };
+  let found = character;
+  for (const part of (header.program as Program).ast.parts) {
+    if (part.type !== "Block") continue;
+    const { offset, length } = part.span;
+    const own = UNSENDABLE.exec(program(rules, header.source.slice(offset, offset + length), false).run(context));
+    if (own) {
+      span = part.span;
+      found = own[0];
+      break;
+    }
+  }
+  return {
+    code: "INVALID_HEADER_VALUE",
+    message: `header ${quoteName(header.name)} gets ${CHARACTER_NAMES[found]} from this block, which HTTP cannot send`,
+    hint: `${UNSENDABLE_HINT}: leave out appendNewLine() or encode the value (encodeBase64(), encodeURL())`,
+    ...span,
+  };
+}
+
+/** The error of one part, each problem saying which part it is in. */
+function inPart(where: string, e: HashHelperError): HashHelperError {
+  return new HashHelperError(
+    e.problems.map((p) => ({ ...p, where })),
+    e.omitted,
+  );
+}
+
+/**
+ * Every part's problems as one error, in the order of the parts and by offset within each,
+ * capped at MAX_REPORTED_PROBLEMS like the error of one template; undefined when there are none.
+ */
+function joined(parts: readonly Part[], shown: Shown): HashHelperError | undefined {
+  const reports: ProblemReport[] = [];
+  let omitted = 0;
+  for (const part of parts) {
+    const error = part.error ?? (part.problems.length > 0 ? failure(part.source, part.problems, shown) : undefined);
+    if (!error) continue;
+    reports.push(...error.problems.map((p) => ({ ...p, where: part.where })));
+    omitted += error.omitted;
+  }
+  const kept = reports.slice(0, MAX_REPORTED_PROBLEMS);
+  return kept.length > 0 ? new HashHelperError(kept, omitted + reports.length - kept.length) : undefined;
+}
+
 /** The path and query of a URL as they stand in it, without decoding or normalising them. */
 export function pathAndQuery(url: string): { path: string; query: string } {
   const match = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*)?([^?#]*)(?:\?([^#]*))?/.exec(url);
@@ -159,70 +276,73 @@ export function pathAndQuery(url: string): { path: string; query: string } {
 
 /**
  * The order to expand headers in, so that each runs after the headers it reads. A read of a
- * header the request does not have, and a cycle, are reported as problems of the header that
- * makes the read.
+ * header the request does not have, and a cycle, are problems of the header that makes the read.
  */
-function headerOrder(
-  headers: readonly { name: string; source: string; program: Program | undefined }[],
-  reports: ProblemReport[],
-): number[] {
+function headerOrder(headers: readonly HeaderPart[], byName: ReadonlyMap<string, number[]>, rules: Rules): number[] {
   const report = (i: number, call: Call, code: "MISSING_HEADER" | "HEADER_CYCLE", message: string, hint: string) => {
-    const header = headers[i] as { name: string; source: string };
-    const problem = { code, message, hint, ...call.nameSpan };
-    const [made] = HashHelperError.from(header.source, [problem], errorMasks(header.source)).problems;
-    reports.push({ ...(made as ProblemReport), where: `header ${header.name}` });
+    headers[i]?.problems.push({ code, message, hint, ...call.nameSpan });
   };
-  const index = new Map<string, number[]>();
-  for (const [i, h] of headers.entries()) {
-    const name = h.name.toLowerCase();
-    index.set(name, [...(index.get(name) ?? []), i]);
-  }
-  const reads = headers.map((h) => (h.program ? headerReads(h.program.ast) : []));
+  const reads = headers.map((h) => (h.program ? headerReads(h.program.ast, rules) : []));
 
   for (const [i, calls] of reads.entries()) {
     for (const { name, call } of calls) {
-      if (index.has(name.toLowerCase())) continue;
+      if (byName.has(name.toLowerCase())) continue;
       report(
         i,
         call,
         "MISSING_HEADER",
-        `the request has no header '${name}'`,
-        `add it to the request, e.g. -H '${name}: …'`,
+        `the request has no header ${quoteName(name)}`,
+        "add it to the request's headers",
       );
     }
   }
 
   const order: number[] = [];
   const state = headers.map(() => "new" as "new" | "visiting" | "done");
-  const visit = (i: number): void => {
-    if (state[i] !== "new") return;
-    state[i] = "visiting";
-    for (const { name, call } of reads[i] ?? []) {
-      for (const j of index.get(name.toLowerCase()) ?? []) {
-        if (state[j] === "visiting") {
-          const from = headers[i]?.name ?? "";
-          const to = headers[j]?.name ?? "";
-          const message = i === j ? `header '${from}' reads itself` : `headers '${from}' and '${to}' read each other`;
-          report(i, call, "HEADER_CYCLE", message, "a header can only read headers that do not read it back");
-          continue;
-        }
-        visit(j);
+  // A depth-first walk on a stack of its own: a chain of thousands of headers, each reading the
+  // next, overflowed the call stack when the walk recursed. A frame is at its header's read
+  // `read`, and at the `target`-th header of that read's name.
+  for (let root = 0; root < headers.length; root++) {
+    if (state[root] !== "new") continue;
+    state[root] = "visiting";
+    const stack = [{ i: root, read: 0, target: 0 }];
+    for (let frame = stack[0]; frame; frame = stack[stack.length - 1]) {
+      const read = reads[frame.i]?.[frame.read];
+      if (!read) {
+        state[frame.i] = "done";
+        order.push(frame.i);
+        stack.pop();
+        continue;
+      }
+      const j = byName.get(read.name.toLowerCase())?.[frame.target++];
+      if (j === undefined) {
+        frame.read++;
+        frame.target = 0;
+      } else if (state[j] === "visiting") {
+        const from = quoteName(headers[frame.i]?.name ?? "");
+        const to = quoteName(headers[j]?.name ?? "");
+        const message = frame.i === j ? `header ${from} reads itself` : `headers ${from} and ${to} read each other`;
+        report(frame.i, read.call, "HEADER_CYCLE", message, "a header can only read headers that do not read it back");
+      } else if (state[j] === "new") {
+        state[j] = "visiting";
+        stack.push({ i: j, read: 0, target: 0 });
       }
     }
-    state[i] = "done";
-    order.push(i);
-  };
-  for (let i = 0; i < headers.length; i++) visit(i);
+  }
   return order;
 }
 
-/** Every hash.getRequestHeader("name") call in a template, nested ones included. */
-function headerReads(ast: Template): { name: string; call: Call }[] {
+/**
+ * Every call in a template that reads a header (hash.getRequestHeader("name"): the table says
+ * which methods do), with the name it reads, nested calls included.
+ */
+function headerReads(ast: Template, rules: Rules): { name: string; call: Call }[] {
   const found: { name: string; call: Call }[] = [];
   const chain = (c: Chain): void => {
     for (const call of c.calls) {
       const first = call.args[0];
-      if (call.method === "getRequestHeader" && first?.type === "String") found.push({ name: first.value, call });
+      const readsHeader = rules.methods.get(call.method)?.reads === "header";
+      if (readsHeader && first?.type === "String") found.push({ name: first.value, call });
       call.args.forEach(argument);
     }
   };

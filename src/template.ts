@@ -1,13 +1,15 @@
 import { type IToken, tokenMatcher } from "chevrotain";
-import type { Block, Template, Text } from "./ast.ts";
+import type { Block, Span, Template, Text } from "./ast.ts";
+import { defaultCacheSizes, TemplateCaches } from "./cache.ts";
 import { type CompileOptions, type EvaluationOptions, type ExpandOptions, evalContext } from "./context.ts";
 import { HashHelperError, type Problem } from "./errors.ts";
 import { compileTextChain, EvaluationFailure, type TextEvaluator } from "./evaluate.ts";
+import { defaultRules, type Rules, withLimits } from "./language/rules.ts";
 import { type LexFailure, lexBlocks } from "./lexer/lexer.ts";
 import { lexicalProblem } from "./lexer/lexical-problems.ts";
 import { Semicolon } from "./lexer/tokens.ts";
-import { defaultLimits, type Limits, limitProblem, resolveLimits } from "./limits.ts";
-import { errorMasks } from "./masks.ts";
+import { limitProblem } from "./limits.ts";
+import { errorMasks, type Shape } from "./masks.ts";
 import type { EvalContext } from "./methods.ts";
 import { parseBlock } from "./parser/parse.ts";
 
@@ -29,58 +31,123 @@ interface RawBlock {
 
 /** Parses and checks a whole template, reporting every problem in it in one HashHelperError. */
 export function compile(source: string, options?: CompileOptions): CompiledTemplate {
-  const limits = resolveLimits(options?.limits);
-  const reveal = options?.revealSecrets === true;
+  return compileWith(withLimits(defaultRules, options?.limits), source, options?.revealSecrets === true);
+}
+
+/** compile() against the given rules. */
+export function compileWith(rules: Rules, source: string, reveal: boolean): CompiledTemplate {
   // The tree is built again if asked for, not kept: expanding never reads it, and a template of
   // many blocks keeping every node alive made the collector copy them all, over and over.
-  const run = runner(source, build(source, { limits, reveal, keepAst: false }).pieces, reveal);
+  const run = runner(source, build(source, { rules, reveal, keepAst: false }).pieces, {
+    reveal,
+    shape: "template",
+    rules,
+  });
   let ast: Template | undefined;
   return {
     get ast() {
-      ast ??= build(source, { limits, reveal, check: false }).ast;
+      ast ??= build(source, { rules, reveal, check: false }).ast;
       return ast;
     },
     expand: (evaluation) => run(evalContext(evaluation)),
   };
 }
 
+/**
+ * Expands every `{hash…;}` and `<hash…;>` block of a template. A dashboard expands the same URL
+ * on every refresh, so compiled templates are kept in a cache; a template that fails to compile
+ * is not kept, and fails the same way each time.
+ */
+export function expand(template: string, options?: ExpandOptions): string {
+  return expandWith(defaultRules, defaultCaches, template, options);
+}
+
+/** expand() against the given rules, with the given caches. */
+export function expandWith(
+  rules: Rules,
+  caches: TemplateCaches<CompiledTemplate> | undefined,
+  template: string,
+  options: ExpandOptions | undefined,
+): string {
+  const reveal = options?.revealSecrets === true;
+  const used = withLimits(rules, options?.limits);
+  // A compilation that reveals literals in its errors is for debugging, and never kept for others.
+  const cache = reveal ? undefined : caches?.for(used.limits);
+  let compiled = cache?.recall(template);
+  if (!compiled) {
+    compiled = compileWith(used, template, reveal);
+    cache?.remember(template, compiled);
+  }
+  return compiled.expand(options);
+}
+
+let defaultCaches = new TemplateCaches<CompiledTemplate>(defaultRules.limits);
+
+/** Empties the top-level expand()'s cache, for its tests. */
+export function clearCache(): void {
+  defaultCaches = new TemplateCaches<CompiledTemplate>(defaultRules.limits);
+}
+
+/** What the top-level expand()'s cache holds, for its tests. */
+export function cacheUsage(): { keys: string[]; characters: number } {
+  const { templates, characters } = defaultCaches.usage();
+  return { keys: templates, characters };
+}
+
+export const CACHE_SIZE = defaultCacheSizes.templates;
+export const CACHE_CHARACTERS = defaultCacheSizes.characters;
+
 /** A checked template that runs against a given context, for callers that share one clock. */
 export function program(
+  rules: Rules,
   source: string,
-  limits: Readonly<Limits>,
-  reveal = false,
+  reveal: boolean,
 ): { ast: Template; run(context: EvalContext): string } {
-  const { ast, pieces } = build(source, { limits, reveal });
-  return { ast, run: runner(source, pieces, reveal) };
+  const { ast, pieces } = build(source, { rules, reveal });
+  return { ast, run: runner(source, pieces, { reveal, shape: "template", rules }) };
 }
 
 function runner(
   source: string,
   pieces: readonly (string | TextEvaluator)[],
-  reveal: boolean,
+  shown: Shown,
 ): (context: EvalContext) => string {
   return (context) => {
     let out = "";
     try {
       for (const piece of pieces) out += typeof piece === "string" ? piece : piece(context);
     } catch (e) {
-      throw e instanceof EvaluationFailure ? failure(source, [e.problem], reveal) : e;
+      throw e instanceof EvaluationFailure ? failure(source, [e.problem], shown) : e;
     }
     return out;
   };
+}
+
+/** How the errors of a source are shown. */
+export interface Shown {
+  /** Show literals (CompileOptions.revealSecrets). */
+  reveal: boolean;
+  /** How the source is read, which decides what its tokens are. */
+  shape: Shape;
+  /** The method table decides which literals are names, and shown. */
+  rules: Rules;
 }
 
 /**
  * The one error of problems found in a source, its excerpts masked (src/masks.ts) unless the
  * caller asked to reveal them.
  */
-export function failure(source: string, problems: readonly Problem[], reveal: boolean): HashHelperError {
-  return HashHelperError.from(source, problems, reveal ? [] : errorMasks(source));
+export function failure(source: string, problems: readonly Problem[], shown: Shown): HashHelperError {
+  return HashHelperError.from(source, problems, masksOf(source, shown));
+}
+
+function masksOf(source: string, { reveal, shape, rules }: Shown): Span[] {
+  return reveal ? [] : errorMasks(source, { shape, methods: rules.methods });
 }
 
 /** How build() works on a source. */
 export interface BuildOptions {
-  limits: Readonly<Limits>;
+  rules: Rules;
   /** Errors show literals (CompileOptions.revealSecrets). */
   reveal: boolean;
   /** Check against the method table; without it only the syntax is, and the evaluators must not run. Default true. */
@@ -89,121 +156,14 @@ export interface BuildOptions {
   keepAst?: boolean;
 }
 
-/**
- * Expands every `{hash…;}` and `<hash…;>` block of a template. A dashboard expands the same URL
- * on every refresh, so compiled templates are kept in a small cache; a template that fails to
- * compile is not kept, and fails the same way each time.
- */
-export function expand(template: string, options?: ExpandOptions): string {
-  // Limits change what compiles, so each set of limits has a cache of its own: no text of a
-  // template can make one caller's entry another's. Revealing errors is for debugging one's own
-  // template, and a compilation that reveals is never kept for someone else.
-  const cache = options?.revealSecrets ? undefined : cacheFor(resolveLimits(options?.limits));
-  let compiled = cache?.recall(template);
-  if (!compiled) {
-    compiled = compile(template, options);
-    cache?.remember(template, compiled);
-  }
-  return compiled.expand(options);
-}
-
-/**
- * How many compiled templates expand() keeps at least: the ones used last. It may keep up to
- * twice as many (see the generations below).
- */
-export const CACHE_SIZE = 256;
-/**
- * How many characters of templates expand() keeps compiled, in all. A count alone would let
- * large templates hold hundreds of megabytes, whose garbage collection then slows every
- * expansion. Dashboard URLs are a few hundred characters: this bound only turns away large
- * templates, which are then compiled on every expansion.
- */
-export const CACHE_CHARACTERS = 1 << 20;
-/** How many sets of limits other than the default ones get a cache (each of the same size). */
-const LIMIT_SETS = 8;
-
-// Two generations rather than a strict least-recently-used order: a hit in the young one is a
-// single lookup, where moving an entry to the back of one Map was a delete and a set, and
-// evicting its oldest entry a walk past every entry deleted before. When the young generation
-// is full it becomes the old one, and the old one is dropped; a hit in the old one moves back
-// to the young one. A generation holds CACHE_SIZE templates, so that the CACHE_SIZE used last
-// are always kept, and half of CACHE_CHARACTERS, so that both together stay within it.
-class Generation {
-  readonly templates = new Map<string, CompiledTemplate>();
-  characters = 0;
-}
-
-class TemplateCache {
-  private young = new Generation();
-  private old = new Generation();
-
-  recall(template: string): CompiledTemplate | undefined {
-    const hit = this.young.templates.get(template);
-    if (hit) return hit;
-    const aged = this.old.templates.get(template);
-    if (aged) {
-      this.old.templates.delete(template);
-      this.old.characters -= template.length;
-      this.remember(template, aged);
-    }
-    return aged;
-  }
-
-  remember(template: string, compiled: CompiledTemplate): void {
-    if (template.length > CACHE_CHARACTERS / 2) return;
-    const young = this.young;
-    if (young.templates.size >= CACHE_SIZE || young.characters + template.length > CACHE_CHARACTERS / 2) {
-      this.old = young;
-      this.young = new Generation();
-    }
-    this.young.templates.set(template, compiled);
-    this.young.characters += template.length;
-  }
-
-  usage(): { keys: string[]; characters: number } {
-    return {
-      keys: [...this.young.templates.keys(), ...this.old.templates.keys()],
-      characters: this.young.characters + this.old.characters,
-    };
-  }
-}
-
-let defaultCache = new TemplateCache();
-/** By the limits, written as JSON (Infinity as null, which no other limit can be). */
-let limitCaches = new Map<string, TemplateCache>();
-
-function cacheFor(limits: Readonly<Limits>): TemplateCache | undefined {
-  if (limits === defaultLimits) return defaultCache;
-  const id = JSON.stringify(limits);
-  let cache = limitCaches.get(id);
-  if (!cache && limitCaches.size < LIMIT_SETS) {
-    cache = new TemplateCache();
-    limitCaches.set(id, cache);
-  }
-  return cache;
-}
-
-/** Empties the cache, for its tests. */
-export function clearCache(): void {
-  defaultCache = new TemplateCache();
-  limitCaches = new Map();
-}
-
-/** What the caches hold, for their tests: the templates, once for each set of limits, and their length. */
-export function cacheUsage(): { keys: string[]; characters: number } {
-  const usages = [defaultCache, ...limitCaches.values()].map((cache) => cache.usage());
-  return {
-    keys: usages.flatMap((u) => u.keys),
-    characters: usages.reduce((sum, u) => sum + u.characters, 0),
-  };
-}
-
 /** The template's AST and what expanding it joins: text as is, and one evaluator a block. */
 export function build(
   source: string,
-  { limits, reveal, check = true, keepAst = true }: BuildOptions,
+  { rules, reveal, check = true, keepAst = true }: BuildOptions,
 ): { ast: Template; pieces: (string | TextEvaluator)[] } {
-  if (source.length > limits.maxTemplateLength) throw tooLong(source, limits, "template", reveal);
+  const limits = rules.limits;
+  const shown: Shown = { reveal, shape: "template", rules };
+  if (source.length > limits.maxTemplateLength) throw tooLong(source, shown);
   const problems: Problem[] = [];
   const parts: (Text | Block)[] | undefined = keepAst ? [] : undefined;
   const pieces: (string | TextEvaluator)[] = [];
@@ -218,7 +178,7 @@ export function build(
     }
     pushText(source, textStart, start, parts, pieces);
     textStart = end;
-    const block = analyzeBlock({ tokens, closed, end, failures }, source, problems, limits, check);
+    const block = analyzeBlock({ tokens, closed, end, failures }, source, problems, rules, check);
     if (block) {
       parts?.push(block.node);
       pieces.push(block.run);
@@ -230,9 +190,7 @@ export function build(
     problems.unshift(limitProblem("maxBlocks", limits, `the template has ${count} blocks`, at, "use fewer blocks"));
   }
 
-  if (problems.length > 0) {
-    throw failure(source, problems, reveal);
-  }
+  if (problems.length > 0) throw failure(source, problems, shown);
   return { ast: { type: "Template", parts: parts ?? [], span: { offset: 0, length: source.length } }, pieces };
 }
 
@@ -240,15 +198,11 @@ export function build(
  * The error for a source over maxTemplateLength. Its excerpt is masked from the tokens of the
  * part up to just past the limit only, so that refusing a huge template stays cheap.
  */
-export function tooLong(
-  source: string,
-  limits: Readonly<Limits>,
-  what: "template" | "expression",
-  reveal: boolean,
-): HashHelperError {
+export function tooLong(source: string, shown: Shown): HashHelperError {
+  const { limits } = shown.rules;
+  const what = shown.shape;
   const at = { offset: limits.maxTemplateLength, length: 1 };
-  const head = source.slice(0, limits.maxTemplateLength + 1024);
-  const masks = reveal ? [] : errorMasks(head);
+  const masks = masksOf(source.slice(0, limits.maxTemplateLength + 1024), shown);
   const problem = limitProblem(
     "maxTemplateLength",
     limits,
@@ -281,7 +235,7 @@ function analyzeBlock(
   raw: RawBlock,
   source: string,
   problems: Problem[],
-  limits: Readonly<Limits>,
+  rules: Rules,
   check: boolean,
 ): { node: Block; run: TextEvaluator } | undefined {
   const open = raw.tokens[0] as IToken;
@@ -315,9 +269,9 @@ function analyzeBlock(
     });
     return undefined;
   }
-  const parsed = parseBlock(raw.tokens, limits);
+  const parsed = parseBlock(raw.tokens, rules.limits);
   problems.push(...parsed.problems);
   if (!parsed.node) return undefined;
-  const run = check ? compileTextChain(parsed.node.expression, "block", problems, limits) : notChecked;
+  const run = check ? compileTextChain(parsed.node.expression, "block", problems, rules) : notChecked;
   return { node: parsed.node, run };
 }

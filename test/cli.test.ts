@@ -1,11 +1,13 @@
-import { spawnSync } from "node:child_process";
+import { spawn as spawnAsync, spawnSync } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HELP, type Io, main } from "../src/cli.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -242,6 +244,7 @@ describe("help and version", () => {
       MOZ,
       "Exit status",
       "70",
+      "74",
     ]) {
       expect(HELP).toContain(text);
     }
@@ -301,7 +304,8 @@ describe("language errors", () => {
       at: ";}",
     },
   ])("$code exits 1 with a caret under the mistake", async ({ argv, source, code, at }) => {
-    const r = await run(argv);
+    // Literals shown, so that the line is the source as typed.
+    const r = await run(["--reveal-secrets", ...argv]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     const lines = r.stderr.split("\n");
@@ -332,7 +336,7 @@ describe("language errors", () => {
   it("is found in standard input too", async () => {
     const r = await run(["expand"], { stdin: `${unknown}\n` });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`1 | ${unknown}\n`);
+    expect(r.stderr).toContain(`1 | ${unknown.replace('"x"', '"•"')}\n`);
   });
 
   it.each([
@@ -394,7 +398,7 @@ describe("the built binary", () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^error\[UNKNOWN_METHOD\] /);
-    expect(r.stderr).toContain('1 | hash.appnd("x")\n');
+    expect(r.stderr).toContain('1 | hash.appnd("•")\n');
     expect(r.stderr).toMatch(/^ +\| {6}\^{5}$/m);
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(r.stderr).not.toContain(ANSI);
@@ -634,5 +638,260 @@ describe("the REPL", () => {
     const r = await run(["repl"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/the REPL needs standard input and output/);
+  });
+});
+
+/** A shell script, in which hash_helper runs the built binary with the shell's own fds. */
+const shell = (script: string) => {
+  const r = spawnSync("sh", ["-c", `hash_helper() { "$NODE" "$CLI" "$@"; }; ${script}`], {
+    encoding: "utf8",
+    env: { ...process.env, NODE: process.execPath, CLI: cliJs, HASH_HELPER_DEBUG: "" },
+    timeout: 10_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+const binary = (args: string[], input: string | Uint8Array = "") => {
+  const r = spawnSync(process.execPath, [cliJs, ...args], {
+    input,
+    encoding: "utf8",
+    env: { ...process.env, HASH_HELPER_DEBUG: "" },
+    timeout: 10_000,
+    maxBuffer: 1024 * 1024,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+const usage = (message: string) => `hash-helper: ${message}\nTry 'hash-helper --help'.\n`;
+const TOO_LONG = "longer than a template may be (limit maxTemplateLength is 65536)";
+
+describe("bad input", () => {
+  const dir = mkdtempSync(join(tmpdir(), "hash-helper-input-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, content: string | Uint8Array) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  // The address space is capped so that a reader that reads without bound again fails in
+  // seconds, rather than taking the machine's memory until the timeout.
+  it.each([
+    { input: "yes | hash_helper expand", message: `standard input: ${TOO_LONG}` },
+    { input: "hash_helper sign --data @/dev/zero https://h/", message: `--data @/dev/zero: ${TOO_LONG}` },
+    {
+      input: "hash_helper eval --secrets-file /dev/zero 'hash.getExpiryTime(1)'",
+      message: "--secrets-file /dev/zero: larger than 1 MiB",
+    },
+  ])("stops reading an endless input at its limit: $input", ({ input, message }) => {
+    expect(shell(`ulimit -v 2000000; ${input}`)).toEqual({ status: 2, stdout: "", stderr: usage(message) });
+  });
+
+  it("takes the most bytes a template may have from standard input, and refuses one character more", () => {
+    // 65,536 characters of three bytes each, and the newline that is not the template's.
+    const most = "€".repeat(65_536);
+    expect(binary(["expand"], `${most}\r\n`)).toEqual({ status: 0, stdout: `${most}\n`, stderr: "" });
+    expect(binary(["expand"], "a".repeat(65_537))).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: usage(`standard input: ${TOO_LONG}`),
+    });
+  });
+
+  it("takes a --data @FILE body as long as a template may be, and refuses one character more", () => {
+    const most = "€".repeat(65_536);
+    expect(binary(["sign", "--data", `@${file("most.txt", most)}`, "https://h/"])).toEqual({
+      status: 0,
+      stdout: `POST https://h/\n\n${most}`,
+      stderr: "",
+    });
+    const over = file("over.txt", "a".repeat(65_537));
+    expect(binary(["sign", "--data", `@${over}`, "https://h/"])).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: usage(`--data @${over}: ${TOO_LONG}`),
+    });
+  });
+
+  it("refuses a secrets file larger than 1 MiB", async () => {
+    const big = file("big.env", `A=${"x".repeat(1024 * 1024)}\n`);
+    const r = await run(["eval", "--secrets-file", big, "hash.getExpiryTime(1)"]);
+    expect(r).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: usage(`--secrets-file ${big}: larger than 1 MiB`),
+      stdinReads: 0,
+    });
+  });
+
+  it("refuses a template on standard input longer than a template may be", async () => {
+    const r = await run(["expand"], { stdin: `${"a".repeat(65_537)}\n` });
+    expect(r).toEqual({ code: 2, stdout: "", stderr: usage(`standard input: ${TOO_LONG}`), stdinReads: 1 });
+  });
+
+  it("refuses a directory on standard input", () => {
+    expect(shell("hash_helper expand - < /")).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: usage("standard input is a directory"),
+    });
+  });
+
+  it("refuses bytes that are not UTF-8 the same way on every input", () => {
+    const bad = Uint8Array.from([0x61, 0xff, 0x62]);
+    const path = file("bad.bin", bad);
+    for (const { args, stdin, what } of [
+      { args: ["expand"], stdin: bad, what: "standard input" },
+      { args: ["eval", "-"], stdin: bad, what: "standard input" },
+      { args: ["sign", "--data", `@${path}`, "https://h/"], what: `--data @${path}` },
+      { args: ["eval", "--secrets-file", path, "hash.getExpiryTime(1)"], what: `--secrets-file ${path}` },
+    ]) {
+      expect(binary(args, stdin)).toEqual({ status: 2, stdout: "", stderr: usage(`${what}: not UTF-8 text`) });
+    }
+  });
+
+  it("keeps a byte order mark, in a body file as on standard input", () => {
+    const text = "\ufeffabc";
+    expect(binary(["expand"], text).stdout).toBe(`${text}\n`);
+    expect(binary(["sign", "--data", `@${file("bom.txt", text)}`, "https://h/"]).stdout).toBe(
+      `POST https://h/\n\n${text}`,
+    );
+  });
+});
+
+describe("output that cannot be written", () => {
+  it("a full device: one line, exit 74", () => {
+    const full = openSync("/dev/full", "w");
+    try {
+      const r = spawnSync(process.execPath, [cliJs, "expand", "x"], {
+        stdio: ["pipe", full, "pipe"],
+        encoding: "utf8",
+      });
+      expect({ status: r.status, stderr: r.stderr }).toEqual({
+        status: 74,
+        stderr: "hash-helper: cannot write standard output (ENOSPC)\n",
+      });
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  it("a closed standard output: one line, exit 74, before anything runs; /dev/null is not closed", () => {
+    expect(shell("hash_helper expand x >&-")).toEqual({
+      status: 74,
+      stdout: "",
+      stderr: "hash-helper: standard output is closed\n",
+    });
+    expect(shell("hash_helper expand x > /dev/null")).toEqual({ status: 0, stdout: "", stderr: "" });
+    // A parent that discards all output (Node's stdio "ignore") meant to: it is not an error.
+    const ignored = spawnSync(process.execPath, [cliJs, "expand", "x"], { stdio: "ignore" });
+    expect(ignored.status).toBe(0);
+  });
+
+  it("a reader that went away: no message, exit 74", async () => {
+    const child = spawnAsync(process.execPath, [cliJs, "expand", "x"], { stdio: ["ignore", "pipe", "pipe"] });
+    // Closed before the program has even started, so its first write meets EPIPE.
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8");
+    });
+    const status = await new Promise((resolve) => child.on("close", resolve));
+    expect({ status, stderr }).toEqual({ status: 74, stderr: "" });
+  });
+});
+
+describe("sign and fetch: what secrets built is masked in what is shown, never in what is sent", () => {
+  const SECRET_VALUE = "s3cr3t-bearer-token";
+  const received: IncomingHttpHeaders[] = [];
+  const server = createServer((req, res) => {
+    received.push(req.headers);
+    res.setHeader("x-reply", "yes");
+    res.end("pong");
+  });
+  let url = "";
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/p`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  const request = () => ["--secret", `k=${SECRET_VALUE}`, "-H", 'Authorization: Bearer {hash.getSecret("k");}', url];
+  const lastAuthorization = () => received.at(-1)?.authorization;
+
+  it.each([
+    { flags: [], shown: "Bearer ••••••", response: { status: 200, statusText: "OK", body: "pong" } },
+    {
+      flags: ["--reveal-secrets"],
+      shown: `Bearer ${SECRET_VALUE}`,
+      response: { status: 200, statusText: "OK", body: "pong" },
+    },
+    {
+      flags: ["-i"],
+      shown: "Bearer ••••••",
+      response: expect.objectContaining({ status: 200, headers: expect.arrayContaining([["x-reply", "yes"]]) }),
+    },
+  ])("fetch --json $flags: one document on stdout, the real request sent", async ({ flags, shown, response }) => {
+    const r = await run(["fetch", "--json", ...flags, ...request()]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.signed.headers).toEqual([["Authorization", shown]]);
+    expect(doc.response).toEqual(response);
+    expect(lastAuthorization()).toBe(`Bearer ${SECRET_VALUE}`);
+  });
+
+  it("fetch --json prints what sign --json prints, and the response", async () => {
+    const signed = JSON.parse((await run(["sign", "--json", "--now", String(NOW), ...request()])).stdout);
+    const fetched = JSON.parse((await run(["fetch", "--json", "--now", String(NOW), ...request()])).stdout);
+    expect(fetched).toEqual({ ...signed, response: { status: 200, statusText: "OK", body: "pong" } });
+    expect(JSON.stringify(fetched)).not.toContain(SECRET_VALUE);
+  });
+
+  it("fetch --json with no answer: the document with a null response, exit 4", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const r = await run(["fetch", "--json", ...request().slice(0, -1), `http://127.0.0.1:${port}/`]);
+    expect(r.code).toBe(4);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      signed: { headers: [["Authorization", "Bearer ••••••"]] },
+      response: null,
+    });
+    expect(r.stdout + r.stderr).not.toContain(SECRET_VALUE);
+  });
+
+  it("sign and fetch --explain: the steps masked on stderr, the real request printed and sent", async () => {
+    const sign = await run(["sign", "--explain", ...request()]);
+    expect(sign.stdout).toBe(`GET ${url}\nAuthorization: Bearer ${SECRET_VALUE}\n\n`);
+    expect(sign.stderr).toContain("header Authorization");
+    expect(sign.stderr).not.toContain(SECRET_VALUE);
+    const fetch = await run(["fetch", "--explain", ...request()]);
+    expect(fetch.stdout).toBe("200 OK\npong\n");
+    expect(fetch.stderr).not.toContain(SECRET_VALUE);
+    expect(lastAuthorization()).toBe(`Bearer ${SECRET_VALUE}`);
+  });
+});
+
+describe("--reveal-secrets", () => {
+  it("shows string literals in the errors of every command", async () => {
+    const LITERAL = "k3y-in-a-literal";
+    const block = `{hash.append("x").encodeHmacSha265("${LITERAL}").toHex().printDigest();}`;
+    for (const argv of [
+      ["expand", block],
+      ["expand", "--explain", block],
+      ["eval", block],
+      ["eval", "--json", block],
+      ["sign", "-H", `X: ${block}`, "https://h/"],
+      ["sign", "--explain", "-H", `X: ${block}`, "https://h/"],
+    ]) {
+      const masked = await run(argv);
+      expect(masked.code).toBe(1);
+      expect(masked.stdout + masked.stderr).not.toContain(LITERAL);
+      const shown = await run(["--reveal-secrets", ...argv]);
+      expect(shown.code).toBe(1);
+      expect(shown.stderr).toContain(LITERAL);
+    }
   });
 });

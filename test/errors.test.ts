@@ -21,7 +21,7 @@ describe("HashHelperError", () => {
       [
         "error[UNKNOWN_METHOD] unknown method 'appnd'",
         "  --> line 1, column 9",
-        `1 | a={hash.appnd("x").printDigest();}`,
+        `1 | a={hash.appnd("•").printDigest();}`,
         "  |         ^^^^^",
         "  = hint: did you mean append?",
       ].join("\n"),
@@ -48,13 +48,62 @@ describe("HashHelperError", () => {
 
   it("does not cut a line that fits on a terminal", () => {
     const template = `{hash.append("a b c d e f g").printDigest().encodeURL();}`;
-    expect(errorOf(() => expand(template)).excerpt.text).toBe(template);
+    expect(errorOf(() => expand(template)).excerpt.text).toBe(template.replace("a b c d e f g", "•".repeat(13)));
   });
 
-  it("shows control characters as spaces so the caret stays aligned", () => {
-    const { excerpt } = errorOf(() => expand(`\t{hash.appnd("x").printDigest();}`));
+  it("masks a literal with a bullet a code unit, so what follows keeps its column", () => {
+    const template = `{hash.append("${"k".repeat(30)}😀").appnd("x").printDigest();}`;
+    const { excerpt, span } = errorOf(() => expand(template));
+    expect(excerpt.text).toBe(template.replace(/"[^"]*"/g, (q) => `"${"•".repeat(q.length - 2)}"`));
+    expect(excerpt.caretColumn).toBe(span.column - 1);
+    expect(excerpt.text.slice(excerpt.caretColumn, excerpt.caretColumn + excerpt.caretLength)).toBe("appnd");
+  });
+
+  it("keeps an excerpt short under a long masked literal and a long caret", () => {
+    const long = "k".repeat(5000);
+    for (const template of [
+      `x=${"a".repeat(200)}{hash.append("${long}").appnd("x").printDigest();}`,
+      `x=${"a".repeat(200)}{hash.getExpiryTime("${long}");}`, // ARGUMENT_KIND spans the literal
+    ]) {
+      const { excerpt } = errorOf(() => expand(template));
+      expect(excerpt.text.length).toBeLessThan(200);
+      expect(excerpt.text).not.toContain("kk");
+      expect(excerpt.caretColumn + excerpt.caretLength).toBeLessThanOrEqual(excerpt.text.length);
+    }
+  });
+
+  it("puts a caret on the LF of a CRLF just past the line", () => {
+    const { excerpt, span } = errorOf(() => expand("abc\r\nd", { limits: { maxTemplateLength: 4 } }));
+    expect(span.offset).toBe(4);
+    expect(excerpt).toEqual({ text: "abc", caretColumn: 3, caretLength: 1 });
+  });
+
+  // Each would move the cursor, start a terminal sequence, reorder or hide the text after it.
+  it.each([
+    { what: "tab", char: "\t" },
+    { what: "ESC", char: "\u001b" },
+    { what: "BEL", char: "\u0007" },
+    { what: "DEL", char: "\u007f" },
+    { what: "C1 CSI", char: "\u009b" },
+    { what: "C1 NEL", char: "\u0085" },
+    { what: "right-to-left override", char: "\u202e" },
+    { what: "left-to-right isolate", char: "\u2066" },
+    { what: "pop directional isolate", char: "\u2069" },
+    { what: "Arabic letter mark", char: "\u061c" },
+    { what: "zero-width space", char: "\u200b" },
+    { what: "byte order mark", char: "\ufeff" },
+    { what: "soft hyphen", char: "\u00ad" },
+    // These end a string, so they stand in the text only.
+    { what: "CR", char: "\r", text: true },
+    { what: "line separator", char: "\u2028", text: true },
+    { what: "paragraph separator", char: "\u2029", text: true },
+  ])("shows a $what as a space, in the text and in a name, so the caret stays aligned", ({ char, text }) => {
+    const name = text ? "ab" : `a${char}b`;
+    const template = `${char}{hash.append(hash.getSecret("${name}")).appnd().printDigest();}`;
+    const { excerpt, span } = errorOf(() => expand(template, { secrets: { [name]: "v" } }));
+    expect(excerpt.text).toBe(template.replaceAll(char, " "));
+    expect(excerpt.caretColumn).toBe(span.column - 1);
     expect(excerpt.text.slice(excerpt.caretColumn, excerpt.caretColumn + 5)).toBe("appnd");
-    expect(excerpt.text).not.toContain("\t");
   });
 
   it("colours only when asked", () => {
@@ -77,6 +126,9 @@ describe("secrets never reach an error", () => {
     `{hash.append("x").encodeHmacSha1("${SECRET}\\q").toHex().printDigest();}`, // INVALID_ESCAPE inside the key
     `{hash.append("x").encodeHmacSha1(hash.append("${SECRET}").encodeMd5()).printDigest();}`, // nested key
     `{hash.append("x").frob("${SECRET}").printDigest();}`, // unknown method with no near name
+    `{hash.append("${SECRET}").encodeMd5().printDigest();}`, // a key appended as data (Marvel)
+    `{hash.append("id") "${SECRET}";}`, // a stray literal in a syntax error
+    `{hash.appnd("${SECRET}").printDigest();}`, // a typo of a method that takes no key
   ];
 
   it.each(cases)("%s", (template) => {
@@ -96,8 +148,16 @@ describe("secrets never reach an error", () => {
     expect(e.format()).toContain("••••••");
   });
 
-  it("shows arguments of methods that take no key", () => {
-    expect(errorOf(() => expand(`{hash.appnd("visible").printDigest();}`)).format()).toContain('"visible"');
+  it("shows names, escaped, and only names", () => {
+    const e = errorOf(() => expand(`{hash.append(hash.getSecret("m\u001bz")).append("data").printDigest();}`));
+    expect(e.code).toBe("MISSING_SECRET");
+    expect(e.message).toBe("secret 'm\\u001bz' is not set");
+    expect(e.excerpt.text).toBe(`{hash.append(hash.getSecret("m z")).append("••••").printDigest();}`);
+  });
+
+  it("masks an unquoted word without adding quotes", () => {
+    const e = errorOf(() => expand(`{hash.appendMethods(dataElement).printDigest();}`));
+    expect(e.excerpt.text).toBe(`{hash.appendMethods(•••••••••••).printDigest();}`);
   });
 
   it("masks bare expressions too", () => {

@@ -248,17 +248,23 @@ describe("what fetch sends is what was signed", () => {
   });
 
   it.each([
-    { why: "a GET with a body", args: ["-X", "GET", "--data", "x", "https://h/"], message: "cannot have a body" },
-    { why: "a URL that is not absolute", args: ["not a url"], message: "not an absolute URL" },
+    {
+      why: "a GET with a body",
+      args: ["-X", "GET", "--data", "x", "https://h/"],
+      code: 2,
+      message: "cannot have a body",
+    },
+    { why: "a URL that is not absolute", args: ["not a url"], code: 2, message: "not an absolute URL" },
     {
       why: "a header value with a line break, which would inject a header",
       args: ["-H", `X: {hash.append("a").appendNewLine().append("Injected: 1").printDigest();}`, "https://h/"],
-      message: "header 'X' holds a line break",
+      code: 1,
+      message: "error[INVALID_HEADER_VALUE]",
     },
-  ])("refuses $why before sending, exit 2", async ({ args, message }) => {
+  ])("refuses $why before sending, exit $code", async ({ args, code, message }) => {
     for (const command of ["sign", "fetch"]) {
       const r = await hashHelper([command, ...args]);
-      expect(r.code).toBe(2);
+      expect(r.code).toBe(code);
       expect(r.stderr).toContain(message);
       expect(r.stdout).toBe("");
     }

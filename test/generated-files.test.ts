@@ -5,10 +5,9 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { generatedFiles } from "../scripts/generated-files.ts";
 import { errorCodes, HashHelperError } from "../src/errors.ts";
-import { evaluate } from "../src/expression.ts";
+import { createHashHelper } from "../src/instance.ts";
+import { HostFunctionError } from "../src/language/host.ts";
 import { methods, signature } from "../src/methods.ts";
-import { signRequest } from "../src/sign-request.ts";
-import { expand } from "../src/template.ts";
 
 const root = new URL("../", import.meta.url);
 const pathOf = (path: string) => fileURLToPath(new URL(path, root));
@@ -83,16 +82,30 @@ describe("docs/errors.md", () => {
         return [title.trim(), examples] as const;
       }),
   );
-  // The page says its examples run with one secret supplied, api_key.
+  // The page says its examples run with one secret supplied, api_key, and with a host that adds
+  // one function, getAccount(id), which knows one account.
   const secrets = { api_key: "example-secret" };
+  const host = createHashHelper({
+    methods: [
+      {
+        name: "getAccount",
+        params: [{ name: "id", accepts: ["text"], isName: true }],
+        summary: "The account's key, from the host.",
+        run: ([id]) => {
+          if (id !== "acct-42") throw new HostFunctionError("no such account");
+          return "account-key";
+        },
+      },
+    ],
+  });
   // A request example is one line of JSON, signed with signRequest().
   const run = ({ kind, source, now }: { kind: Kind; source: string; now: number }) => {
     const options = { now, secrets };
     return kind === "template"
-      ? expand(source, options)
+      ? host.expand(source, options)
       : kind === "expression"
-        ? evaluate(source, options)
-        : signRequest(JSON.parse(source), options);
+        ? host.evaluate(source, options)
+        : host.signRequest(JSON.parse(source), options);
   };
 
   it.each(codes)("%s: its example fails with it, and the fix works", (code) => {

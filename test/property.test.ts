@@ -1,23 +1,33 @@
 import { fc, it } from "@fast-check/vitest";
 import { afterAll, describe, expect } from "vitest";
-import { expand } from "../src/index.ts";
+import { expand, methods } from "../src/index.ts";
 import {
   anyString,
+  environment,
+  evaluatesAsModelled,
   expandsAsModelled,
   expandsOrFails,
   grammarTemplate,
   keyedTemplate,
   keyNeverShown,
   limitsOnlyLimit,
+  methodsOf,
+  model,
   nestingIsBounded,
   now,
   openerFreeText,
   options,
   outcome,
+  type Prediction,
   plainTextSurvives,
+  predictRequest,
+  predictTemplate,
+  signsAsModelled,
   textSurvives,
   tightLimits,
   validBlock,
+  validExpression,
+  validRequest,
   validTemplate,
 } from "./arbitraries.ts";
 
@@ -29,10 +39,24 @@ const runs = {
   openerFree: 1000,
   survives: 1000,
   valid: 1500,
+  expression: 1000,
+  request: 1000,
   keys: 1500,
   limits: 500,
   nesting: 300,
 };
+
+/** Each property takes a few seconds, and several times that on a loaded two-core machine. */
+const PROPERTY_TIMEOUT = 60_000;
+
+/** How many cases each property has run: counted as they run, not read from `runs`. */
+const ran: Record<string, number> = {};
+function counted<A extends unknown[]>(name: keyof typeof runs, predicate: (...args: A) => void) {
+  return (...args: A): void => {
+    predicate(...args);
+    ran[name] = (ran[name] ?? 0) + 1;
+  };
+}
 
 const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort();
 
@@ -46,41 +70,121 @@ afterAll(() => {
 describe("expand never fails in any other way than HashHelperError", () => {
   it.prop([anyString, options], { numRuns: runs.anyString })(
     "arbitrary strings: a string or a HashHelperError, and compile(t).expand(o) equals expand(t, o)",
-    (source, opts) => expandsOrFails(source, opts),
+    counted("anyString", expandsOrFails),
+    PROPERTY_TIMEOUT,
   );
 
   it.prop([grammarTemplate, options], { numRuns: runs.grammar })(
     "grammar-shaped templates with mutations: the same",
-    (source, opts) => expandsOrFails(source, opts),
+    counted("grammar", expandsOrFails),
+    PROPERTY_TIMEOUT,
   );
 });
 
 describe("text outside blocks", () => {
   it.prop([openerFreeText, now], { numRuns: runs.openerFree })(
     "text without a block opener is returned as it is",
-    plainTextSurvives,
+    counted("openerFree", plainTextSurvives),
+    PROPERTY_TIMEOUT,
   );
 
   it.prop([openerFreeText, validBlock, openerFreeText, now], { numRuns: runs.survives })(
     "the text around a valid block survives byte-for-byte",
-    textSurvives,
+    counted("survives", textSurvives),
+    PROPERTY_TIMEOUT,
   );
+});
+
+describe("the reference model", () => {
+  it("models every method of the table, and only those", () => {
+    expect(Object.keys(model).sort()).toEqual([...methods.keys()].sort());
+  });
+
+  it.each([...methods.values()])(
+    "models $name as the table describes it: what it gives, which literals are names",
+    (m) => {
+      const modelled = model[m.name];
+      expect(modelled?.gives).toBe(m.output);
+      expect(modelled?.names ?? []).toEqual(m.params.flatMap((p, i) => (p.isName ? [i] : [])));
+    },
+  );
+
+  // Sampled as the properties below sample them, with fixed seeds, so that the numbers are the same on every run.
+  const templates = fc.sample(fc.tuple(validTemplate, now), { numRuns: 1500, seed: 10 });
+  const requests = fc.sample(fc.tuple(validRequest, now), { numRuns: 1000, seed: 10 });
+  const millis = (n: Date | number) => environment(n).nowMs;
+
+  it("is used for every method: valid templates and signed requests call each of them", () => {
+    const used = new Set<string>();
+    for (const [t] of templates) for (const name of methodsOf(t)) used.add(name);
+    for (const [r] of requests) {
+      for (const t of [r.url, ...(r.body ? [r.body] : []), ...r.headers.map((h) => h.value)]) {
+        for (const name of methodsOf(t)) used.add(name);
+      }
+    }
+    expect([...used].sort()).toEqual([...methods.keys()].sort());
+  });
+
+  it("predicts text for most valid templates and signed requests, and each kind of error for some", () => {
+    const tally = (predictions: Prediction<unknown>[]) => {
+      const counts: Record<string, number> = {};
+      for (const p of predictions) {
+        const kind =
+          "ok" in p ? "text" : "problems" in p ? p.problems.map((x) => x.code).join("+") : p.failures[0]?.code;
+        counts[kind ?? ""] = (counts[kind ?? ""] ?? 0) + 1;
+      }
+      return counts;
+    };
+    const expanded = tally(templates.map(([t, n]) => predictTemplate(t, environment(n))));
+    const signed = tally(requests.map(([r, n]) => predictRequest(r, millis(n))));
+    console.info("valid templates:", expanded, "\nsigned requests:", signed);
+    expect(expanded.text).toBeGreaterThan(templates.length / 2);
+    expect(signed.text).toBeGreaterThan(requests.length / 3);
+    const has = (counts: Record<string, number>, code: string) => Object.keys(counts).some((k) => k.includes(code));
+    for (const code of ["REQUEST_UNAVAILABLE", "RESULT_KIND", "MASKED_LITERAL", "DATE_OUT_OF_RANGE"]) {
+      expect(has(expanded, code), code).toBe(true);
+    }
+    for (const code of [
+      "REQUEST_UNAVAILABLE",
+      "RESULT_KIND",
+      "MISSING_HEADER",
+      "HEADER_CYCLE",
+      "INVALID_HEADER_VALUE",
+    ]) {
+      expect(has(signed, code), code).toBe(true);
+    }
+  });
 });
 
 describe("valid templates", () => {
   it.prop([validTemplate, now], { numRuns: runs.valid })(
-    "expand without error, deterministically for a fixed now, to what a node:crypto model of the methods gives",
-    expandsAsModelled,
+    "expand deterministically for a fixed now, to what a node:crypto model of the methods predicts",
+    counted("valid", expandsAsModelled),
+    PROPERTY_TIMEOUT,
+  );
+
+  it.prop([validExpression, now], { numRuns: runs.expression })(
+    "alone, as evaluate() takes them, give what the model predicts, and never bytes",
+    counted("expression", evaluatesAsModelled),
+    PROPERTY_TIMEOUT,
+  );
+
+  it.prop([validRequest, now], { numRuns: runs.request })(
+    "as the URL, body and headers of signRequest(), give what the model predicts, part after part",
+    counted("request", signsAsModelled),
+    PROPERTY_TIMEOUT,
   );
 
   it.prop([validTemplate, tightLimits, now], { numRuns: runs.limits })(
-    "under tighter limits fail only with LIMIT_EXCEEDED",
-    limitsOnlyLimit,
+    "under tighter limits fail only with LIMIT_EXCEEDED beyond what the model predicts",
+    counted("limits", limitsOnlyLimit),
+    PROPERTY_TIMEOUT,
   );
 
   it.prop([fc.nat({ max: 120 }), fc.option(fc.nat({ max: 80 }), { nil: undefined })], { numRuns: runs.nesting })(
     "nest up to maxNestingDepth, and past it fail with LIMIT_EXCEEDED, never a RangeError",
-    nestingIsBounded,
+    counted("nesting", nestingIsBounded),
+    PROPERTY_TIMEOUT,
   );
 
   it("some grammar-shaped templates expand and some fail, so both paths are exercised", () => {
@@ -94,10 +198,13 @@ describe("valid templates", () => {
 describe("keys", () => {
   it.prop([keyedTemplate({ sameLine: true })], { numRuns: runs.keys })(
     "no error (message, stack, format, JSON, inspect) and no redacted template shows a key",
-    keyNeverShown,
+    counted("keys", keyNeverShown),
+    PROPERTY_TIMEOUT,
   );
 });
 
-it("runs at least 10,000 property cases in all, the floor the issue sets for CI", () => {
-  expect(Object.values(runs).reduce((a, b) => a + b)).toBeGreaterThanOrEqual(10_000);
+it("ran every property at least as many times as asked, over 10,000 cases in all, the floor the issue sets for CI", () => {
+  // At least: the cases fast-check runs while shrinking a counterexample count too.
+  for (const [name, n] of Object.entries(runs)) expect(ran[name], name).toBeGreaterThanOrEqual(n);
+  expect(Object.values(ran).reduce((a, b) => a + b)).toBeGreaterThanOrEqual(10_000);
 });

@@ -74,6 +74,34 @@ describe.skipIf(!python)("the REPL in a pseudo-terminal", () => {
     expect(output).toContain("1700000060");
     expect(output).toContain(`\x1b[31merror[UNKNOWN_METHOD]\x1b[0m`);
     expect(output).not.toContain("hunter2");
-    expect(readFileSync(join(dir, "history"), "utf8")).toContain(`hash.append("abc").encodeMd5().toHex()\n`);
+    // Literals masked, names kept.
+    const history = readFileSync(join(dir, "history"), "utf8");
+    expect(history).toContain(`hash.append("•••").encodeMd5().toHex()\n`);
+    expect(history).toContain(`hash.append("•").encodeHmacSha256(hash.getSecret("api")).toHex()\n`);
+  }, 40_000);
+
+  it("drops what is typed on Ctrl+C, cancels the secret prompt with it, and ends on Ctrl+D", async () => {
+    const { status, output, error } = await inTerminal([
+      { expect: "hash> " },
+      { send: `{hash.append("a")\r` },
+      { expect: "... " },
+      { send: "\x03" },
+      { expect: "hash> " },
+      { send: `hash.append("b").toHex()\r` },
+      { expect: "62" },
+      { send: ".secret k\r" },
+      { expect: "(not shown): " },
+      { send: "s3cr3t" },
+      { send: "\x03" },
+      { expect: "not changed" },
+      { expect: "hash> " },
+      { send: "\x04" },
+    ]);
+    expect(error).toBeNull();
+    expect(status).toBe(0);
+    expect(output).not.toContain("s3cr3t");
+    expect(output).not.toContain("error[");
+    // A Ctrl+C that cancelled the secret prompt is not the first of two that quit.
+    expect(output).not.toContain("To exit");
   }, 40_000);
 });

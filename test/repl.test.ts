@@ -1,5 +1,5 @@
 import { createHash, createHmac } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -15,6 +15,7 @@ const TAB = "\t";
 const UP = `${ESC}[A`;
 const CTRL_C = "\x03";
 const CTRL_U = "\x15";
+const CTRL_D = "\x04";
 
 const dir = mkdtempSync(join(tmpdir(), "hash-helper-repl-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,12 +61,16 @@ async function session(options: Partial<ReplOptions> & { outputIsTTY?: boolean }
       );
       return text.slice(from).replace(ANSI, "");
     },
+    /** Writes keys without waiting for an answer. */
+    send(keys: string): void {
+      input.write(keys);
+    },
+    closed: repl.closed,
     async close(): Promise<string> {
       input.end();
       await repl.closed;
       return text.replace(ANSI, "");
     },
-    server: repl.server,
   };
 }
 
@@ -131,7 +136,7 @@ describe("errors", () => {
     expect(shown.split("\n")).toEqual([
       "error[UNKNOWN_METHOD] unknown method 'appnd'",
       "  --> line 1, column 6",
-      '1 | hash.appnd("x")',
+      '1 | hash.appnd("•")',
       "  |      ^^^^^",
       "  = hint: did you mean append?",
     ]);
@@ -152,8 +157,8 @@ describe("errors", () => {
   it("masks a key in the source line", async () => {
     const repl = await session();
     const shown = await repl.type(`hash.append("x").encodeHmacSha265("my-key").toHex()\n`);
-    expect(shown).toContain('encodeHmacSha265("••••••")');
-    expect(shown).not.toContain('my-key"');
+    expect(shown).toContain('1 | hash.append("•").encodeHmacSha265("••••••").toHex()');
+    expect(shown).not.toContain("my-key");
   });
 
   it("goes on after an error", async () => {
@@ -257,10 +262,33 @@ describe("commands", () => {
   it(".help lists the commands and every method with its summary", async () => {
     const repl = await session();
     const shown = await repl.type(".help\n");
-    for (const command of [".now", ".explain", ".secret", ".help", ".exit", ".clear"]) expect(shown).toContain(command);
+    // Its own commands, and none of node:repl's for JavaScript (.editor, .load, .save).
+    const commands = [...shown.matchAll(/^ {2}(\.\w+) /gm)].map((m) => m[1]);
+    expect(commands).toEqual([".break", ".clear", ".exit", ".explain", ".help", ".now", ".secret"]);
     for (const method of methods.values()) {
       expect(shown).toMatch(new RegExp(`^  ${escapeRegExp(signature(method))} +${escapeRegExp(method.summary)}$`, "m"));
     }
+  });
+
+  it(".break drops an input typed over several lines", async () => {
+    const repl = await session();
+    expect(await repl.type(`{hash.append("a")\n`)).toBe("... ");
+    expect(answer(await repl.type(".break\n"))).toBe("");
+    expect(answer(await repl.type(`hash.append("b").toHex()\n`))).toBe("62");
+  });
+
+  it(".exit ends the REPL", async () => {
+    const repl = await session();
+    repl.send(".exit\n");
+    await repl.closed;
+  });
+
+  it("refuses an unknown command without showing it, and goes on", async () => {
+    const repl = await session();
+    const shown = await repl.type(`.append("my-key")\n`);
+    expect(shown).toContain("unknown command");
+    expect(shown).not.toContain("my-key");
+    expect(answer(await repl.type(`hash.append("b").toHex()\n`))).toBe("62");
   });
 
   it(".clear forgets the session", async () => {
@@ -338,6 +366,57 @@ describe("on a terminal", () => {
     expect(answer(await repl.type(`hash.getSecret("api")\r`, "hunter2"))).toContain("hunter2");
   });
 
+  it("keeps the secret typed after .secret out of what Up recalls", async () => {
+    const repl = await terminal();
+    await repl.type(`hash.append("a").toHex()\r`, "61");
+    await repl.type(".secret api\r", "(not shown): ");
+    await repl.type("hunter2\r", "set (7 chars)");
+    await repl.type(UP, ".secret api");
+    await repl.type(UP, 'hash.append("a").toHex()');
+    expect(repl.raw()).not.toContain("hunter2");
+  });
+
+  it("drops what is typed on Ctrl+C, a line or an input over several lines", async () => {
+    const repl = await terminal();
+    await repl.type(`hash.append("a").toH${CTRL_C}`, "hash> ");
+    expect(answer(await repl.type(`hash.append("b").toHex()\r`, "62"))).toMatch(/\n62$/);
+    await repl.type(`{hash.append("a")\r`, "... ");
+    await repl.type(CTRL_C, "hash> ");
+    const shown = await repl.type(`hash.append("c").toHex()\r`, "63");
+    expect(shown).not.toContain("error");
+    expect(repl.shown()).not.toContain("To exit");
+  });
+
+  it("says how to quit on Ctrl+C at an empty prompt, and quits on a second one", async () => {
+    const repl = await terminal();
+    await repl.type(CTRL_C, "To exit, press Ctrl+C again");
+    repl.send(CTRL_C);
+    await repl.closed;
+  });
+
+  it("quits on Ctrl+D at an empty prompt", async () => {
+    const repl = await terminal();
+    repl.send(CTRL_D);
+    await repl.closed;
+  });
+
+  it("counts the Ctrl+C that cancels the secret prompt as no Ctrl+C at an empty prompt", async () => {
+    const repl = await terminal();
+    await repl.type(".secret api\r", "(not shown): ");
+    expect(await repl.type(`xyz${CTRL_C}`, "hash> ")).not.toContain("To exit");
+    await repl.type(CTRL_C, "To exit");
+    expect(answer(await repl.type(`hash.append("a").toHex()\r`, "61"))).toMatch(/\n61$/);
+  });
+
+  it("shows literals in errors with revealSecrets, and still masks them in the history", async () => {
+    const file = join(dir, "revealed");
+    const repl = await terminal({ historyFile: file, revealSecrets: true });
+    const typed = `hash.append("x").encodeHmacSha265("my-key").toHex()`;
+    expect(await repl.type(`${typed}\r`, "hint")).toContain(`1 | ${typed}`);
+    await repl.close();
+    expect(readFileSync(file, "utf8")).toBe(`hash.append("•").encodeHmacSha265("••••••").toHex()\n`);
+  });
+
   it("keeps a history file, keys masked, secrets out, and reads it back", async () => {
     const file = join(dir, "history");
     const first = await terminal({ historyFile: file });
@@ -350,8 +429,8 @@ describe("on a terminal", () => {
     const saved = readFileSync(file, "utf8");
     expect(saved).toBe(
       [
-        `hash.append("a").encodeHmacSha1("••••••").toHex()`,
-        `{hash.append("x") .encodeHmacSha256("••••••").toHex().printDigest();}`,
+        `hash.append("•").encodeHmacSha1("••••••").toHex()`,
+        `{hash.append("•") .encodeHmacSha256("•••••••••").toHex().printDigest();}`,
         ".secret api",
         "",
       ].join("\n"),
@@ -371,7 +450,39 @@ describe("on a terminal", () => {
     expect(await repl.type(UP, 'hash.append("old")')).toContain('hash.append("old").toHex()');
     await repl.type("\r", "hash> ");
     await repl.close();
-    expect(readFileSync(file, "utf8")).toBe('hash.append("old").toHex()\n');
+    // An entry of an older version, unmasked, is saved again masked.
+    expect(readFileSync(file, "utf8")).toBe('hash.append("old").toHex()\nhash.append("•••").toHex()\n');
+  });
+
+  it("keeps names readable in the history, and refuses a recalled mask as a key", async () => {
+    const file = join(dir, "names");
+    const typed = `hash.append("data").encodeHmacSha256(hash.getSecret("moz")).append(hash.getRequestHeader("Date")).toHex()`;
+    const first = await terminal({ historyFile: file, secrets: () => "k" });
+    await first.type(`${typed}\r`, "hash> ");
+    await first.type(`hash.append("m").encodeHmacSha256("key").toHex()\r`, "hash> ");
+    await first.close();
+    expect(readFileSync(file, "utf8")).toBe(
+      [
+        `hash.append("••••").encodeHmacSha256(hash.getSecret("moz")).append(hash.getRequestHeader("Date")).toHex()`,
+        `hash.append("•").encodeHmacSha256("•••").toHex()`,
+        "",
+      ].join("\n"),
+    );
+
+    const second = await terminal({ historyFile: file });
+    await second.type(UP, 'encodeHmacSha256("•••")');
+    expect(await second.type("\r", "hint")).toContain("error[MASKED_LITERAL]");
+  });
+
+  it("writes the history file for its owner alone, even one that was readable by all", async () => {
+    const file = join(dir, "was-0644");
+    writeFileSync(file, "");
+    chmodSync(file, 0o644);
+    const repl = await terminal({ historyFile: file });
+    await repl.type(`hash.append("a").toHex()\r`, "hash> ");
+    await repl.close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, "utf8")).toBe(`hash.append("•").toHex()\n`);
   });
 });
 

@@ -10,10 +10,13 @@ import {
   errorCodes,
   evaluate,
   expand,
+  type HashHelperError,
   type Limits,
   redact,
   signRequest,
 } from "../src/index.ts";
+import { createHashHelper } from "../src/instance.ts";
+import { HostFunctionError } from "../src/language/host.ts";
 import { errorOf } from "./helpers.ts";
 
 const prototypeNames = Object.getOwnPropertyNames(Object.prototype).sort();
@@ -72,6 +75,7 @@ describe("limits", () => {
       maxCallsPerChain: 256,
       maxNestingDepth: 32,
       maxValueSize: 1048576,
+      maxExpansionSize: 16777216,
       maxExpirySeconds: 315576000,
     });
     const doc = readFileSync(new URL("../docs/security.md", import.meta.url), "utf8");
@@ -178,7 +182,7 @@ describe("secrets", () => {
     const e = errorOf(() => expand(template, { secrets: { other: KEY } }));
     expect(e.code).toBe("MISSING_SECRET");
     expect(e.message).toBe("secret 'moz' is not set");
-    expect(e.hint).toContain("HASH_HELPER_SECRET_MOZ");
+    expect(e.hint).toContain("options.secrets");
     expect(template.slice(e.span.offset, e.span.offset + e.span.length)).toBe("getSecret");
   });
 
@@ -231,6 +235,7 @@ describe("no error path leaks a key or a secret", () => {
     MISSING_HEADER: request({
       A: `{hash.append(${secret}).append(hash.getRequestHeader("B")).encodeHmacSha1(${key}).toHex().printDigest();}`,
     }),
+    HOST_FUNCTION: `{hash.getAccount("nope").encodeHmacSha1(${key}).toHex().append(${secret}).printDigest();}`,
     HEADER_CYCLE: request({
       A: `{hash.append(${secret}).append(hash.getRequestHeader("B")).encodeHmacSha1(${key}).toHex().printDigest();}`,
       B: `{hash.append(hash.getRequestHeader("A")).encodeHmacSha1(${key}).toHex().printDigest();}`,
@@ -241,12 +246,28 @@ describe("no error path leaks a key or a secret", () => {
     expect(Object.keys(cases).sort()).toEqual([...errorCodes].sort());
   });
 
+  // A host function that refuses its argument, for HOST_FUNCTION.
+  const hosted = createHashHelper({
+    methods: [
+      {
+        name: "getAccount",
+        params: [{ name: "id", accepts: ["text"] }],
+        summary: "An account",
+        run: () => {
+          throw new HostFunctionError("no such account");
+        },
+      },
+    ],
+  });
+
   it.each(Object.entries(cases))("%s", (code, template) => {
     const run = template.startsWith(`{"url"`)
       ? (json: string, options: ExpandOptions) => signRequest(JSON.parse(json), options)
-      : template.startsWith("{") && code !== "NOT_AN_EXPRESSION"
-        ? expand
-        : evaluate;
+      : code === "HOST_FUNCTION"
+        ? hosted.expand
+        : template.startsWith("{") && code !== "NOT_AN_EXPRESSION"
+          ? expand
+          : evaluate;
     // The latest instant a Date holds, so that a day later cannot be formatted.
     const now = code === "DATE_OUT_OF_RANGE" ? 8.64e15 : undefined;
     const e = errorOf(() => run(template, { secrets, now }));
@@ -257,6 +278,8 @@ describe("no error path leaks a key or a secret", () => {
       e.stack ?? "",
       e.format(),
       e.format({ color: true }),
+      JSON.stringify(e.excerpt),
+      JSON.stringify(e.problems),
       JSON.stringify(e),
       inspect(e, { depth: Number.POSITIVE_INFINITY }),
       String(e),
@@ -268,33 +291,163 @@ describe("no error path leaks a key or a secret", () => {
   });
 });
 
+describe("a typo in or around a keyed call never shows the key (issue 10)", () => {
+  const KEY = "Lit3ral-KEY-in-template";
+  const q = `"${KEY}"`;
+  // Each mutation in a block, and bare where evaluate() reads it; the key must show nowhere.
+  const mutations = {
+    "no opening parenthesis": `.encodeHmacSha256${q})`,
+    "a hyphen in the name": `.encodeHmacSha-256(${q})`,
+    "a space in the name": `.encodeHmacSha 256(${q})`,
+    "a no-break space in the name": `.encodeHmacSha\u00a0256(${q})`,
+    "a zero-width space in the name": `.encodeHmacSha\u200b256(${q})`,
+    brackets: `.encodeHmacSha256[${q}]`,
+    "a space for the parentheses": `.encodeHmacSha256 ${q}`,
+    "no name": `.(${q})`,
+    "a line break before the parenthesis, and an error on the next line": `.encodeHmacSha256\n(${q}).frob()`,
+    "nested in brackets": `.encodeHmacSha256[hash.append(${q})]`,
+    "nested after a space": `.encodeHmacSha256 hash.append(${q})`,
+    "unquoted, after a space": `.encodeHmacSha256 ${KEY.replaceAll("-", "")}`,
+  };
+  const secretShown = (text: string) => text.includes(KEY) || text.includes(KEY.replaceAll("-", ""));
+
+  const outputs = (e: HashHelperError) => [
+    e.message,
+    e.hint ?? "",
+    e.format(),
+    e.format({ color: true }),
+    JSON.stringify(e.excerpt),
+    JSON.stringify(e.problems),
+    JSON.stringify(e),
+    inspect(e, { depth: Number.POSITIVE_INFINITY }),
+    String(e),
+    String(e.stack),
+  ];
+
+  it.each(
+    Object.entries(mutations).flatMap(([what, call]) => [
+      { what, source: `x={hash.append("id")${call}.toHex().printDigest();}&y=1`, run: expand },
+      { what, source: `hash.append("id")${call}.toHex()`, run: evaluate },
+    ]),
+  )("$what: $source", ({ source, run }) => {
+    const e = errorOf(() => run(source));
+    for (const text of outputs(e)) expect(secretShown(text), text).toBe(false);
+    for (const literals of ["keys", "all"] as const) {
+      const redacted = redact(source, { literals });
+      expect(secretShown(redacted), redacted).toBe(false);
+      expect(redacted).toHaveLength(source.length);
+    }
+  });
+
+  it.each([
+    `{hash.append("x")}.encodeHmacSha1(${q}).toHex().printDigest();}`,
+    `{hash.append("x")}.encodeHmacSha1(hash.append(${q})).toHex().printDigest();}`,
+    `{"sig": "{hash.append("x")}.encodeHmacSha1(${q}).toHex().printDigest();}"}`,
+  ])("a keyed call pushed out of its block: %s", (source) => {
+    const e = errorOf(() => expand(source));
+    for (const text of outputs(e)) expect(secretShown(text), text).toBe(false);
+    expect(secretShown(redact(source)), redact(source)).toBe(false);
+  });
+
+  it("a stray literal in a syntax error", () => {
+    const e = errorOf(() => expand(`{hash.append("id") "s3cr3t-API-KEY";}`));
+    expect(e.code).toBe("SYNTAX_ERROR");
+    expect(e.excerpt.text).toBe(`{hash.append("••") "••••••••••••••";}`);
+    for (const text of outputs(e)) expect(text).not.toContain("s3cr3t");
+  });
+
+  it("a line break before the parenthesis: the second error's excerpt is masked too", () => {
+    const e = errorOf(() => expand(`{hash.append("id").encodeHmacSha256\n(${q}).frob().printDigest();}`));
+    const second = e.problems.find((p) => p.span.line === 2);
+    expect(second?.excerpt.text).toBe(`("${"•".repeat(KEY.length)}").frob().printDigest();}`);
+  });
+});
+
 describe("redact", () => {
   const KEY = "k3y-never-shown";
+  const bullets = "•".repeat(KEY.length);
   it.each([
     {
       template: `https://x/?AccessID=id&Signature={hash.append("id").encodeHmacSha1("${KEY}").encodeBase64().encodeURL().printDigest();}&d={date.today}`,
-      expected: `https://x/?AccessID=id&Signature={hash.append("id").encodeHmacSha1("••••••").encodeBase64().encodeURL().printDigest();}&d={date.today}`,
+      expected: `https://x/?AccessID=id&Signature={hash.append("id").encodeHmacSha1("${bullets}").encodeBase64().encodeURL().printDigest();}&d={date.today}`,
     },
     {
       template: `<hash.encodeHmacSha256(hash.append("a").encodeHmacSha1("${KEY}")).toHex().printDigest();>`,
-      expected: `<hash.encodeHmacSha256("••••••").toHex().printDigest();>`,
+      expected: `<hash.encodeHmacSha256(hash.append("•").encodeHmacSha1("${bullets}")).toHex().printDigest();>`,
     },
     {
       template: `hash.append("x").encodeHmacSha256("${KEY}").toHex()`,
-      expected: `hash.append("x").encodeHmacSha256("••••••").toHex()`,
+      expected: `hash.append("x").encodeHmacSha256("${bullets}").toHex()`,
     },
     {
       template: `{hash.append("x").encodeHmacSha1("${KEY}).printDigest();}`,
-      expected: `{hash.append("x").encodeHmacSha1("••••••"`,
+      expected: `{hash.append("x").encodeHmacSha1("${bullets}${"•".repeat(").printDigest();}".length)}`,
     },
-    { template: `no blocks {at} all`, expected: `no blocks {at} all` },
+    {
+      template: `{hash.append("x").encodeHmacSha1(hash.getSecret("moz")).printDigest();}`,
+      expected: `{hash.append("x").encodeHmacSha1(hash.getSecret("moz")).printDigest();}`,
+    },
+    {
+      template: `no blocks {at} all, "quoted" {"json": 'too'}`,
+      expected: `no blocks {at} all, "quoted" {"json": 'too'}`,
+    },
   ])("$expected", ({ template, expected }) => {
     expect(redact(template)).toBe(expected);
   });
 
-  it("leaves a template that still compiles", () => {
+  it("masks every literal but names when asked", () => {
+    const template = `{hash.append("ts").append("${KEY}").encodeMd5().append(hash.getSecret("moz")).append(hash.getExpiryTime(60)).toHex().printDigest();}`;
+    expect(redact(template, { literals: "all" })).toBe(
+      `{hash.append("••").append("${bullets}").encodeMd5().append(hash.getSecret("moz")).append(hash.getExpiryTime(60)).toHex().printDigest();}`,
+    );
+    expect(redact(template)).toBe(template);
+    expect(() => redact(template, { literals: "none" as "all" })).toThrow(TypeError);
+  });
+
+  it("leaves a template whose masked key is refused, never signed with", () => {
     const template = `a={hash.append("id").encodeHmacSha1("${KEY}").encodeBase64().printDigest();}`;
-    expect(compile(redact(template)).expand()).toBe(`a=${createHmac("sha1", "••••••").update("id").digest("base64")}`);
+    const redacted = redact(template);
+    const e = errorOf(() => compile(redacted));
+    expect(e.code).toBe("MASKED_LITERAL");
+    expect(e.span.offset).toBe(redacted.indexOf(`"${bullets}"`));
+  });
+
+  it("refuses a template over maxTemplateLength before any work", () => {
+    const started = performance.now();
+    const e = errorOf(() => redact("a(".repeat(5e6)));
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(e.code).toBe("LIMIT_EXCEEDED");
+    expect(e.message).toContain("limit maxTemplateLength is 65536");
+    expect(e.span.offset).toBe(65536);
+    expect(errorOf(() => redact("a".repeat(11), { limits: { maxTemplateLength: 10 } })).code).toBe("LIMIT_EXCEEDED");
+    expect(redact("a".repeat(10), { limits: { maxTemplateLength: 10 } })).toBe("a".repeat(10));
+  });
+
+  // redact() keeps no cache, so repeated runs of one input are fresh work: the best of two. Ten
+  // times the size in at most 40 times the time: the collector makes the larger inputs cost
+  // more than ten times, but a quadratic pass would cost a hundred.
+  it.each([
+    { what: "a( repeated", unit: "a(" },
+    { what: "key calls with unclosed strings", unit: `x.encodeHmacSha1("k` },
+    { what: "blocks of unclosed calls", unit: `{hash.append("x").encodeHmacSha1(k(` },
+    { what: "a bare expression of unclosed calls", unit: `.a(b("c`, prefix: "hash" },
+    { what: "many small blocks", unit: `{hash.append("x").encodeHmacSha1("k").printDigest();}` },
+  ])("is linear without a length limit: $what", ({ unit, prefix = "" }) => {
+    const limits = { maxTemplateLength: Number.POSITIVE_INFINITY };
+    for (const literals of ["keys", "all"] as const) {
+      const time = (n: number) => {
+        const text = prefix + unit.repeat(Math.ceil(n / unit.length));
+        let best = Number.POSITIVE_INFINITY;
+        for (let i = 0; i < 2; i++) {
+          const started = performance.now();
+          redact(text, { limits, literals });
+          best = Math.min(best, performance.now() - started);
+        }
+        return best;
+      };
+      time(1e4); // warm up
+      expect(time(1e6) / Math.max(time(1e5), 1), literals).toBeLessThan(40);
+    }
   });
 });
 

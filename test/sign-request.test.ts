@@ -2,7 +2,8 @@ import { createHash, createHmac } from "node:crypto";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it, vi } from "vitest";
-import { signRequest } from "../src/index.ts";
+import { MAX_REPORTED_PROBLEMS, quoteName } from "../src/errors.ts";
+import { explainRequest, signRequest } from "../src/index.ts";
 import { pathAndQuery } from "../src/sign-request.ts";
 import { errorOf } from "./helpers.ts";
 
@@ -313,5 +314,152 @@ describe("signRequest", () => {
     ["/relative/path?z", "/relative/path", "z"],
   ])("takes the path and query of %s as they stand", (url, path, query) => {
     expect(pathAndQuery(url)).toEqual({ path, query });
+  });
+});
+
+describe("signRequest on hostile input", () => {
+  /** A block of `reads` reads of one header, within maxCallsPerChain. */
+  const reads = (name: string, count: number) =>
+    `{hash.getRequestHeader("${name}")${`.append(hash.getRequestHeader("${name}"))`.repeat(count - 1)}.printDigest();}`;
+
+  it("reports the first problems of a header that reads a missing one 1,750 times, and counts the rest", () => {
+    // The audit's shape: one 61 KB header. Each problem used to mask the whole header again.
+    const value = reads("n", 250).repeat(7);
+    expect(value.length).toBeGreaterThan(60_000);
+    const e = errorOf(() => signRequest({ url: "https://x/", headers: { A: value } }));
+    expect(e.problems).toHaveLength(MAX_REPORTED_PROBLEMS);
+    expect(e.omitted).toBe(1650);
+    expect(new Set(e.problems.map((p) => p.code))).toEqual(new Set(["MISSING_HEADER"]));
+    const offsets = e.problems.map((p) => p.span.offset);
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+  });
+
+  it("caps the problems of several parts together, in part order, and adds up what each part omitted", () => {
+    // 150 unknown methods in the URL (100 reported, 50 omitted), then 60 reads in each of two headers.
+    const url = `https://x/?${'{hash.appnd("x").printDigest();}'.repeat(150)}`;
+    const e = errorOf(() => signRequest({ url, headers: { A: reads("nope", 60), B: reads("nope", 60) } }));
+    expect(e.problems).toHaveLength(MAX_REPORTED_PROBLEMS);
+    expect(e.problems.every((p) => p.where === "URL" && p.code === "UNKNOWN_METHOD")).toBe(true);
+    expect(e.omitted).toBe(50 + 120);
+  });
+
+  it("orders a header's problems by offset, whatever kind they are", () => {
+    const value = `{hash.getRequestHeader("A");}{hash.getRequestHeader("nope");}`;
+    const e = errorOf(() => signRequest({ url: "https://x/", headers: { A: value } }));
+    expect(e.problems.map((p) => [p.code, p.span.offset])).toEqual([
+      ["HEADER_CYCLE", value.indexOf("getRequestHeader")],
+      ["MISSING_HEADER", value.lastIndexOf("getRequestHeader")],
+    ]);
+  });
+
+  it("orders a chain of 10,000 headers, each reading the next, without running out of stack", () => {
+    const chain = (last: string) =>
+      Array.from({ length: 10_000 }, (_, i): [string, string] => [
+        `h${i}`,
+        i < 9_999 ? `{hash.getRequestHeader("h${i + 1}");}` : last,
+      ]);
+    expect(signRequest({ url: "https://x/", headers: chain("end") }).headers[0]).toEqual(["h0", "end"]);
+    const e = errorOf(() => signRequest({ url: "https://x/", headers: chain(`{hash.getRequestHeader("h0");}`) }));
+    expect(e).toMatchObject({ code: "HEADER_CYCLE", message: "headers 'h9999' and 'h0' read each other" });
+    expect(e.problems[0]?.where).toBe("header h9999");
+  });
+
+  const block = (chain: string) => `{${chain}.printDigest();}`;
+  const newline = block(`hash.append("a").appendNewLine()`);
+  const secret = `{hash.getSecret("k");}`;
+  const escapes = block(String.raw`hash.append("a\r\nX: 1")`);
+  const nul = block(String.raw`hash.append("\u0000")`);
+  it.each([
+    { what: "LF in the text", value: "a\nX-Injected: 1", at: "\n" },
+    { what: "CR in the text", value: "ab\r", at: "\r" },
+    { what: "NUL in the text", value: "\0", at: "\0" },
+    { what: "LF in the text after a block", value: `${block(`hash.append("a")`)}\n`, at: "\n" },
+    { what: "a block giving LF", value: `x ${newline}`, at: newline },
+    { what: "a literal's escapes", value: escapes, at: escapes },
+    { what: "a literal's NUL", value: nul, at: nul },
+    // Adjacent blocks: the first gives what the second gives before its line break.
+    { what: "the second of two blocks", value: `${block(`hash.append("a")`)}${newline}`, at: newline },
+    { what: "a secret", value: `Bearer ${secret}`, at: secret },
+  ])("refuses a header value with $what, at the character or the block that gave it", ({ value, at }) => {
+    const request = {
+      url: "https://x/",
+      headers: [
+        ["Accept", "*/*"],
+        ["X-Sig", value],
+      ] as [string, string][],
+    };
+    const e = errorOf(() => signRequest(request, { secrets: { k: "t0ken\r\nX-Injected: 1" } }));
+    expect(e).toMatchObject({ code: "INVALID_HEADER_VALUE", span: { offset: value.indexOf(at), length: at.length } });
+    expect(e.problems).toHaveLength(1);
+    expect(e.problems[0]?.where).toBe("header X-Sig");
+    expect(e.message).toContain(quoteName("X-Sig"));
+    for (const shown of [e.format(), JSON.stringify(e)]) expect(shown).not.toContain("t0ken");
+  });
+
+  it("refuses the value before any header reads it, and in explainRequest too", () => {
+    const request = {
+      url: "https://x/",
+      headers: { B: `{hash.append(hash.getRequestHeader("A")).printDigest();}`, A: `{hash.getSecret("k");}` },
+    };
+    const options = { secrets: { k: "a\nb" } };
+    for (const e of [errorOf(() => signRequest(request, options)), errorOf(() => explainRequest(request, options))]) {
+      expect(e).toMatchObject({ code: "INVALID_HEADER_VALUE", span: { offset: 0 } });
+      expect(e.problems[0]?.where).toBe("header A");
+    }
+  });
+
+  it("keeps tabs, other controls and non-ASCII in a value: only CR, LF and NUL are refused", () => {
+    const value = "a\tb\u0001é€";
+    expect(signRequest({ url: "https://x/", headers: { A: value } }).headers.A).toBe(value);
+  });
+
+  it.each(["", "Bad Name", "X:Y", "A\r\nInjected", "é", "\u001b[2J"])(
+    "refuses a header name that is not a token (%j) as the host's mistake",
+    (name) => {
+      const sign = () => signRequest({ url: "https://x/", headers: [[name, "v"]] });
+      expect(sign).toThrow(TypeError);
+      expect(sign).toThrow(quoteName(name));
+    },
+  );
+
+  it("accepts every token character in a header name", () => {
+    const name = "!#$%&'*+-.^_`|~09AZaz";
+    expect(signRequest({ url: "https://x/", headers: [[name, "v"]] }).headers).toEqual([[name, "v"]]);
+  });
+
+  it("escapes the names it quotes: a header name read, a header in a cycle", () => {
+    const forged = "\u001b]52;c;AAAA\u0007\u001b[2J\nerror[FAKE] all good";
+    const literal = JSON.stringify(forged); // the same escapes as the language's
+    const missing = errorOf(() =>
+      signRequest({ url: "https://x/", headers: { A: `{hash.getRequestHeader(${literal});}` } }),
+    );
+    expect(missing.message).toBe(`the request has no header ${quoteName(forged)}`);
+    const cycle = errorOf(() =>
+      signRequest({ url: "https://x/", headers: { "it's": `{hash.getRequestHeader("it's");}` } }),
+    );
+    expect(cycle.message).toBe(`header ${quoteName("it's")} reads itself`);
+    for (const e of [missing, cycle]) {
+      const shown = e.format();
+      expect([...shown].filter((c) => (c < " " && c !== "\n") || c === "\u007f")).toEqual([]);
+      expect(shown).not.toContain("\nerror[FAKE]");
+    }
+  });
+
+  it("says how to fix a missing header without the CLI's flags", () => {
+    const e = errorOf(() => signRequest({ url: "https://x/", headers: { A: `{hash.getRequestHeader("Date");}` } }));
+    expect(e.hint).toBe("add it to the request's headers");
+  });
+});
+
+describe("signRequest's errors", () => {
+  const headers = { A: `{hash.append("visible-text").append(hash.getRequestHeader("nope")).printDigest();}` };
+  it.each([
+    { revealSecrets: false, shown: false },
+    { revealSecrets: true, shown: true },
+  ])("show literals only when asked (revealSecrets: $revealSecrets)", ({ revealSecrets, shown }) => {
+    for (const request of [{ url: `https://x/?{hash.appnd("visible-text");}` }, { url: "https://x/", headers }]) {
+      const e = errorOf(() => signRequest(request, { revealSecrets }));
+      expect(e.format().includes("visible-text")).toBe(shown);
+    }
   });
 });

@@ -3,6 +3,7 @@ import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, it, vi } from "vitest";
 import type { Template } from "../src/ast.ts";
 import { compile, expand, HashHelperError } from "../src/index.ts";
+import { defaultRules } from "../src/language/rules.ts";
 import { defaultLimits } from "../src/limits.ts";
 import { CACHE_CHARACTERS, CACHE_SIZE, cacheUsage, clearCache, program } from "../src/template.ts";
 import { grammarTemplate, validTemplate } from "./arbitraries.ts";
@@ -212,7 +213,7 @@ describe("compile's tree, built again when asked for", () => {
   )("is the tree built while checking", (source) => {
     let eager: Template;
     try {
-      eager = program(source, defaultLimits).ast;
+      eager = program(defaultRules, source, false).ast;
     } catch (e) {
       if (e instanceof HashHelperError) return;
       throw e;

@@ -114,7 +114,7 @@ export const input: WorkloadInput = {
       ],
     ],
   },
-  secrets: { unleashed: "unleashed-key", example: "example-secret" },
+  secrets: { unleashed: "unleashed-key", example: "example-secret", api_key: "example-secret" },
 };
 
 /** The sources' results: what every bundle must give. */

@@ -1,0 +1,95 @@
+// An instance of the interpreter that a host owns, as Jexl's `new Jexl()` and cel-js's
+// `Environment` are: its own functions besides the language's, its own default limits and its
+// own cache. The top-level functions of the package are a default instance's.
+
+import type { Chain } from "./ast.ts";
+import { type CacheSizes, type CacheUsage, defaultCacheSizes, TemplateCaches } from "./cache.ts";
+import type { ExpandOptions } from "./context.ts";
+import {
+  type ExplainOptions,
+  type Explanation,
+  explainAndSignRequestWith,
+  explainExpressionWith,
+  explainWith,
+  type RequestExplanation,
+} from "./explain.ts";
+import { evaluateWith, parseWith } from "./expression.ts";
+import { type HostFunction, hostMethod } from "./language/host.ts";
+import type { Method } from "./language/method.ts";
+import { methods as builtins } from "./language/methods.ts";
+import { type Rules, withLimits as withLimitsOf } from "./language/rules.ts";
+import { type Limits, resolveLimits } from "./limits.ts";
+import { type RedactOptions, redactWith } from "./redact.ts";
+import {
+  type Headers,
+  type RequestTemplate,
+  runProgram,
+  type SignedRequest,
+  type SignOptions,
+  signRequestWith,
+} from "./sign-request.ts";
+import { type CompiledTemplate, compileWith, expandWith } from "./template.ts";
+
+export interface HashHelperOptions {
+  /** The instance's limits: overrides of `defaultLimits`, which a call's own `limits` override in turn. */
+  limits?: Partial<Limits> | undefined;
+  /** Value functions of the host's own, called as `hash.name(…)` at the start of a chain. */
+  methods?: readonly HostFunction[] | undefined;
+  /** The sizes of the instance's cache of compiled templates, or false for none. */
+  cache?: Partial<CacheSizes> | false | undefined;
+}
+
+export interface HashHelper {
+  expand(template: string, options?: ExpandOptions): string;
+  compile(template: string, options?: Pick<ExpandOptions, "limits" | "revealSecrets">): CompiledTemplate;
+  evaluate(expression: string, options?: ExpandOptions): string;
+  parse(expression: string, options?: Pick<ExpandOptions, "limits" | "revealSecrets">): Chain;
+  explain(template: string, options?: ExplainOptions): Explanation;
+  explainExpression(expression: string, options?: ExplainOptions): Explanation;
+  explainRequest<H extends Headers>(
+    request: RequestTemplate<H>,
+    options?: ExplainOptions & SignOptions,
+  ): RequestExplanation<H>;
+  signRequest<H extends Headers>(request: RequestTemplate<H>, options?: SignOptions): SignedRequest<H>;
+  redact(template: string, options?: RedactOptions): string;
+  /** Every method a chain of this instance may call, the host's included, by name. */
+  readonly methods: ReadonlyMap<string, Method>;
+  /** The instance's limits. */
+  readonly limits: Readonly<Limits>;
+  /** What the instance's cache holds. */
+  cacheUsage(): CacheUsage;
+}
+
+/** A new instance: its own functions, limits and cache. */
+export function createHashHelper(options: HashHelperOptions = {}): HashHelper {
+  const table = new Map(builtins);
+  for (const fn of options.methods ?? []) {
+    const method = hostMethod(fn, builtins);
+    if (table.has(method.name)) throw new TypeError(`host function ${method.name} is given twice`);
+    table.set(method.name, method);
+  }
+  const rules: Rules = Object.freeze({
+    methods: table as ReadonlyMap<string, Method>,
+    limits: resolveLimits(options.limits),
+  });
+  const sizes = options.cache === false ? undefined : { ...defaultCacheSizes, ...options.cache };
+  const caches = sizes ? new TemplateCaches<CompiledTemplate>(rules.limits, sizes) : undefined;
+  return Object.freeze({
+    expand: (template: string, o?: ExpandOptions) => expandWith(rules, caches, template, o),
+    compile: (template: string, o?: Pick<ExpandOptions, "limits" | "revealSecrets">) =>
+      compileWith(withLimitsOf(rules, o?.limits), template, o?.revealSecrets === true),
+    evaluate: (expression: string, o?: ExpandOptions) => evaluateWith(rules, expression, o),
+    parse: (expression: string, o?: Pick<ExpandOptions, "limits" | "revealSecrets">) => parseWith(rules, expression, o),
+    explain: (template: string, o?: ExplainOptions) => explainWith(rules, template, o),
+    explainExpression: (expression: string, o?: ExplainOptions) => explainExpressionWith(rules, expression, o),
+    explainRequest: <H extends Headers>(request: RequestTemplate<H>, o?: ExplainOptions & SignOptions) =>
+      explainAndSignRequestWith(rules, request, o).explanation,
+    signRequest: <H extends Headers>(request: RequestTemplate<H>, o?: SignOptions) =>
+      signRequestWith(rules, request, o, runProgram),
+    redact: (template: string, o?: RedactOptions) =>
+      redactWith(rules.methods, template, { ...o, limits: o?.limits ?? options.limits }),
+    methods: rules.methods,
+    limits: rules.limits,
+    cacheUsage: () => caches?.usage() ?? { templates: [], characters: 0 },
+  });
+}
