@@ -5,7 +5,7 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
 /** The budget for the browser bundle, gzipped. */
-export const BROWSER_BUDGET = 48 * 1024;
+export const BROWSER_BUDGET = 52 * 1024;
 
 export interface BrowserBuild {
   text: string;

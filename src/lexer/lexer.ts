@@ -39,11 +39,6 @@ export function createLexer({ validate }: { validate: boolean }): Lexer {
   );
 }
 
-/** The lexer's own optimisation flags, for the test that guards them. */
-export function optimizedModes(): Record<string, boolean> {
-  return { ...(instance() as unknown as { canModeBeOptimized: Record<string, boolean> }).canModeBeOptimized };
-}
-
 export function tokenize(text: string, mode: Mode = "text"): LexResult {
   const result = instance().tokenize(text, mode);
   return {

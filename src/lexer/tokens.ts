@@ -54,8 +54,7 @@ export const AngleOpen = createToken({
   label: "'<'",
 });
 // Everything up to the next `{` or `<`, or that one character when it opens no block. A
-// function rather than a regex token: chevrotain would analyse the regex when the lexer is
-// built, and its regex analyser is the one part of it our bundles leave out (scripts/build.mjs).
+// function rather than a regex token, because it stops after the block when oneBlock.only is on.
 const TEXT_RUN = /[^{<]+|[{<]/y;
 export const Text = createToken({
   name: "Text",

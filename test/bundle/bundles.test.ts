@@ -1,11 +1,12 @@
-// What ships is tested as it ships: the bundles are built with a lodash shim and without
-// chevrotain's regex analyser (scripts/build.mjs), so each of them runs the same workload as the
+// What ships is tested as it ships: each bundle (scripts/build.mjs) runs the same workload as the
 // sources, and must give the same results and print nothing. The sources' results are checked
 // against node:crypto by hand, so that the builds cannot agree on a wrong answer.
+import { spawnSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { browserBuild, nodeImports } from "../../scripts/bench/browser-build.ts";
+import { BROWSER_BUDGET, browserBuild, nodeImports } from "../../scripts/bench/browser-build.ts";
 import * as source from "../../src/index.ts";
 import { exampleResults } from "../arbitraries.ts";
 import { dist, expected, input, mozByHand, workload } from "./workload.ts";
@@ -82,15 +83,34 @@ describe.each([
     expect(printed).toStrictEqual([]);
   });
 
-  it("carries neither lodash nor the parts of chevrotain it leaves out", () => {
-    const text = readFileSync(dist(file), "utf8");
-    expect(text).not.toContain("__lodash_hash_undefined__");
-    expect(text).toContain("leave out this part of chevrotain");
-    // A message of each part left out: the default parser messages, the grammar checks and the
-    // regex parser.
-    expect(text).not.toContain("Redundant input, expecting EOF but found");
-    expect(text).not.toContain("Invalid rule override, rule:");
-    expect(text).not.toContain("Invalid Assertion Escape");
+  // In a process of its own, without the test setup's Object.groupBy: on Node 20 this is the
+  // bundle as it runs there, and on every version it must leave the built-ins as it found them.
+  it("gives the same results in a plain Node process and changes no global or built-in", () => {
+    const script = `
+      const builtins = { globalThis, Object, Array, String, Number, RegExp, Map, Set, Promise, Symbol, Math, JSON,
+        Reflect, Error, Function, Uint8Array, TextEncoder, Date, Intl };
+      const owners = Object.entries(builtins).flatMap(([name, value]) =>
+        [[name, value], [name + ".prototype", value.prototype]].filter(([, o]) => o));
+      // Symbols of the global registry are how runtimes keep their own state on globalThis
+      // (Node 26's undici dispatcher appears on first use); a patch is a name or a well-known symbol.
+      const patchable = (key) => typeof key === "string" || Symbol.keyFor(key) === undefined;
+      const snapshot = () => owners.flatMap(([name, owner]) => Reflect.ownKeys(owner).filter(patchable)
+        .map((key) => [name + "." + String(key), Object.getOwnPropertyDescriptor(owner, key)]));
+      // Node defines some globals (TextDecoder…) as getters that turn into values on first use.
+      const same = (a, b) => a.get && !b.get ? !b.set && "value" in b
+        : Object.is(a.value, b.value) && a.get === b.get && a.set === b.set && a.writable === b.writable;
+      const before = new Map(snapshot());
+      const api = await import(${JSON.stringify(pathToFileURL(dist(file)).href)});
+      const result = (${workload.toString()})(api, ${JSON.stringify(input)});
+      const after = new Map(snapshot());
+      const changed = [...new Set([...before.keys(), ...after.keys()])].filter(
+        (key) => !before.has(key) || !after.has(key) || !same(before.get(key), after.get(key)));
+      process.stdout.write(JSON.stringify({ result, changed }));`;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    const { result, changed } = JSON.parse(run.stdout);
+    expect(changed).toStrictEqual([]);
+    expect(result).toStrictEqual(JSON.parse(JSON.stringify(expected)));
   });
 });
 
@@ -98,8 +118,9 @@ it("the browser bundle imports nothing from node:", () => {
   expect(nodeImports(readFileSync(dist("browser.js"), "utf8"))).toStrictEqual([]);
 });
 
-it("an application's browser build of the package stays within 48 KiB gzipped", async () => {
+it("an application's browser build of the package stays within 52 KiB gzipped", async () => {
   const bundle = await browserBuild(dist(".."));
   expect(bundle.inputs).toContain("dist/browser.js");
-  expect(bundle.gzipped).toBeLessThanOrEqual(48 * 1024);
+  expect(bundle.gzipped).toBeLessThanOrEqual(BROWSER_BUDGET);
+  expect(BROWSER_BUDGET).toBe(52 * 1024);
 });
