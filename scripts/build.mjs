@@ -33,10 +33,10 @@ await Promise.all([
     platform: "browser",
     target: "es2022",
   }),
-  // CommonJS: see src/cli-bin.ts.
+  // CommonJS: see src/shells/cli/cli-bin.ts.
   build({
     ...common,
-    entryPoints: ["src/cli-bin.ts"],
+    entryPoints: ["src/shells/cli/cli-bin.ts"],
     outfile: "dist/cli.cjs",
     format: "cjs",
     platform: "node",

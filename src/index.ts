@@ -1,7 +1,7 @@
-export type { Argument, Block, Call, Chain, IntegerLiteral, Node, Span, StringLiteral, Template, Text } from "./ast.ts";
-export type { CompileOptions, EvaluationOptions, ExpandOptions, Secrets } from "./context.ts";
-export type { ErrorCode, ErrorSpan, Excerpt, ProblemReport } from "./errors.ts";
-export { errorCodes, HashHelperError } from "./errors.ts";
+export type { CompileOptions, EvaluationOptions, ExpandOptions, Secrets } from "./engine/context.ts";
+export { evaluate, parse } from "./engine/expression.ts";
+export type { CompiledTemplate } from "./engine/template.ts";
+export { compile, expand } from "./engine/template.ts";
 export type {
   ExplainedArgument,
   ExplainedBlock,
@@ -11,18 +11,30 @@ export type {
   ExplainOptions,
   Explanation,
   RequestExplanation,
-} from "./explain.ts";
-export { explain, explainExpression, explainRequest } from "./explain.ts";
-export type { FormatOptions } from "./explain-format.ts";
-export { formatExplanation, formatRequestExplanation } from "./explain-format.ts";
-export { evaluate, parse } from "./expression.ts";
-export type { Limits } from "./limits.ts";
-export { defaultLimits } from "./limits.ts";
-export type { ArgKind, Kind, Method, Param } from "./methods.ts";
-export { methods, signature } from "./methods.ts";
-export type { RedactOptions } from "./redact.ts";
-export { redact } from "./redact.ts";
-export type { Headers, RequestTemplate, SignedRequest } from "./sign-request.ts";
-export { signRequest } from "./sign-request.ts";
-export type { CompiledTemplate } from "./template.ts";
-export { compile, expand } from "./template.ts";
+} from "./features/explain.ts";
+export { explain, explainExpression, explainRequest } from "./features/explain.ts";
+export type { FormatOptions } from "./features/explain-format.ts";
+export { formatExplanation, formatRequestExplanation } from "./features/explain-format.ts";
+export type { Headers, RequestTemplate, SignedRequest } from "./features/sign-request.ts";
+export { signRequest } from "./features/sign-request.ts";
+export type {
+  Argument,
+  Block,
+  Call,
+  Chain,
+  IntegerLiteral,
+  Node,
+  Span,
+  StringLiteral,
+  Template,
+  Text,
+} from "./language/ast.ts";
+export type { ErrorCode, ErrorSpan, Excerpt, ProblemReport } from "./language/errors.ts";
+export { errorCodes, HashHelperError } from "./language/errors.ts";
+export type { Limits } from "./language/limits.ts";
+export { defaultLimits } from "./language/limits.ts";
+export type { ArgKind, Kind, Method, Param } from "./language/method.ts";
+export { signature } from "./language/method.ts";
+export { methods } from "./language/methods.ts";
+export type { RedactOptions } from "./secrets/redact.ts";
+export { redact } from "./secrets/redact.ts";

@@ -2,9 +2,10 @@
 // `Environment` are: its own functions besides the language's, its own default limits and its
 // own cache. The top-level functions of the package are a default instance's.
 
-import type { Chain } from "./ast.ts";
-import { type CacheSizes, type CacheUsage, defaultCacheSizes, TemplateCaches } from "./cache.ts";
-import type { ExpandOptions } from "./context.ts";
+import { type CacheSizes, type CacheUsage, defaultCacheSizes, TemplateCaches } from "./engine/cache.ts";
+import type { ExpandOptions } from "./engine/context.ts";
+import { evaluateWith, parseWith } from "./engine/expression.ts";
+import { type CompiledTemplate, compileWith, expandWith } from "./engine/template.ts";
 import {
   type ExplainOptions,
   type Explanation,
@@ -12,14 +13,7 @@ import {
   explainExpressionWith,
   explainWith,
   type RequestExplanation,
-} from "./explain.ts";
-import { evaluateWith, parseWith } from "./expression.ts";
-import { type HostFunction, hostMethod } from "./language/host.ts";
-import type { Method } from "./language/method.ts";
-import { methods as builtins } from "./language/methods.ts";
-import { type Rules, withLimits as withLimitsOf } from "./language/rules.ts";
-import { type Limits, resolveLimits } from "./limits.ts";
-import { type RedactOptions, redactWith } from "./redact.ts";
+} from "./features/explain.ts";
 import {
   type Headers,
   type RequestTemplate,
@@ -27,8 +21,14 @@ import {
   type SignedRequest,
   type SignOptions,
   signRequestWith,
-} from "./sign-request.ts";
-import { type CompiledTemplate, compileWith, expandWith } from "./template.ts";
+} from "./features/sign-request.ts";
+import type { Chain } from "./language/ast.ts";
+import { type HostFunction, hostMethod } from "./language/host.ts";
+import { type Limits, resolveLimits } from "./language/limits.ts";
+import type { Method } from "./language/method.ts";
+import { methods as builtins } from "./language/methods.ts";
+import { type Rules, withLimits as withLimitsOf } from "./language/rules.ts";
+import { type RedactOptions, redactWith } from "./secrets/redact.ts";
 
 export interface HashHelperOptions {
   /** The instance's limits: overrides of `defaultLimits`, which a call's own `limits` override in turn. */

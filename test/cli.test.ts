@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HELP, type Io, main } from "../src/cli.ts";
+import { HELP, type Io, main } from "../src/shells/cli/cli.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cliJs = join(root, "dist/cli.cjs");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDotenv } from "../src/dotenv.ts";
+import { parseDotenv } from "../src/shells/cli/dotenv.ts";
 
 describe("parseDotenv", () => {
   it.each([

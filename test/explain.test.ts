@@ -1,9 +1,8 @@
 import { createHash, createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type Io, main } from "../src/cli.ts";
-import { explainAndEvaluate, explainAndExpand } from "../src/explain.ts";
-import { formatExplanation, formatRequestExplanation } from "../src/explain-format.ts";
+import { explainAndEvaluate, explainAndExpand } from "../src/features/explain.ts";
+import { formatExplanation, formatRequestExplanation } from "../src/features/explain-format.ts";
 import {
   type ExplainedStep,
   type ExplainOptions,
@@ -17,6 +16,7 @@ import {
   methods,
   signRequest,
 } from "../src/index.ts";
+import { type Io, main } from "../src/shells/cli/cli.ts";
 import { errorOf } from "./helpers.ts";
 
 const NOW = 1_700_000_000_000; // 2023-11-14T22:13:20Z

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatRequest } from "../src/cli-request.ts";
+import { formatRequest } from "../src/shells/cli/cli-request.ts";
 import { KEYS, startSigningServer } from "./fixtures/signing-server.ts";
 
 // `hash-helper fetch` (the built binary) against a local server that verifies signatures the way

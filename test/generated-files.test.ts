@@ -4,10 +4,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { generatedFiles } from "../scripts/generated-files.ts";
-import { errorCodes, HashHelperError } from "../src/errors.ts";
 import { createHashHelper } from "../src/instance.ts";
+import { errorCodes, HashHelperError } from "../src/language/errors.ts";
 import { HostFunctionError } from "../src/language/host.ts";
-import { methods, signature } from "../src/methods.ts";
+import { signature } from "../src/language/method.ts";
+import { methods } from "../src/language/methods.ts";
 
 const root = new URL("../", import.meta.url);
 const pathOf = (path: string) => fileURLToPath(new URL(path, root));

@@ -7,8 +7,11 @@ import { readFileSync } from "node:fs";
 import { fc, it } from "@fast-check/vitest";
 import { type IToken, tokenMatcher } from "chevrotain";
 import { describe, expect } from "vitest";
-import type { StringLiteral as StringNode } from "../src/ast.ts";
-import { lexBlocks, tokenize } from "../src/lexer/lexer.ts";
+import type { StringLiteral as StringNode } from "../src/language/ast.ts";
+import { defaultLimits } from "../src/language/limits.ts";
+import { lexBlocks, tokenize } from "../src/syntax/lexer.ts";
+import { parseBare, parseBlock } from "../src/syntax/parse.ts";
+import { HashHelperParser } from "../src/syntax/parser.ts";
 import {
   Identifier,
   NumberLiteral,
@@ -16,10 +19,7 @@ import {
   StringLiteral,
   UnterminatedString,
   WhiteSpace,
-} from "../src/lexer/tokens.ts";
-import { defaultLimits } from "../src/limits.ts";
-import { parseBare, parseBlock } from "../src/parser/parse.ts";
-import { HashHelperParser } from "../src/parser/parser.ts";
+} from "../src/syntax/tokens.ts";
 
 const source = readFileSync(new URL("../grammar/hash-helper.ebnf", import.meta.url), "utf8");
 

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { defaultLimits, expand } from "../src/index.ts";
-import { resolveLimits } from "../src/limits.ts";
+import { resolveLimits } from "../src/language/limits.ts";
 import { errorOf } from "./helpers.ts";
 
 // The audit's worst template within every limit: each block doubles "1" twenty times with

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HashHelperParser } from "../src/parser/parser.ts";
+import { HashHelperParser } from "../src/syntax/parser.ts";
 import { input, mozByHand } from "./bundle/workload.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));

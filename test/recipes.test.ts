@@ -1,8 +1,8 @@
 import { createHmac } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { pathAndQuery } from "../src/features/sign-request.ts";
 import { type ExpandOptions, signRequest } from "../src/index.ts";
-import { pathAndQuery } from "../src/sign-request.ts";
 import { type Keys, refusal } from "./fixtures/signing-server.ts";
 
 // Every recipe in docs/recipes/ holds one request in an `http` block, written the way

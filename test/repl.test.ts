@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseNow } from "../src/cli.ts";
 import { methods, signature } from "../src/index.ts";
-import { type ReplOptions, startRepl } from "../src/repl.ts";
+import { parseNow } from "../src/shells/cli/cli.ts";
+import { type ReplOptions, startRepl } from "../src/shells/repl/repl.ts";
 
 const NOW = 1_700_000_000; // epoch seconds, 2023-11-14T22:13:20Z
 const ESC = String.fromCharCode(27);

@@ -2,9 +2,9 @@ import { createHash, createHmac } from "node:crypto";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it, vi } from "vitest";
-import { MAX_REPORTED_PROBLEMS, quoteName } from "../src/errors.ts";
+import { pathAndQuery } from "../src/features/sign-request.ts";
 import { explainRequest, signRequest } from "../src/index.ts";
-import { pathAndQuery } from "../src/sign-request.ts";
+import { MAX_REPORTED_PROBLEMS, quoteName } from "../src/language/errors.ts";
 import { errorOf } from "./helpers.ts";
 
 /** An AWS SigV4 presigned GET URL as a template: the canonical request is restated in it. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { methods } from "../src/methods.ts";
-import { suggest } from "../src/suggest.ts";
+import { methods } from "../src/language/methods.ts";
+import { suggest } from "../src/language/suggest.ts";
 
 describe("suggest", () => {
   it.each([

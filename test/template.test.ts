@@ -1,11 +1,11 @@
 import { createHash, createHmac } from "node:crypto";
 import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, it, vi } from "vitest";
-import type { Template } from "../src/ast.ts";
+import { CACHE_CHARACTERS, CACHE_SIZE, cacheUsage, clearCache, program } from "../src/engine/template.ts";
 import { compile, expand, HashHelperError } from "../src/index.ts";
+import type { Template } from "../src/language/ast.ts";
+import { defaultLimits } from "../src/language/limits.ts";
 import { defaultRules } from "../src/language/rules.ts";
-import { defaultLimits } from "../src/limits.ts";
-import { CACHE_CHARACTERS, CACHE_SIZE, cacheUsage, clearCache, program } from "../src/template.ts";
 import { grammarTemplate, validTemplate } from "./arbitraries.ts";
 
 // Expected values are built in each test with node:crypto from the inputs the template is

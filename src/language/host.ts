@@ -2,8 +2,9 @@
 // start a chain, as getExpiryTime() does, such as a dashboard's hash.getAccountId(). They become
 // entries of the instance's method table like any other, so the checker, "did you mean",
 // completion and a generated reference know them.
-import { escapeText } from "../errors.ts";
+
 import type { EvalContext } from "./context.ts";
+import { escapeText } from "./errors.ts";
 import { type ArgValue, type Method, MethodFailure, type Param } from "./method.ts";
 
 /** A parameter of a host function: text (a string or nested text) or a whole number. */

@@ -1,9 +1,9 @@
 // The shape of an entry of the method table: what the checker, the evaluator, "did you mean",
 // completion and the reference all read. The entries themselves are in methods/, a file a family.
-import type { Encoding } from "../crypto/types.ts";
-import type { ErrorCode } from "../errors.ts";
-import type { Limits } from "../limits.ts";
+import type { Encoding } from "../platform/crypto/types.ts";
 import type { EvalContext, RequestPart } from "./context.ts";
+import type { ErrorCode } from "./errors.ts";
+import type { Limits } from "./limits.ts";
 
 /** What a chain holds at each step: text (a JavaScript string) or bytes (a digest or MAC). */
 export type Kind = "text" | "bytes";

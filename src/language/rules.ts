@@ -1,7 +1,7 @@
 // What a template is checked and run against: the method table and the limits. The default
 // instance has the built-in methods and the default limits; a host's instance (createHashHelper)
 // has its own functions besides, and its own limits.
-import { defaultLimits, type Limits, resolveLimits } from "../limits.ts";
+import { defaultLimits, type Limits, resolveLimits } from "./limits.ts";
 import type { Method } from "./method.ts";
 import { methods } from "./methods.ts";
 

@@ -1,8 +1,8 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { backend as browser } from "../../src/crypto/browser.ts";
-import { backend as node } from "../../src/crypto/node.ts";
-import type { Algorithm } from "../../src/crypto/types.ts";
+import { backend as browser } from "../../src/platform/crypto/browser.ts";
+import { backend as node } from "../../src/platform/crypto/node.ts";
+import type { Algorithm } from "../../src/platform/crypto/types.ts";
 
 // The package uses node:crypto on Node and @noble/hashes in browsers; a signature must not
 // depend on which one ran. Both are checked against node:crypto's digests called directly.

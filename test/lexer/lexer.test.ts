@@ -1,8 +1,8 @@
 import { fc, it } from "@fast-check/vitest";
 import { type IToken, Lexer, tokenMatcher } from "chevrotain";
 import { describe, expect } from "vitest";
-import { createLexer, lexBlocks, tokenize } from "../../src/lexer/lexer.ts";
-import { allTokens, BlockClose, BlockOpen, modes } from "../../src/lexer/tokens.ts";
+import { createLexer, lexBlocks, tokenize } from "../../src/syntax/lexer.ts";
+import { allTokens, BlockClose, BlockOpen, modes } from "../../src/syntax/tokens.ts";
 import { anyString, textChunk } from "../arbitraries.ts";
 
 const kinds = (text: string, mode?: "text" | "bare") =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "../../src/index.ts";
-import { HashHelperParser } from "../../src/parser/parser.ts";
+import { HashHelperParser } from "../../src/syntax/parser.ts";
 
 describe("parse", () => {
   it("builds the whole AST with spans", () => {

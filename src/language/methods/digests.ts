@@ -1,6 +1,6 @@
 // Digests and MACs: what turns the text a chain built into the bytes an API checks.
 import { backend } from "#crypto";
-import type { Algorithm } from "../../crypto/types.ts";
+import type { Algorithm } from "../../platform/crypto/types.ts";
 import { type Method, type Param, TEXT_OR_BYTES } from "../method.ts";
 
 const KEY: Param = { name: "key", accepts: ["text", "bytes"], secret: true };

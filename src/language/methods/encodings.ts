@@ -11,7 +11,7 @@ import {
   percentEncode,
   percentEncodedLength,
   toHex,
-} from "../../encoding.ts";
+} from "../encoding.ts";
 import { type Method, MethodFailure, TEXT_OR_BYTES } from "../method.ts";
 
 export const encodingMethods: readonly Method[] = [

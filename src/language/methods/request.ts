@@ -1,6 +1,7 @@
 // The request being signed, read by the templates of its parts (signRequest()).
-import { quoteName } from "../../errors.ts";
+
 import { type EvalContext, type RequestPart, type RequestView, requestPartReadable } from "../context.ts";
+import { quoteName } from "../errors.ts";
 import { type Method, MethodFailure } from "../method.ts";
 
 export const requestMethods: readonly Method[] = [

@@ -1,5 +1,5 @@
 // The host's secrets, read by name so that a template never holds a key.
-import { quoteName } from "../../errors.ts";
+import { quoteName } from "../errors.ts";
 import { type Method, MethodFailure } from "../method.ts";
 
 export const secretMethods: readonly Method[] = [

@@ -1,5 +1,5 @@
 // The expansion's one clock, written as epoch seconds, milliseconds or a date.
-import { compilePattern, formatDate } from "../../dates.ts";
+import { compilePattern, formatDate } from "../dates.ts";
 import { type Method, MethodFailure } from "../method.ts";
 
 export const timeMethods: readonly Method[] = [

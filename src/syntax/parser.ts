@@ -12,7 +12,7 @@ import {
   RParen,
   Semicolon,
   StringLiteral,
-} from "../lexer/tokens.ts";
+} from "./tokens.ts";
 
 /** A token described by its kind. Never its image: that may be an API key. */
 export function describeToken(token: IToken): string {

@@ -1,7 +1,7 @@
 // The cache of compiled templates that expand() keeps: a dashboard expands the same URLs on every
 // refresh. Each instance (createHashHelper) has its own; the top-level expand() uses the default
 // instance's.
-import type { Limits } from "./limits.ts";
+import type { Limits } from "../language/limits.ts";
 
 /** The sizes of a cache (see TemplateCaches). */
 export interface CacheSizes {

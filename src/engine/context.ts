@@ -1,5 +1,5 @@
-import type { Limits } from "./limits.ts";
-import type { EvalContext } from "./methods.ts";
+import type { EvalContext } from "../language/context.ts";
+import type { Limits } from "../language/limits.ts";
 
 /**
  * Where hash.getSecret("name") finds values: a Map, a plain object (own properties only, so

@@ -1,9 +1,10 @@
 import type { IToken, TokenType } from "chevrotain";
-import type { Span } from "./ast.ts";
-import { BULLET, mergeSpans } from "./errors.ts";
-import type { Method, Param } from "./language/method.ts";
-import { methods } from "./language/methods.ts";
-import { type LexFailure, tokenize } from "./lexer/lexer.ts";
+import type { Span } from "../language/ast.ts";
+import { BULLET, mergeSpans } from "../language/errors.ts";
+import type { Method, Param } from "../language/method.ts";
+import { methods } from "../language/methods.ts";
+import { suggest } from "../language/suggest.ts";
+import { type LexFailure, tokenize } from "../syntax/lexer.ts";
 import {
   AngleClose,
   AngleOpen,
@@ -20,8 +21,7 @@ import {
   StringLiteral,
   Text,
   UnterminatedString,
-} from "./lexer/tokens.ts";
-import { suggest } from "./suggest.ts";
+} from "../syntax/tokens.ts";
 
 /**
  * What a mask hides. "all": the text of every literal, since literals are where keys live (keys

@@ -1,11 +1,14 @@
-import type { Argument, Block, Call, Chain, Span } from "./ast.ts";
-import { type ExpandOptions, evalContext } from "./context.ts";
-import { toHex } from "./encoding.ts";
-import { type ErrorSpan, MASK, type Problem, position } from "./errors.ts";
-import { compileTextChain, EvaluationFailure, type Tracer } from "./evaluate.ts";
-import { compileExpression, isBlockExpression, shownFor } from "./expression.ts";
-import { defaultRules, type Rules, withLimits } from "./language/rules.ts";
-import { type ArgValue, type EvalContext, type Kind, type Method, methods, type Value } from "./methods.ts";
+import { type ExpandOptions, evalContext } from "../engine/context.ts";
+import { compileExpression, isBlockExpression, shownFor } from "../engine/expression.ts";
+import { compileWith, failure } from "../engine/template.ts";
+import type { Argument, Block, Call, Chain, Span } from "../language/ast.ts";
+import { compileTextChain, EvaluationFailure, type Tracer } from "../language/checker.ts";
+import type { EvalContext } from "../language/context.ts";
+import { toHex } from "../language/encoding.ts";
+import { type ErrorSpan, MASK, type Problem, position } from "../language/errors.ts";
+import type { ArgValue, Kind, Method, Value } from "../language/method.ts";
+import { methods } from "../language/methods.ts";
+import { defaultRules, type Rules, withLimits } from "../language/rules.ts";
 import {
   type Headers,
   type RequestTemplate,
@@ -13,7 +16,6 @@ import {
   type SignOptions,
   signRequestWith,
 } from "./sign-request.ts";
-import { compileWith, failure } from "./template.ts";
 
 export interface ExplainOptions extends ExpandOptions {
   /**

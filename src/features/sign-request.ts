@@ -1,10 +1,16 @@
-import type { Argument, Call, Chain, Span, Template } from "./ast.ts";
-import { type ExpandOptions, evalContext } from "./context.ts";
-import { utf8 } from "./encoding.ts";
-import { HashHelperError, MAX_REPORTED_PROBLEMS, type Problem, type ProblemReport, quoteName } from "./errors.ts";
-import type { EvalContext, RequestView } from "./language/context.ts";
-import { defaultRules, type Rules, withLimits } from "./language/rules.ts";
-import { failure, program, type Shown } from "./template.ts";
+import { type ExpandOptions, evalContext } from "../engine/context.ts";
+import { failure, program, type Shown } from "../engine/template.ts";
+import type { Argument, Call, Chain, Span, Template } from "../language/ast.ts";
+import type { EvalContext, RequestView } from "../language/context.ts";
+import { utf8 } from "../language/encoding.ts";
+import {
+  HashHelperError,
+  MAX_REPORTED_PROBLEMS,
+  type Problem,
+  type ProblemReport,
+  quoteName,
+} from "../language/errors.ts";
+import { defaultRules, type Rules, withLimits } from "../language/rules.ts";
 
 /** Headers as an object, or as name-value pairs when order or repeated names matter. */
 export type Headers = Readonly<Record<string, string>> | readonly (readonly [string, string])[];

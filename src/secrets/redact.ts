@@ -1,7 +1,7 @@
-import { HashHelperError } from "./errors.ts";
-import type { Method } from "./language/method.ts";
-import { methods } from "./language/methods.ts";
-import { type Limits, limitProblem, resolveLimits } from "./limits.ts";
+import { HashHelperError } from "../language/errors.ts";
+import { type Limits, limitProblem, resolveLimits } from "../language/limits.ts";
+import type { Method } from "../language/method.ts";
+import { methods } from "../language/methods.ts";
 import { applyMasks, errorMasks, type Masking, maskSpans } from "./masks.ts";
 
 export interface RedactOptions {

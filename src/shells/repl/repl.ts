@@ -5,15 +5,15 @@ import type { Key } from "node:readline";
 import { Writable } from "node:stream";
 import { tokenMatcher } from "chevrotain";
 // esbuild inlines the JSON into dist/cli.cjs, so the version needs no file lookup at run time.
-import pkg from "../package.json" with { type: "json" };
-import { type Explanation, explainAndEvaluate, explainAndExpand } from "./explain.ts";
-import { formatExplanation } from "./explain-format.ts";
-import { evaluate, expand, HashHelperError, type ProblemReport, redact } from "./index.ts";
-import { type Method, signature } from "./language/method.ts";
-import { methods } from "./language/methods.ts";
-import { tokenize } from "./lexer/lexer.ts";
-import { UnterminatedString } from "./lexer/tokens.ts";
-import { looksLikeExpression } from "./masks.ts";
+import pkg from "../../../package.json" with { type: "json" };
+import { type Explanation, explainAndEvaluate, explainAndExpand } from "../../features/explain.ts";
+import { formatExplanation } from "../../features/explain-format.ts";
+import { evaluate, expand, HashHelperError, type ProblemReport, redact } from "../../index.ts";
+import { type Method, signature } from "../../language/method.ts";
+import { methods } from "../../language/methods.ts";
+import { looksLikeExpression } from "../../secrets/masks.ts";
+import { tokenize } from "../../syntax/lexer.ts";
+import { UnterminatedString } from "../../syntax/tokens.ts";
 
 type Output = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 

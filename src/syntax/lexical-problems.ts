@@ -1,5 +1,5 @@
 import { type IToken, tokenMatcher } from "chevrotain";
-import type { Problem } from "../errors.ts";
+import type { Problem } from "../language/errors.ts";
 import type { LexFailure } from "./lexer.ts";
 import { UnterminatedString } from "./tokens.ts";
 

@@ -3,7 +3,7 @@
 import { hmac } from "@noble/hashes/hmac.js";
 import { md5, sha1 } from "@noble/hashes/legacy.js";
 import { sha256, sha512 } from "@noble/hashes/sha2.js";
-import { bytesOf, toHex } from "../encoding.ts";
+import { bytesOf, toHex } from "../../language/encoding.ts";
 import type { Algorithm, CryptoBackend, Data, Encoding } from "./types.ts";
 
 const hashes = { md5, sha1, sha256, sha512 } as const;

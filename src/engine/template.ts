@@ -1,17 +1,17 @@
 import { type IToken, tokenMatcher } from "chevrotain";
-import type { Block, Span, Template, Text } from "./ast.ts";
+import type { Block, Span, Template, Text } from "../language/ast.ts";
+import { compileTextChain, EvaluationFailure, type TextEvaluator } from "../language/checker.ts";
+import type { EvalContext } from "../language/context.ts";
+import { HashHelperError, type Problem } from "../language/errors.ts";
+import { limitProblem } from "../language/limits.ts";
+import { defaultRules, type Rules, withLimits } from "../language/rules.ts";
+import { errorMasks, type Shape } from "../secrets/masks.ts";
+import { type LexFailure, lexBlocks } from "../syntax/lexer.ts";
+import { lexicalProblem } from "../syntax/lexical-problems.ts";
+import { parseBlock } from "../syntax/parse.ts";
+import { Semicolon } from "../syntax/tokens.ts";
 import { defaultCacheSizes, TemplateCaches } from "./cache.ts";
 import { type CompileOptions, type EvaluationOptions, type ExpandOptions, evalContext } from "./context.ts";
-import { HashHelperError, type Problem } from "./errors.ts";
-import { compileTextChain, EvaluationFailure, type TextEvaluator } from "./evaluate.ts";
-import { defaultRules, type Rules, withLimits } from "./language/rules.ts";
-import { type LexFailure, lexBlocks } from "./lexer/lexer.ts";
-import { lexicalProblem } from "./lexer/lexical-problems.ts";
-import { Semicolon } from "./lexer/tokens.ts";
-import { limitProblem } from "./limits.ts";
-import { errorMasks, type Shape } from "./masks.ts";
-import type { EvalContext } from "./methods.ts";
-import { parseBlock } from "./parser/parse.ts";
 
 export interface CompiledTemplate {
   /** The parsed template: its text and blocks with their spans. */

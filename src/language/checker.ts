@@ -1,8 +1,9 @@
+import type { Encoding } from "../platform/crypto/types.ts";
 import type { Argument, Call, Chain, IntegerLiteral, Span, StringLiteral } from "./ast.ts";
-import type { Encoding } from "./crypto/types.ts";
+import type { EvalContext } from "./context.ts";
 import { sizeOf } from "./encoding.ts";
 import { type Problem, quoteName } from "./errors.ts";
-import type { EvalContext } from "./language/context.ts";
+import { type Limits, limitProblem } from "./limits.ts";
 import {
   type ArgKind,
   type ArgValue,
@@ -12,9 +13,8 @@ import {
   type Param,
   signature,
   type Value,
-} from "./language/method.ts";
-import type { Rules } from "./language/rules.ts";
-import { type Limits, limitProblem } from "./limits.ts";
+} from "./method.ts";
+import type { Rules } from "./rules.ts";
 import { suggest } from "./suggest.ts";
 
 /** Where a chain stands, which decides how it must end. */

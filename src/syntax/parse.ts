@@ -1,10 +1,10 @@
 import { EOF, type IRecognitionException, type IToken, tokenMatcher } from "chevrotain";
-import type { Block, Chain } from "../ast.ts";
-import type { Problem } from "../errors.ts";
-import { BlockClose, Comma, Dot, Hash, Identifier, LParen, RParen } from "../lexer/tokens.ts";
-import { type Limits, limitProblem } from "../limits.ts";
+import type { Block, Chain } from "../language/ast.ts";
+import type { Problem } from "../language/errors.ts";
+import { type Limits, limitProblem } from "../language/limits.ts";
 import { ARGUMENT_DESCRIPTION, describeToken, HashHelperParser } from "./parser.ts";
 import { createAstBuilder } from "./to-ast.ts";
+import { BlockClose, Comma, Dot, Hash, Identifier, LParen, RParen } from "./tokens.ts";
 
 let instances: { parser: HashHelperParser; builder: ReturnType<typeof createAstBuilder> } | undefined;
 

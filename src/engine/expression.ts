@@ -1,13 +1,13 @@
 import { tokenMatcher } from "chevrotain";
-import type { Chain } from "./ast.ts";
+import type { Chain } from "../language/ast.ts";
+import { compileTextChain, EvaluationFailure, type TextEvaluator, type Tracer } from "../language/checker.ts";
+import type { HashHelperError, Problem } from "../language/errors.ts";
+import { defaultRules, type Rules, withLimits } from "../language/rules.ts";
+import { tokenize } from "../syntax/lexer.ts";
+import { lexicalProblem } from "../syntax/lexical-problems.ts";
+import { type Parsed, parseBare } from "../syntax/parse.ts";
+import { Hash } from "../syntax/tokens.ts";
 import { type ExpandOptions, evalContext } from "./context.ts";
-import type { HashHelperError, Problem } from "./errors.ts";
-import { compileTextChain, EvaluationFailure, type TextEvaluator, type Tracer } from "./evaluate.ts";
-import { defaultRules, type Rules, withLimits } from "./language/rules.ts";
-import { tokenize } from "./lexer/lexer.ts";
-import { lexicalProblem } from "./lexer/lexical-problems.ts";
-import { Hash } from "./lexer/tokens.ts";
-import { type Parsed, parseBare } from "./parser/parse.ts";
 import { build, failure, type Shown, tooLong } from "./template.ts";
 
 /**

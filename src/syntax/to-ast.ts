@@ -1,6 +1,6 @@
 import type { CstNode, IToken } from "chevrotain";
-import type { Argument, Block, Call, Chain, IntegerLiteral, Span, StringLiteral } from "../ast.ts";
-import type { Problem } from "../errors.ts";
+import type { Argument, Block, Call, Chain, IntegerLiteral, Span, StringLiteral } from "../language/ast.ts";
+import type { Problem } from "../language/errors.ts";
 import type {
   ArgumentCstChildren,
   BareExpressionCstChildren,

@@ -1,7 +1,20 @@
 import { createReadStream, fstatSync } from "node:fs";
 import { parseArgs } from "node:util";
 // esbuild inlines the JSON into dist/cli.cjs, so the version needs no file lookup at run time.
-import pkg from "../package.json" with { type: "json" };
+import pkg from "../../../package.json" with { type: "json" };
+import {
+  type Explanation,
+  explainAndEvaluate,
+  explainAndExpand,
+  explainAndSignRequest,
+  type RequestExplanation,
+} from "../../features/explain.ts";
+import { formatExplanation, formatRequestExplanation } from "../../features/explain-format.ts";
+import { InvalidUrlError } from "../../features/sign-request.ts";
+import { evaluate, expand, HashHelperError, type SignedRequest, signRequest } from "../../index.ts";
+import { isShownName, quoteName } from "../../language/errors.ts";
+import { defaultLimits } from "../../language/limits.ts";
+import { startRepl } from "../repl/repl.ts";
 import {
   checkHeaders,
   type FetchResult,
@@ -12,20 +25,6 @@ import {
   send,
 } from "./cli-request.ts";
 import { parseDotenv } from "./dotenv.ts";
-import { isShownName, quoteName } from "./errors.ts";
-import {
-  type Explanation,
-  explainAndEvaluate,
-  explainAndExpand,
-  explainAndSignRequest,
-  type RequestExplanation,
-} from "./explain.ts";
-import { formatExplanation, formatRequestExplanation } from "./explain-format.ts";
-import { evaluate, expand, HashHelperError, type SignedRequest, signRequest } from "./index.ts";
-import { defaultLimits } from "./limits.ts";
-import { secretEnvName } from "./methods.ts";
-import { startRepl } from "./repl.ts";
-import { InvalidUrlError } from "./sign-request.ts";
 
 /** Everything the CLI touches of the process, so that tests can run it in-process. */
 export interface Io {
@@ -569,4 +568,9 @@ export async function readStdin(): Promise<string> {
   if (fstatSync(0).isDirectory()) throw new UsageError("standard input is a directory");
   // Two bytes more for the trailing newline, which is not the template's.
   return readText(process.stdin, "standard input", TEMPLATE_BYTES + 2, TOO_LONG);
+}
+
+/** The environment variable the CLI reads a secret from: HASH_HELPER_SECRET_API_KEY for api-key. */
+export function secretEnvName(name: string): string {
+  return `HASH_HELPER_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
 }
