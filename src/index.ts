@@ -1,3 +1,7 @@
+// The public API, and nothing but re-exports. The top-level functions use the language's own
+// methods, the default limits and one cache for the process; createHashHelper() makes an
+// instance with a host's own functions, limits and cache (src/instance.ts).
+export type { CacheSizes, CacheUsage } from "./engine/cache.ts";
 export type { CompileOptions, EvaluationOptions, ExpandOptions, Secrets } from "./engine/context.ts";
 export { evaluate, parse } from "./engine/expression.ts";
 export type { CompiledTemplate } from "./engine/template.ts";
@@ -12,11 +16,20 @@ export type {
   Explanation,
   RequestExplanation,
 } from "./features/explain.ts";
-export { explain, explainExpression, explainRequest } from "./features/explain.ts";
+export {
+  explain,
+  explainAndEvaluate,
+  explainAndExpand,
+  explainAndSignRequest,
+  explainExpression,
+  explainRequest,
+} from "./features/explain.ts";
 export type { FormatOptions } from "./features/explain-format.ts";
 export { formatExplanation, formatRequestExplanation } from "./features/explain-format.ts";
-export type { Headers, RequestTemplate, SignedRequest } from "./features/sign-request.ts";
-export { signRequest } from "./features/sign-request.ts";
+export type { Headers, RequestTemplate, SignedRequest, SignOptions } from "./features/sign-request.ts";
+export { InvalidUrlError, signRequest } from "./features/sign-request.ts";
+export type { HashHelper, HashHelperOptions } from "./instance.ts";
+export { createHashHelper } from "./instance.ts";
 export type {
   Argument,
   Block,
@@ -30,7 +43,9 @@ export type {
   Text,
 } from "./language/ast.ts";
 export type { ErrorCode, ErrorSpan, Excerpt, ProblemReport } from "./language/errors.ts";
-export { errorCodes, HashHelperError } from "./language/errors.ts";
+export { errorCodes, HashHelperError, isShownName, quoteName } from "./language/errors.ts";
+export type { HostFunction, HostParam } from "./language/host.ts";
+export { HostFunctionError } from "./language/host.ts";
 export type { Limits } from "./language/limits.ts";
 export { defaultLimits } from "./language/limits.ts";
 export type { ArgKind, Kind, Method, Param } from "./language/method.ts";
@@ -38,3 +53,4 @@ export { signature } from "./language/method.ts";
 export { methods } from "./language/methods.ts";
 export type { RedactOptions } from "./secrets/redact.ts";
 export { redact } from "./secrets/redact.ts";
+export { isExpression, unterminatedStrings } from "./syntax/forms.ts";

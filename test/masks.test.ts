@@ -2,7 +2,8 @@ import { fc, it as prop } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import type { Method } from "../src/language/method.ts";
 import { methods } from "../src/language/methods.ts";
-import { applyMasks, errorMasks, looksLikeExpression, maskSpans } from "../src/secrets/masks.ts";
+import { applyMasks, errorMasks, maskSpans } from "../src/secrets/masks.ts";
+import { isExpression as looksLikeExpression } from "../src/syntax/forms.ts";
 import { keyMutations, keyNeverShownAnywhere, mutatedKey } from "./masks-arbitraries.ts";
 
 /** Text with each «…» run written as one bullet per UTF-16 code unit of what it holds. */

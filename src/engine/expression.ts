@@ -1,12 +1,9 @@
-import { tokenMatcher } from "chevrotain";
 import type { Chain } from "../language/ast.ts";
 import { compileTextChain, EvaluationFailure, type TextEvaluator, type Tracer } from "../language/checker.ts";
 import type { HashHelperError, Problem } from "../language/errors.ts";
 import { defaultRules, type Rules, withLimits } from "../language/rules.ts";
-import { tokenize } from "../syntax/lexer.ts";
-import { lexicalProblem } from "../syntax/lexical-problems.ts";
-import { type Parsed, parseBare } from "../syntax/parse.ts";
-import { Hash } from "../syntax/tokens.ts";
+import { isBlockForm as isBlockExpression } from "../syntax/forms.ts";
+import { bareExpression } from "../syntax/source.ts";
 import { type ExpandOptions, evalContext } from "./context.ts";
 import { build, failure, type Shown, tooLong } from "./template.ts";
 
@@ -38,13 +35,8 @@ export function compileExpression(
   }
 
   if (expression.length > limits.maxTemplateLength) throw tooLong(expression, shown);
-  const { tokens, failures } = tokenize(expression, "bare");
-  const first = tokens[0];
-  if (!first || !tokenMatcher(first, Hash) || (failures[0] && failures[0].offset < first.startOffset)) {
-    throw notAnExpression(expression, shown);
-  }
-  const lexical = lexicalProblem(tokens, failures, expression, undefined);
-  const parsed: Parsed<Chain> = lexical ? { problems: [lexical] } : parseBare(tokens, limits);
+  const parsed = bareExpression(expression, limits);
+  if (!parsed) throw notAnExpression(expression, shown);
   const problems: Problem[] = [...parsed.problems];
   const run = parsed.node && check ? compileTextChain(parsed.node, "bare", problems, rules, tracer) : undefined;
   if (problems.length > 0 || !parsed.node) throw failure(expression, problems, shown);
@@ -108,7 +100,4 @@ export function shownFor(expression: string, rules: Rules, reveal: boolean): Sho
   return { reveal, shape: isBlockExpression(expression) ? "template" : "expression", rules };
 }
 
-/** Whether an expression is written as a block (`{hash…;}`, `<hash…;>`) rather than bare. */
-export function isBlockExpression(expression: string): boolean {
-  return /^\s*[{<]/.test(expression);
-}
+export { isBlockForm as isBlockExpression } from "../syntax/forms.ts";

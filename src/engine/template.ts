@@ -1,4 +1,3 @@
-import { type IToken, tokenMatcher } from "chevrotain";
 import type { Block, Span, Template, Text } from "../language/ast.ts";
 import { compileTextChain, EvaluationFailure, type TextEvaluator } from "../language/checker.ts";
 import type { EvalContext } from "../language/context.ts";
@@ -6,10 +5,7 @@ import { HashHelperError, type Problem } from "../language/errors.ts";
 import { limitProblem } from "../language/limits.ts";
 import { defaultRules, type Rules, withLimits } from "../language/rules.ts";
 import { errorMasks, type Shape } from "../secrets/masks.ts";
-import { type LexFailure, lexBlocks } from "../syntax/lexer.ts";
-import { lexicalProblem } from "../syntax/lexical-problems.ts";
-import { parseBlock } from "../syntax/parse.ts";
-import { Semicolon } from "../syntax/tokens.ts";
+import { templateBlocks } from "../syntax/source.ts";
 import { defaultCacheSizes, TemplateCaches } from "./cache.ts";
 import { type CompileOptions, type EvaluationOptions, type ExpandOptions, evalContext } from "./context.ts";
 
@@ -18,15 +14,6 @@ export interface CompiledTemplate {
   readonly ast: Template;
   /** Expands every block against one reading of the clock; text outside blocks is kept as is. */
   expand(options?: EvaluationOptions): string;
-}
-
-/** The tokens of one block as the lexer found it, from its opener to its closer if it has one. */
-interface RawBlock {
-  tokens: IToken[];
-  closed: boolean;
-  /** Offset just past the block (past the end of the source when it is never closed). */
-  end: number;
-  failures: LexFailure[];
 }
 
 /** Parses and checks a whole template, reporting every problem in it in one HashHelperError. */
@@ -170,19 +157,19 @@ export function build(
   let textStart = 0;
   let count = 0;
   let firstTooMany: number | undefined;
-  for (const { start, end, closed, tokens, failures } of lexBlocks(source)) {
+  for (const found of templateBlocks(source, limits)) {
     // Past the limit, blocks are only counted, for the message.
     if (++count > limits.maxBlocks) {
-      firstTooMany ??= start;
+      firstTooMany ??= found.start;
       continue;
     }
-    pushText(source, textStart, start, parts, pieces);
-    textStart = end;
-    const block = analyzeBlock({ tokens, closed, end, failures }, source, problems, rules, check);
-    if (block) {
-      parts?.push(block.node);
-      pieces.push(block.run);
-    }
+    pushText(source, textStart, found.start, parts, pieces);
+    textStart = found.end;
+    const { node, problems: found_ } = found.parse();
+    problems.push(...found_);
+    if (!node) continue;
+    parts?.push(node);
+    pieces.push(check ? compileTextChain(node.expression, "block", problems, rules) : notChecked);
   }
   pushText(source, textStart, source.length, parts, pieces);
   if (firstTooMany !== undefined) {
@@ -229,49 +216,4 @@ function pushText(
   const value = source.slice(from, to);
   parts?.push({ type: "Text", value, span: { offset: from, length: to - from } });
   pieces.push(value);
-}
-
-function analyzeBlock(
-  raw: RawBlock,
-  source: string,
-  problems: Problem[],
-  rules: Rules,
-  check: boolean,
-): { node: Block; run: TextEvaluator } | undefined {
-  const open = raw.tokens[0] as IToken;
-  const delimiter = open.image === "<" ? "<" : "{";
-  const closer = delimiter === "{" ? "}" : ">";
-  const lexical = lexicalProblem(raw.tokens, raw.failures, source, delimiter);
-  // `{hash….printDigest();&b=2`: the closer is missing after the ';', and what follows is the
-  // URL, not a mistake in the expression.
-  const semicolon = raw.closed ? undefined : raw.tokens.find((t) => tokenMatcher(t, Semicolon));
-  if (semicolon && semicolon.startOffset < (lexical?.offset ?? Number.POSITIVE_INFINITY)) {
-    problems.push({
-      code: "UNCLOSED_BLOCK",
-      message: `the block is not closed after its ';'`,
-      offset: semicolon.startOffset + 1,
-      length: 1,
-      hint: `add '${closer}' right after the ';': …printDigest();${closer}`,
-    });
-    return undefined;
-  }
-  if (lexical) {
-    problems.push(lexical);
-    return undefined;
-  }
-  if (!raw.closed) {
-    problems.push({
-      code: "UNCLOSED_BLOCK",
-      message: "this block is never closed",
-      offset: open.startOffset,
-      length: 1,
-      hint: `end it with ';${closer}' after the last call: …printDigest();${closer}`,
-    });
-    return undefined;
-  }
-  const parsed = parseBlock(raw.tokens, rules.limits);
-  problems.push(...parsed.problems);
-  if (!parsed.node) return undefined;
-  const run = check ? compileTextChain(parsed.node.expression, "block", problems, rules) : notChecked;
-  return { node: parsed.node, run };
 }

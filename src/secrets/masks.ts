@@ -1,9 +1,9 @@
-import type { IToken, TokenType } from "chevrotain";
 import type { Span } from "../language/ast.ts";
 import { BULLET, mergeSpans } from "../language/errors.ts";
 import type { Method, Param } from "../language/method.ts";
 import { methods } from "../language/methods.ts";
 import { suggest } from "../language/suggest.ts";
+import { isExpression } from "../syntax/forms.ts";
 import { type LexFailure, tokenize } from "../syntax/lexer.ts";
 import {
   AngleClose,
@@ -20,6 +20,8 @@ import {
   Semicolon,
   StringLiteral,
   Text,
+  type Token,
+  type TokenType,
   UnterminatedString,
 } from "../syntax/tokens.ts";
 
@@ -33,15 +35,8 @@ export type Masking = "all" | "keys";
 /** How a source is read: a template, blocks among text, or one bare expression (`hash.…`). */
 export type Shape = "template" | "expression";
 
-const BARE = /^\s*hash\s*\./;
-
-/** Whether evaluate() would read the source as a bare expression, as the REPL decides it. */
-export function looksLikeExpression(source: string): boolean {
-  return BARE.test(source);
-}
-
 export interface MaskOptions {
-  /** How to read the source. Default: an expression when looksLikeExpression(), else a template. */
+  /** How to read the source. Default: an expression when isExpression() (src/syntax/source.ts), else a template. */
   shape?: Shape | undefined;
   /** The method table that says which parameters are names and which take keys. Default: the language's. */
   methods?: ReadonlyMap<string, Method> | undefined;
@@ -86,7 +81,7 @@ export function applyMasks(source: string, spans: readonly Span[]): string {
  * up to `)`, is masked. Other text is left alone, a JSON body's own quotes included.
  */
 export function maskSpans(source: string, masking: Masking, options: MaskOptions = {}): Span[] {
-  const shape = options.shape ?? (looksLikeExpression(source) ? "expression" : "template");
+  const shape = options.shape ?? (isExpression(source) ? "expression" : "template");
   const table = options.methods ?? methods;
   const spans: Span[] = [];
   const { tokens, failures } = tokenize(source, shape === "expression" ? "bare" : "text");
@@ -212,7 +207,7 @@ interface Items {
   end: Int32Array;
 }
 
-function itemsOf(tokens: readonly IToken[], failures: readonly LexFailure[]): Items {
+function itemsOf(tokens: readonly Token[], failures: readonly LexFailure[]): Items {
   const length = tokens.length + failures.length;
   const items: Items = {
     length,

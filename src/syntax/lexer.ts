@@ -1,5 +1,5 @@
 import { type ILexingResult, type IToken, Lexer, tokenMatcher } from "chevrotain";
-import { BlockClose, type Mode, modes, oneBlock, opensBlock, Text } from "./tokens.ts";
+import { BlockClose, type Mode, modes, opensBlock, Rest } from "./tokens.ts";
 
 export interface LexFailure {
   offset: number;
@@ -89,19 +89,12 @@ function indexOrEnd(source: string, char: string, from: number): number {
   return at < 0 ? source.length : at;
 }
 
-/** The block that opens at `start`, lexed up to its closer and no further (see oneBlock). */
+/** The block that opens at `start`, lexed up to its closer and no further (the mode "block"). */
 function tokenizeBlock(source: string, start: number): LexedBlock {
-  const lexer = instance(); // built before the flag is on, whatever building it may lex
-  oneBlock.only = true;
-  let result: ILexingResult;
-  try {
-    result = lexer.tokenize(source.slice(start), "text");
-  } finally {
-    oneBlock.only = false;
-  }
+  const result: ILexingResult = instance().tokenize(source.slice(start), "block");
   const tokens = result.tokens;
   const last = tokens[tokens.length - 1];
-  if (last && tokenMatcher(last, Text)) tokens.pop();
+  if (last && tokenMatcher(last, Rest)) tokens.pop();
   for (const token of tokens) token.startOffset += start;
   const closer = tokens[tokens.length - 1];
   const closed = closer !== undefined && tokenMatcher(closer, BlockClose);

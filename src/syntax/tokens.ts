@@ -1,22 +1,19 @@
 import { createToken, Lexer, type TokenType } from "chevrotain";
 
+/** A token as the lexer gives it, and its type: what the layers above the syntax may look at. */
+export type { IToken as Token, TokenType } from "chevrotain";
+
 // A block opener is `{` or `<` whose content starts with `hash.` (whitespace allowed around
 // the tokens); every other brace belongs to the surrounding text. The look-ahead is a plain
 // scan rather than a regex look-ahead so chevrotain can still index the token by its first char.
-function opener(char: string) {
+// `first`: only at the start of the input, for the mode that lexes one block (see modes.block).
+function opener(char: string, first = false) {
   const code = char.charCodeAt(0);
   return (text: string, offset: number): RegExpExecArray | null =>
-    text.charCodeAt(offset) === code && !(oneBlock.only && offset > 0) && opensBlock(text, offset)
+    text.charCodeAt(offset) === code && !(first && offset > 0) && opensBlock(text, offset)
       ? ([char] as unknown as RegExpExecArray)
       : null;
 }
-
-/**
- * While `only` is on, text mode stops after the block that opens the input: no other opener is
- * one, and everything after the block is a single text token. tokenizeBlock() lexes a template
- * one block at a time this way (src/lexer/lexer.ts), so that no character is scanned twice.
- */
-export const oneBlock = { only: false };
 
 /** Whether the `{` or `<` at `offset` opens a block: `hash` and `.` follow, spaces allowed. */
 export function opensBlock(text: string, offset: number): boolean {
@@ -53,18 +50,44 @@ export const AngleOpen = createToken({
   push_mode: "angle",
   label: "'<'",
 });
-// Everything up to the next `{` or `<`, or that one character when it opens no block. A
-// function rather than a regex token, because it stops after the block when oneBlock.only is on.
+// Everything up to the next `{` or `<`, or that one character when it opens no block.
 const TEXT_RUN = /[^{<]+|[{<]/y;
 export const Text = createToken({
   name: "Text",
   pattern: {
     exec: (text: string, offset: number) => {
-      if (oneBlock.only && offset > 0) return [text.slice(offset)] as unknown as RegExpExecArray;
       TEXT_RUN.lastIndex = offset;
       return TEXT_RUN.exec(text);
     },
   },
+  line_breaks: true,
+  label: "text",
+});
+
+// The mode that lexes one block of a template and stops (src/syntax/lexer.ts, tokenizeBlock): an
+// opener only at the start, then after the block's closer the rest of the input in one token,
+// so that no character after the block is scanned.
+export const FirstBraceOpen = createToken({
+  name: "FirstBraceOpen",
+  pattern: { exec: opener("{", true) },
+  start_chars_hint: ["{"],
+  line_breaks: false,
+  categories: BlockOpen,
+  push_mode: "brace",
+  label: "'{'",
+});
+export const FirstAngleOpen = createToken({
+  name: "FirstAngleOpen",
+  pattern: { exec: opener("<", true) },
+  start_chars_hint: ["<"],
+  line_breaks: false,
+  categories: BlockOpen,
+  push_mode: "angle",
+  label: "'<'",
+});
+export const Rest = createToken({
+  name: "Rest",
+  pattern: { exec: (text: string, offset: number) => [text.slice(offset)] as unknown as RegExpExecArray },
   line_breaks: true,
   label: "text",
 });
@@ -172,6 +195,8 @@ export const modes = {
   angle: [...expressionTokens, AngleClose],
   /** A bare expression given to evaluate() or parse(), without a block around it. */
   bare: expressionTokens,
+  /** One block at the start of the input, and the rest unread (see Rest). */
+  block: [FirstBraceOpen, FirstAngleOpen, Rest],
 } satisfies Record<string, TokenType[]>;
 
 export type Mode = keyof typeof modes;
@@ -181,7 +206,10 @@ export const allTokens: TokenType[] = [
   BlockOpen,
   BraceOpen,
   AngleOpen,
+  FirstBraceOpen,
+  FirstAngleOpen,
   Text,
+  Rest,
   BlockClose,
   BraceClose,
   AngleClose,

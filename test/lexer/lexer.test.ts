@@ -57,9 +57,9 @@ describe("tokenize", () => {
   });
 
   it("indexes every expression mode by first character", () => {
-    // The text mode cannot be ("anything but { and <"); the modes that lex expressions must be,
-    // which chevrotain checks per mode when asked to ensure its optimisations.
-    const { text: _, ...expressionModes } = modes;
+    // The text modes cannot be ("anything but { and <", "the rest after a block"); the modes that
+    // lex expressions must be, which chevrotain checks per mode when asked to ensure them.
+    const { text: _, block: __, ...expressionModes } = modes;
     const build = () =>
       new Lexer(
         { modes: expressionModes, defaultMode: "bare" },
@@ -121,7 +121,9 @@ describe("lexBlocks, one block at a time", () => {
       failures: whole.failures.filter((f) => f.offset >= block.start && f.offset < block.end),
     }));
   }
-  const described = (t: IToken) => [t.startOffset, t.image, t.tokenType.name];
+  // The lexer of one block opens it with the token of its own mode, of the same category.
+  const named = (t: IToken) => t.tokenType.name.replace(/^First(Brace|Angle)Open$/, "$1Open");
+  const described = (t: IToken) => [t.startOffset, t.image, named(t)];
   const alone = (source: string) =>
     [...lexBlocks(source)].map(({ start, end, closed, tokens, failures }) => ({
       start,

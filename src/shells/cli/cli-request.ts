@@ -1,7 +1,7 @@
 // The request side of the CLI: `hash-helper sign` and `hash-helper fetch` build a request from
 // curl-like flags, sign it with signRequest(), and print or send it. The CLI reads --data @FILE
 // itself, with its other inputs.
-import type { RequestTemplate, SignedRequest } from "../../features/sign-request.ts";
+import type { RequestTemplate, SignedRequest } from "../../index.ts";
 
 type Pairs = (readonly [string, string])[];
 

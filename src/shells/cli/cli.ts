@@ -3,17 +3,23 @@ import { parseArgs } from "node:util";
 // esbuild inlines the JSON into dist/cli.cjs, so the version needs no file lookup at run time.
 import pkg from "../../../package.json" with { type: "json" };
 import {
+  defaultLimits,
   type Explanation,
+  evaluate,
+  expand,
   explainAndEvaluate,
   explainAndExpand,
   explainAndSignRequest,
+  formatExplanation,
+  formatRequestExplanation,
+  HashHelperError,
+  InvalidUrlError,
+  isShownName,
+  quoteName,
   type RequestExplanation,
-} from "../../features/explain.ts";
-import { formatExplanation, formatRequestExplanation } from "../../features/explain-format.ts";
-import { InvalidUrlError } from "../../features/sign-request.ts";
-import { evaluate, expand, HashHelperError, type SignedRequest, signRequest } from "../../index.ts";
-import { isShownName, quoteName } from "../../language/errors.ts";
-import { defaultLimits } from "../../language/limits.ts";
+  type SignedRequest,
+  signRequest,
+} from "../../index.ts";
 import { startRepl } from "../repl/repl.ts";
 import {
   checkHeaders,

@@ -3,17 +3,24 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Key } from "node:readline";
 import { Writable } from "node:stream";
-import { tokenMatcher } from "chevrotain";
 // esbuild inlines the JSON into dist/cli.cjs, so the version needs no file lookup at run time.
 import pkg from "../../../package.json" with { type: "json" };
-import { type Explanation, explainAndEvaluate, explainAndExpand } from "../../features/explain.ts";
-import { formatExplanation } from "../../features/explain-format.ts";
-import { evaluate, expand, HashHelperError, type ProblemReport, redact } from "../../index.ts";
-import { type Method, signature } from "../../language/method.ts";
-import { methods } from "../../language/methods.ts";
-import { looksLikeExpression } from "../../secrets/masks.ts";
-import { tokenize } from "../../syntax/lexer.ts";
-import { UnterminatedString } from "../../syntax/tokens.ts";
+import {
+  type Explanation,
+  evaluate,
+  expand,
+  explainAndEvaluate,
+  explainAndExpand,
+  formatExplanation,
+  HashHelperError,
+  isExpression,
+  type Method,
+  methods,
+  type ProblemReport,
+  redact,
+  signature,
+  unterminatedStrings,
+} from "../../index.ts";
 
 type Output = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
@@ -96,7 +103,7 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
 
   const run = (source: string): { value: string; explanation?: Explanation } => {
     const evaluation = { now: session.now, secrets: secretOf, revealSecrets };
-    const bare = looksLikeExpression(source);
+    const bare = isExpression(source);
     if (session.explain) {
       const { explanation, result } = bare
         ? explainAndEvaluate(source, evaluation)
@@ -411,12 +418,7 @@ function commonPrefix(words: readonly string[]): string {
 
 /** Whether the end of the line is inside a quoted string of an expression. */
 function insideString(line: string): boolean {
-  const bare = looksLikeExpression(line);
-  const { tokens } = tokenize(line, bare ? "bare" : "text");
-  const last = tokens[tokens.length - 1];
-  return (
-    last !== undefined && tokenMatcher(last, UnterminatedString) && last.startOffset + last.image.length === line.length
-  );
+  return unterminatedStrings(line).some((s) => s.offset + s.length === line.length);
 }
 
 /** Signature and summary of each method, one a line. */
@@ -452,15 +454,13 @@ function helpText(commands: ReadonlyMap<string, Command>): string {
  */
 function continueStrings(source: string): string {
   if (!source.includes("\n")) return source;
-  const mode = looksLikeExpression(source) ? "bare" : "text";
   let text = source;
   for (;;) {
-    const open = tokenize(text, mode).tokens.find((t) => {
-      const end = t.startOffset + t.image.length;
-      return tokenMatcher(t, UnterminatedString) && /^\r?\n/.test(text.slice(end, end + 2));
-    });
+    const open = unterminatedStrings(text).find((s) =>
+      /^\r?\n/.test(text.slice(s.offset + s.length, s.offset + s.length + 2)),
+    );
     if (!open) return text;
-    const end = open.startOffset + open.image.length;
+    const end = open.offset + open.length;
     text = `${text.slice(0, end)}\\n${text.slice(end).replace(/^\r?\n/, "")}`;
   }
 }
