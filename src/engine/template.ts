@@ -1,5 +1,5 @@
 import type { Block, Span, Template, Text } from "../language/ast.ts";
-import { compileTextChain, EvaluationFailure, type TextEvaluator } from "../language/checker.ts";
+import { compileTextChain, EvaluationFailure, type TextEvaluator, type Tracer } from "../language/checker.ts";
 import type { EvalContext } from "../language/context.ts";
 import { HashHelperError, type Problem } from "../language/errors.ts";
 import { limitProblem } from "../language/limits.ts";
@@ -89,9 +89,10 @@ export function program(
   rules: Rules,
   source: string,
   reveal: boolean,
-): { ast: Template; run(context: EvalContext): string } {
-  const { ast, pieces } = build(source, { rules, reveal });
-  return { ast, run: runner(source, pieces, { reveal, shape: "template", rules }) };
+  tracer?: Tracer,
+): { ast: Template; pieces: readonly (string | TextEvaluator)[]; run(context: EvalContext): string } {
+  const { ast, pieces } = build(source, { rules, reveal, tracer });
+  return { ast, pieces, run: runner(source, pieces, { reveal, shape: "template", rules }) };
 }
 
 function runner(
@@ -141,12 +142,14 @@ export interface BuildOptions {
   check?: boolean;
   /** Keep the AST's parts; without it the AST has none, for a caller that only runs the pieces. Default true. */
   keepAst?: boolean;
+  /** Built into every block's evaluator, for explain(): see Tracer. */
+  tracer?: Tracer | undefined;
 }
 
 /** The template's AST and what expanding it joins: text as is, and one evaluator a block. */
 export function build(
   source: string,
-  { rules, reveal, check = true, keepAst = true }: BuildOptions,
+  { rules, reveal, check = true, keepAst = true, tracer }: BuildOptions,
 ): { ast: Template; pieces: (string | TextEvaluator)[] } {
   const limits = rules.limits;
   const shown: Shown = { reveal, shape: "template", rules };
@@ -169,7 +172,7 @@ export function build(
     problems.push(...found_);
     if (!node) continue;
     parts?.push(node);
-    pieces.push(check ? compileTextChain(node.expression, "block", problems, rules) : notChecked);
+    pieces.push(check ? compileTextChain(node.expression, "block", problems, rules, tracer) : notChecked);
   }
   pushText(source, textStart, source.length, parts, pieces);
   if (firstTooMany !== undefined) {

@@ -1,16 +1,17 @@
 import { type ExpandOptions, evalContext } from "../engine/context.ts";
 import { compileExpression, isBlockExpression, shownFor } from "../engine/expression.ts";
-import { compileWith, failure } from "../engine/template.ts";
-import type { Argument, Block, Call, Chain, Span } from "../language/ast.ts";
-import { compileTextChain, EvaluationFailure, type Tracer } from "../language/checker.ts";
+import { build, failure, type Shown } from "../engine/template.ts";
+import type { Argument, Block, Call, Chain, Span, Template } from "../language/ast.ts";
+import { EvaluationFailure, type TextEvaluator, type Tracer } from "../language/checker.ts";
 import type { EvalContext } from "../language/context.ts";
 import { toHex } from "../language/encoding.ts";
-import { type ErrorSpan, MASK, type Problem, position } from "../language/errors.ts";
+import { type ErrorSpan, MASK, position } from "../language/errors.ts";
 import type { ArgValue, Kind, Method, Value } from "../language/method.ts";
 import { methods } from "../language/methods.ts";
 import { defaultRules, type Rules, withLimits } from "../language/rules.ts";
 import {
   type Headers,
+  type PartRunner,
   type RequestTemplate,
   type SignedRequest,
   type SignOptions,
@@ -217,28 +218,18 @@ export function explainAndSignRequestWith<H extends Headers>(
   // headers may share a name, so a text sent is looked up among that name's texts.
   const shown = new Map<string, { sent: string; masked: string }[]>();
   let now = Number.NaN;
-  const signed = signRequestWith(rules, request, options, (where, source, p, context) => {
+  const recorder = new Recorder();
+  const errors = { reveal, shape: "template", rules } as const;
+  const runPart: PartRunner = (where, source, p, context) => {
     now = context.nowMs;
-    const blocks = p.ast.parts.filter((part): part is Block => part.type === "Block");
-    const traced = traceBlocks(source, blocks, rules, context, options?.revealSecrets);
-    if (blocks.length > 0) parts.push({ where, blocks: traced.blocks });
-    let out = "";
-    let masked = "";
-    let b = 0;
-    for (const part of p.ast.parts) {
-      if (part.type === "Text") {
-        out += part.value;
-        masked += part.value;
-        continue;
-      }
-      const block = traced.blocks[b] as ExplainedBlock;
-      const output = traced.outputs[b++] as string;
-      out += output;
-      masked += shownOutput(block, output, reveal);
-    }
+    const traced = tracePieces(source, p.ast, p.pieces, recorder, context, errors);
+    if (traced.blocks.length > 0) parts.push({ where, blocks: traced.blocks });
+    const out = traced.result;
+    const masked = traced.shown;
     shown.set(where, [...(shown.get(where) ?? []), { sent: out, masked }]);
     return out;
-  });
+  };
+  const signed = signRequestWith(rules, request, options, runPart, recorder);
   const show = (where: string, value: string) => {
     const texts = (shown.get(where) ?? []).filter((t) => t.sent === value);
     // Equal texts sent, one of them built from a secret: both are shown masked.
@@ -273,57 +264,52 @@ export function explainWith(rules: Rules, template: string, options?: ExplainOpt
 function explainTemplate(rules: Rules, template: string, options: ExplainOptions | undefined) {
   const used = withLimits(rules, options?.limits);
   const reveal = options?.revealSecrets === true;
-  const { ast } = compileWith(used, template, reveal);
-  const blocks = ast.parts.filter((p): p is Block => p.type === "Block");
+  // Compiled once, with the recorder built into the evaluators of its blocks.
+  const recorder = new Recorder();
+  const { ast, pieces } = build(template, { rules: used, reveal, tracer: recorder });
   const context = evalContext(options);
-  const traced = traceBlocks(template, blocks, used, context, options?.revealSecrets);
-  let result = "";
-  let shown = "";
-  let b = 0;
-  for (const part of ast.parts) {
-    if (part.type === "Text") {
-      result += part.value;
-      shown += part.value;
-      continue;
-    }
-    const output = traced.outputs[b] ?? "";
-    result += output;
-    shown += shownOutput(traced.blocks[b++] as ExplainedBlock, output, reveal);
-  }
-  const explanation = { result: shown, now: context.nowMs, blocks: traced.blocks };
-  return { explanation, result, outputs: traced.outputs };
+  const traced = tracePieces(template, ast, pieces, recorder, context, { reveal, shape: "template", rules: used });
+  const explanation = { result: traced.shown, now: context.nowMs, blocks: traced.blocks };
+  return { explanation, result: traced.result, outputs: traced.outputs };
 }
 
 /**
- * Runs the blocks of a checked template with a trace, on the given context. For callers that
- * share one context between several templates, as a signed request does.
+ * Runs what a template compiled to with a tracer built in (pieces beside the AST's parts, in
+ * the same order), on the given context: each block's output and trace, the result, and the
+ * result as a trace shows it. For one template, or each part of a signed request on its clock.
  */
-export function traceBlocks(
+function tracePieces(
   source: string,
-  blocks: readonly Block[],
-  rules: Rules,
+  ast: Template,
+  pieces: readonly (string | TextEvaluator)[],
+  recorder: Recorder,
   context: EvalContext,
-  revealSecrets: boolean | undefined,
-): { outputs: string[]; blocks: ExplainedBlock[] } {
+  shown: Shown,
+): { outputs: string[]; blocks: ExplainedBlock[]; result: string; shown: string } {
   const outputs: string[] = [];
-  const explained: ExplainedBlock[] = [];
-  for (const block of blocks) {
-    const problems: Problem[] = [];
-    const recorder = new Recorder();
-    const run = compileTextChain(block.expression, "block", problems, rules, recorder);
-    // compile() has already checked every block, so this cannot find anything new.
-    const shown = { reveal: revealSecrets === true, shape: "template", rules } as const;
-    if (problems.length > 0) throw failure(source, problems, shown);
+  const blocks: ExplainedBlock[] = [];
+  let result = "";
+  let masked = "";
+  ast.parts.forEach((part, i) => {
+    const piece = pieces[i];
+    if (part.type === "Text" || typeof piece !== "function") {
+      result += part.type === "Text" ? part.value : "";
+      masked += part.type === "Text" ? part.value : "";
+      return;
+    }
+    let output: string;
     try {
-      outputs.push(run(recorder.watch(context)));
+      output = piece(recorder.watch(context));
     } catch (e) {
       throw e instanceof EvaluationFailure ? failure(source, [e.problem], shown) : e;
     }
-    explained.push(
-      explainBlock(source, block.span, block.expression, recorder.done(), revealSecrets === true, block.delimiter),
-    );
-  }
-  return { outputs, blocks: explained };
+    const block = explainBlock(source, part.span, part.expression, recorder.done(), shown.reveal, part.delimiter);
+    outputs.push(output);
+    blocks.push(block);
+    result += output;
+    masked += shownOutput(block, output, shown.reveal);
+  });
+  return { outputs, blocks, result, shown: masked };
 }
 
 /** A chain as it ran: each call with the values it was given and gave. */
@@ -391,9 +377,12 @@ class Recorder implements Tracer {
     else this.root = ran;
   }
 
+  /** The chain that ran last, taken: the recorder then watches the next one. */
   done(): RanChain {
-    if (!this.root) throw new Error("the traced chain never ended");
-    return this.root;
+    const root = this.root;
+    if (!root) throw new Error("the traced chain never ended");
+    this.root = undefined;
+    return root;
   }
 }
 

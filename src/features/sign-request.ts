@@ -1,6 +1,7 @@
 import { type ExpandOptions, evalContext } from "../engine/context.ts";
 import { failure, program, type Shown } from "../engine/template.ts";
 import type { Argument, Call, Chain, Span, Template } from "../language/ast.ts";
+import type { Tracer } from "../language/checker.ts";
 import type { EvalContext, RequestView } from "../language/context.ts";
 import { utf8 } from "../language/encoding.ts";
 import {
@@ -69,12 +70,16 @@ export const runProgram: PartRunner = (_where, _source, p, context) => p.run(con
  */
 export type PartRunner = (where: string, source: string, p: Program, context: EvalContext) => string;
 
-/** signRequest() against the given rules, with the running of each part left to `runPart`. */
+/**
+ * signRequest() against the given rules, with the running of each part left to `runPart`, and
+ * `tracer` built into every part's evaluators (explainRequest()).
+ */
 export function signRequestWith<H extends Headers>(
   base: Rules,
   request: RequestTemplate<H>,
   options: SignOptions | undefined,
   runPart: PartRunner,
+  tracer?: Tracer,
 ): SignedRequest<H> {
   const rules = withLimits(base, options?.limits);
   const reveal = options?.revealSecrets === true;
@@ -89,7 +94,7 @@ export function signRequestWith<H extends Headers>(
 
   const compileIn = (where: string, source: string): Part => {
     try {
-      return { where, source, program: program(rules, source, reveal), problems: [] };
+      return { where, source, program: program(rules, source, reveal, tracer), problems: [] };
     } catch (e) {
       if (!(e instanceof HashHelperError)) throw e;
       return { where, source, error: e, problems: [] };
