@@ -43,6 +43,13 @@ const modules = files(src).map((file) => {
 });
 
 describe("the layers of src/", () => {
+  it.each(Object.keys(allowed).filter((l) => l !== "index" && l !== "instance"))(
+    "%s/ says what it owns and may import",
+    (folder) => {
+      expect(readFileSync(join(src, folder, "README.md"), "utf8")).toMatch(/May import|imports/);
+    },
+  );
+
   it("every file is in a layer", () => {
     const unknown = modules.filter((m) => !(m.layer in allowed)).map((m) => m.name);
     expect(unknown).toEqual([]);

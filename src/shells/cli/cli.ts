@@ -227,7 +227,7 @@ async function run(argv: readonly string[], io: Io, missing: Set<string>): Promi
   }
 
   const [command, argument, ...extra] = positionals;
-  if (command === undefined) throw new UsageError("a command is required: expand or eval");
+  if (command === undefined) throw new UsageError("a command is required: expand, eval, sign, fetch or repl");
   if (command === "help") {
     await print(io, HELP);
     return OK;
