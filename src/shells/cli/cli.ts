@@ -182,7 +182,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return IO_ERROR;
     }
     if (err instanceof UsageError) {
-      io.stderr.write(`hash-helper: ${err.message}\nTry 'hash-helper --help'.\n`);
+      io.stderr.write(`hash-helper: ${printable(err.message)}\nTry 'hash-helper --help'.\n`);
       return USAGE_ERROR;
     }
     if (err instanceof HashHelperError) {
@@ -579,4 +579,15 @@ export async function readStdin(): Promise<string> {
 /** The environment variable the CLI reads a secret from: HASH_HELPER_SECRET_API_KEY for api-key. */
 export function secretEnvName(name: string): string {
   return `HASH_HELPER_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
+
+/**
+ * A message as a terminal may show it: a file name or an option typed with control characters
+ * (`$'\e[2J\nerror[FAKE] ok'`) would clear the screen or forge a line.
+ */
+function printable(message: string): string {
+  return message.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
