@@ -586,8 +586,15 @@ export function secretEnvName(name: string): string {
  * (`$'\e[2J\nerror[FAKE] ok'`) would clear the screen or forge a line.
  */
 function printable(message: string): string {
-  return message.replace(
-    /[\u0000-\u001f\u007f-\u009f\u2028-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  let out = "";
+  for (const c of message) {
+    const code = c.charCodeAt(0);
+    const unsafe =
+      code < 0x20 ||
+      (code >= 0x7f && code <= 0x9f) ||
+      (code >= 0x2028 && code <= 0x202e) ||
+      (code >= 0x2066 && code <= 0x2069);
+    out += unsafe ? `\\u${code.toString(16).padStart(4, "0")}` : c;
+  }
+  return out;
 }
