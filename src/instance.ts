@@ -26,7 +26,7 @@ import type { Chain } from "./language/ast.ts";
 import { type HostFunction, hostMethod } from "./language/host.ts";
 import { type Limits, resolveLimits } from "./language/limits.ts";
 import type { Method } from "./language/method.ts";
-import { methods as builtins } from "./language/methods.ts";
+import { methods as builtins, MethodTable } from "./language/methods.ts";
 import { type Rules, withLimits as withLimitsOf } from "./language/rules.ts";
 import { type RedactOptions, redactWith } from "./secrets/redact.ts";
 
@@ -62,14 +62,14 @@ export interface HashHelper {
 
 /** A new instance: its own functions, limits and cache. */
 export function createHashHelper(options: HashHelperOptions = {}): HashHelper {
-  const table = new Map(builtins);
+  const table = new Map(builtins); // built here, then frozen into a MethodTable
   for (const fn of options.methods ?? []) {
     const method = hostMethod(fn, builtins);
     if (table.has(method.name)) throw new TypeError(`host function ${method.name} is given twice`);
     table.set(method.name, method);
   }
   const rules: Rules = Object.freeze({
-    methods: table as ReadonlyMap<string, Method>,
+    methods: new MethodTable(table.values()),
     limits: resolveLimits(options.limits),
   });
   const sizes = options.cache === false ? undefined : { ...defaultCacheSizes, ...options.cache };
@@ -86,8 +86,9 @@ export function createHashHelper(options: HashHelperOptions = {}): HashHelper {
       explainAndSignRequestWith(rules, request, o).explanation,
     signRequest: <H extends Headers>(request: RequestTemplate<H>, o?: SignOptions) =>
       signRequestWith(rules, request, o, runProgram),
+    // A call's limits override the instance's, as everywhere else.
     redact: (template: string, o?: RedactOptions) =>
-      redactWith(rules.methods, template, { ...o, limits: o?.limits ?? options.limits }),
+      redactWith(rules.methods, template, { ...o, limits: { ...options.limits, ...o?.limits } }),
     methods: rules.methods,
     limits: rules.limits,
     cacheUsage: () => caches?.usage() ?? { templates: [], characters: 0 },

@@ -115,7 +115,7 @@ export const anyString = fc.oneof(
 );
 
 // A block opener: `{` or `<`, then `hash` and `.` with any whitespace around `hash`
-// (src/lexer/tokens.ts; `\s` there and here is the same class, code unit by code unit).
+// (src/syntax/tokens.ts; `\s` there and here is the same class, code unit by code unit).
 const OPENER = /([{<]\s*hash\s*)\./g;
 
 export function hasOpener(text: string): boolean {
@@ -1471,7 +1471,7 @@ const tameMutations = fc.array(
  * `sameLine: false` keeps the parts around the keyed block on lines of their own, and the
  * mutations before the keyed call keep every quote and delimiter. With `sameLine: true` anything
  * goes: a missing quote or a stray closer before the key on its line turns the key into plain
- * text or the middle of a string for the lexer, which is why src/masks.ts also masks key
+ * text or the middle of a string for the lexer, which is why src/secrets/masks.ts also masks key
  * arguments found in text outside blocks. The test suite runs the `sameLine: true` variant.
  */
 export function keyedTemplate({ sameLine }: { sameLine: boolean }): fc.Arbitrary<KeyedTemplate> {

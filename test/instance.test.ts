@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { expand as topLevelExpand } from "../src/index.ts";
+import { methods, expand as topLevelExpand } from "../src/index.ts";
 import { createHashHelper } from "../src/instance.ts";
 import { HostFunctionError } from "../src/language/host.ts";
 import { errorOf } from "./helpers.ts";
@@ -114,5 +114,23 @@ describe("createHashHelper", () => {
     const none = createHashHelper({ cache: false });
     none.expand(t(1));
     expect(none.cacheUsage().templates).toEqual([]);
+  });
+});
+
+describe("what the review of issue 11 found", () => {
+  it("the method tables cannot be changed at run time, the built-in one or an instance's", () => {
+    const helper = createHashHelper({ methods: [accountId] });
+    for (const table of [methods, helper.methods]) {
+      expect("set" in table).toBe(false);
+      expect(() => (table as unknown as Map<string, unknown>).set("evil", {})).toThrow(TypeError);
+      expect(Object.isFrozen(table.get("append"))).toBe(true);
+    }
+    expect(methods.has("getAccountId")).toBe(false);
+  });
+
+  it("redact() takes a call's limits over the instance's, not instead of them", () => {
+    const helper = createHashHelper({ limits: { maxTemplateLength: 20 } });
+    expect(errorOf(() => helper.redact("x".repeat(30), { limits: { maxBlocks: 3 } })).code).toBe("LIMIT_EXCEEDED");
+    expect(helper.redact("x".repeat(30), { limits: { maxTemplateLength: 40 } })).toBe("x".repeat(30));
   });
 });

@@ -5,7 +5,7 @@ import { defaultRules, type Rules, withLimits } from "../language/rules.ts";
 import { isBlockForm as isBlockExpression } from "../syntax/forms.ts";
 import { bareExpression } from "../syntax/source.ts";
 import { type ExpandOptions, evalContext } from "./context.ts";
-import { build, failure, type Shown, tooLong } from "./template.ts";
+import { build, failure, notChecked, type Shown, tooLong } from "./template.ts";
 
 /**
  * One expression, bare (`hash.getExpiryTime(240)`, with or without a final `;`) or wrapped as a
@@ -42,10 +42,6 @@ export function compileExpression(
   if (problems.length > 0 || !parsed.node) throw failure(expression, problems, shown);
   return { chain: parsed.node, run: run ?? notChecked };
 }
-
-const notChecked: TextEvaluator = () => {
-  throw new Error("an expression parsed without checking cannot be evaluated");
-};
 
 function notAnExpression(expression: string, shown: Shown): HashHelperError {
   const problem: Problem = {

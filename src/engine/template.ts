@@ -122,7 +122,7 @@ export interface Shown {
 }
 
 /**
- * The one error of problems found in a source, its excerpts masked (src/masks.ts) unless the
+ * The one error of problems found in a source, its excerpts masked (src/secrets/masks.ts) unless the
  * caller asked to reveal them.
  */
 export function failure(source: string, problems: readonly Problem[], shown: Shown): HashHelperError {
@@ -203,8 +203,9 @@ export function tooLong(source: string, shown: Shown): HashHelperError {
   return HashHelperError.from(source, [problem], masks);
 }
 
-const notChecked: TextEvaluator = () => {
-  throw new Error("a template built without checking cannot be expanded");
+/** The evaluator of a source compiled without checking (parse()), which must never run. */
+export const notChecked: TextEvaluator = () => {
+  throw new Error("a source compiled without checking cannot be expanded");
 };
 
 function pushText(

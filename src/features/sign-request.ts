@@ -11,6 +11,7 @@ import {
   type ProblemReport,
   quoteName,
 } from "../language/errors.ts";
+import { missingHeader } from "../language/methods/request.ts";
 import { defaultRules, type Rules, withLimits } from "../language/rules.ts";
 
 /** Headers as an object, or as name-value pairs when order or repeated names matter. */
@@ -298,13 +299,8 @@ function headerOrder(headers: readonly HeaderPart[], byName: ReadonlyMap<string,
   for (const [i, calls] of reads.entries()) {
     for (const { name, call } of calls) {
       if (byName.has(name.toLowerCase())) continue;
-      report(
-        i,
-        call,
-        "MISSING_HEADER",
-        `the request has no header ${quoteName(name)}`,
-        "add it to the request's headers",
-      );
+      const { message, hint } = missingHeader(name);
+      report(i, call, "MISSING_HEADER", message, hint);
     }
   }
 

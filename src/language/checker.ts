@@ -367,7 +367,7 @@ function compileArgument(
   }
 }
 
-/** What masks make of a string's text (src/masks.ts): never a key, whoever typed it. */
+/** What masks make of a string's text (src/secrets/masks.ts): never a key, whoever typed it. */
 const MASK_ONLY = /^\u2022+$/;
 
 const KIND_NAMES: Record<ArgKind, string> = { text: "text", bytes: "bytes", integer: "a whole number" };

@@ -1,5 +1,5 @@
 // What a method may read besides its arguments: the clock, the host's secrets, the request.
-// The engine makes one for each expansion (src/context.ts).
+// The engine makes one for each expansion (src/engine/context.ts).
 
 /**
  * The parts of a request in the order they are expanded: the URL, then the body, then the

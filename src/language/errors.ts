@@ -73,7 +73,7 @@ export interface ProblemReport {
 }
 
 /**
- * What a masked code unit of source text is shown as (src/masks.ts): one bullet for each, so a
+ * What a masked code unit of source text is shown as (src/secrets/masks.ts): one bullet for each, so a
  * masked line keeps its width and the caret under it needs no adjustment. A masked string
  * literal keeps its quotes, and the checker refuses a literal of bullets (MASKED_LITERAL).
  */
@@ -118,7 +118,7 @@ export class HashHelperError extends Error {
 
   /**
    * @param source the text the problems were found in
-   * @param masks spans of the source to show masked in excerpts (src/masks.ts), a bullet a code unit
+   * @param masks spans of the source to show masked in excerpts (src/secrets/masks.ts), a bullet a code unit
    */
   static from(source: string, problems: readonly Problem[], masks: readonly Span[] = []): HashHelperError {
     const sorted = [...problems].sort((a, b) => a.offset - b.offset);
@@ -192,7 +192,7 @@ export function quoteName(name: string): string {
 /**
  * Whether a name may be shown at all. One that holds a '(' may be calls a stray quote swallowed
  * into the name's string, keys and all (`getSecret("moz).encodeHmacSha1('k').append(")`):
- * src/masks.ts masks it in excerpts, and messages do not quote it.
+ * src/secrets/masks.ts masks it in excerpts, and messages do not quote it.
  */
 export function isShownName(name: string): boolean {
   return !name.includes("(");

@@ -21,7 +21,46 @@ export const builtinMethods: readonly Method[] = [
 ];
 
 /**
- * The method table. A Map, so a name is only ever looked up among the language's own
- * methods and never reaches Object.prototype (`hash.constructor()` is just unknown).
+ * A method table that cannot be changed once made: a Map inside, so a name is only ever looked
+ * up among its own methods and never reaches Object.prototype (`hash.constructor()` is just
+ * unknown), and no `set` outside, so no caller can add to it or replace a method at run time.
  */
-export const methods: ReadonlyMap<string, Method> = new Map(builtinMethods.map((m) => [m.name, m]));
+export class MethodTable implements ReadonlyMap<string, Method> {
+  constructor(entries: Iterable<Method>) {
+    tables.set(this, new Map([...entries].map((m) => [m.name, Object.freeze(m)])));
+    Object.freeze(this);
+  }
+
+  get size(): number {
+    return store(this).size;
+  }
+  get(name: string): Method | undefined {
+    return store(this).get(name);
+  }
+  has(name: string): boolean {
+    return store(this).has(name);
+  }
+  keys(): MapIterator<string> {
+    return store(this).keys();
+  }
+  values(): MapIterator<Method> {
+    return store(this).values();
+  }
+  entries(): MapIterator<[string, Method]> {
+    return store(this).entries();
+  }
+  [Symbol.iterator](): MapIterator<[string, Method]> {
+    return store(this).entries();
+  }
+  forEach(fn: (method: Method, name: string, table: ReadonlyMap<string, Method>) => void): void {
+    for (const [name, method] of store(this)) fn(method, name, this);
+  }
+}
+
+// The Map is kept outside the object, not in a #private field: a consumer's declarations for an
+// older TypeScript target cannot read one.
+const tables = new WeakMap<MethodTable, Map<string, Method>>();
+const store = (table: MethodTable) => tables.get(table) as Map<string, Method>;
+
+/** The language's own method table. */
+export const methods: ReadonlyMap<string, Method> = new MethodTable(builtinMethods);

@@ -36,7 +36,7 @@ export type Masking = "all" | "keys";
 export type Shape = "template" | "expression";
 
 export interface MaskOptions {
-  /** How to read the source. Default: an expression when isExpression() (src/syntax/source.ts), else a template. */
+  /** How to read the source. Default: an expression when isExpression() (src/syntax/forms.ts), else a template. */
   shape?: Shape | undefined;
   /** The method table that says which parameters are names and which take keys. Default: the language's. */
   methods?: ReadonlyMap<string, Method> | undefined;
@@ -278,7 +278,7 @@ function mayBeKey(frame: Frame): boolean {
   return frame.outerKey || param === undefined || param.secret === true;
 }
 
-// Where a block reads as the grammar has it, token by token (src/parser/parser.ts, simplified).
+// Where a block reads as the grammar has it, token by token (src/syntax/parser.ts, simplified).
 // With "keys" a literal is shown as data only while everything before it does: after a typo
 // (`encodeHmacMd5[hash.append("k")]`, `encodeHmacMd5 hash.append("k")`) no call can be trusted
 // to be what it looks like.

@@ -17,7 +17,7 @@ export interface RedactOptions {
 /**
  * The template (or bare expression) with what may be a key shown as bullets, one for each
  * UTF-16 code unit hidden, and every other character as it was, for hosts that show or log
- * templates. It works from tokens alone (src/masks.ts), so it masks templates that do not parse
+ * templates. It works from tokens alone (src/secrets/masks.ts), so it masks templates that do not parse
  * too: every literal that is not known to be data (a whole argument in a parameter that takes no
  * key, in a block that follows the grammar up to it), every word that names no method, and the
  * arguments of calls a typo has pushed out of their block. A masked literal keeps its quotes, and the checker refuses it as a

@@ -61,11 +61,8 @@ export const requestMethods: readonly Method[] = [
     run: (_input, [name], context) => {
       const value = request(context, "getRequestHeader", "header").header(name as string);
       if (value === undefined) {
-        throw new MethodFailure(
-          "MISSING_HEADER",
-          `the request has no header ${quoteName(name as string)}`,
-          "add it to the request's headers",
-        );
+        const { message, hint } = missingHeader(name as string);
+        throw new MethodFailure("MISSING_HEADER", message, hint);
       }
       return read(context, name as string, value);
     },
@@ -99,4 +96,9 @@ function request(context: EvalContext, method: string, reads?: RequestPart): Req
 function read<T>(context: EvalContext, part: string, value: T): T {
   if (context.request?.fromSecret(part)) context.tainted?.();
   return value;
+}
+
+/** What MISSING_HEADER says, found while running or, in a signed request, before. */
+export function missingHeader(name: string): { message: string; hint: string } {
+  return { message: `the request has no header ${quoteName(name)}`, hint: "add it to the request's headers" };
 }

@@ -9,7 +9,7 @@ export const secretMethods: readonly Method[] = [
     input: "start",
     output: "text",
     reveals: true,
-    summary: "The value of a secret the host supplies (options.secrets; CLI --secret, --secrets-file, env).",
+    summary: "The value of a secret the host supplies by name (options.secrets), never written in the template.",
     example: `hash.append("data").encodeHmacSha256(hash.getSecret("api_key")).encodeBase64()`,
     run: (_input, [name], context) => {
       const value = context.secret(name as string);
