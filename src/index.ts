@@ -1,11 +1,9 @@
-// The public API, and nothing but re-exports. The top-level functions use the language's own
-// methods, the default limits and one cache for the process; createHashHelper() makes an
-// instance with a host's own functions, limits and cache (src/instance.ts).
+// The public API, and nothing but re-exports. The top-level functions are the default
+// instance's (the language's own methods, the default limits, one cache for the process);
+// createHashHelper() makes an instance with a host's own functions, limits and cache.
 export type { CacheSizes, CacheUsage } from "./engine/cache.ts";
 export type { CompileOptions, EvaluationOptions, ExpandOptions, Secrets } from "./engine/context.ts";
-export { evaluate, parse } from "./engine/expression.ts";
 export type { CompiledTemplate } from "./engine/template.ts";
-export { compile, expand } from "./engine/template.ts";
 export type {
   ExplainedArgument,
   ExplainedBlock,
@@ -16,20 +14,28 @@ export type {
   Explanation,
   RequestExplanation,
 } from "./features/explain.ts";
+
+export type { FormatOptions } from "./features/explain-format.ts";
+export { formatExplanation, formatRequestExplanation } from "./features/explain-format.ts";
+export type { Headers, RequestTemplate, SignedRequest, SignOptions } from "./features/sign-request.ts";
+export { InvalidUrlError } from "./features/sign-request.ts";
+export type { HashHelper, HashHelperOptions } from "./instance.ts";
 export {
+  compile,
+  createHashHelper,
+  defaultHelper,
+  evaluate,
+  expand,
   explain,
   explainAndEvaluate,
   explainAndExpand,
   explainAndSignRequest,
   explainExpression,
   explainRequest,
-} from "./features/explain.ts";
-export type { FormatOptions } from "./features/explain-format.ts";
-export { formatExplanation, formatRequestExplanation } from "./features/explain-format.ts";
-export type { Headers, RequestTemplate, SignedRequest, SignOptions } from "./features/sign-request.ts";
-export { InvalidUrlError, signRequest } from "./features/sign-request.ts";
-export type { HashHelper, HashHelperOptions } from "./instance.ts";
-export { createHashHelper } from "./instance.ts";
+  parse,
+  redact,
+  signRequest,
+} from "./instance.ts";
 export type {
   Argument,
   Block,
@@ -52,5 +58,4 @@ export type { ArgKind, Kind, Method, Param } from "./language/method.ts";
 export { signature } from "./language/method.ts";
 export { methods } from "./language/methods.ts";
 export type { RedactOptions } from "./secrets/redact.ts";
-export { redact } from "./secrets/redact.ts";
 export { isExpression, unterminatedStrings } from "./syntax/forms.ts";

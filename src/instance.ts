@@ -9,6 +9,8 @@ import { type CompiledTemplate, compileWith, expandWith } from "./engine/templat
 import {
   type ExplainOptions,
   type Explanation,
+  explainAndEvaluateWith,
+  explainAndExpandWith,
   explainAndSignRequestWith,
   explainExpressionWith,
   explainWith,
@@ -40,17 +42,48 @@ export interface HashHelperOptions {
 }
 
 export interface HashHelper {
+  /**
+   * Expands every `{hash…;}` and `<hash…;>` block of a template against one reading of the
+   * clock; text outside blocks is kept as is. Compiled templates are kept in the instance's cache.
+   */
   expand(template: string, options?: ExpandOptions): string;
+  /** Parses and checks a whole template, reporting every problem in it in one HashHelperError. */
   compile(template: string, options?: Pick<ExpandOptions, "limits" | "revealSecrets">): CompiledTemplate;
+  /** The value of one expression, bare (`hash.getExpiryTime(240)`) or as a block (`{hash…;}`). */
   evaluate(expression: string, options?: ExpandOptions): string;
+  /** The AST of one expression; only its syntax is checked, so a tool can inspect any chain that parses. */
   parse(expression: string, options?: Pick<ExpandOptions, "limits" | "revealSecrets">): Chain;
+  /**
+   * Expands a template as expand() does, and says how: for every block, each call of its chain
+   * with the value after it, nested chains under the argument they feed, keys and what secrets
+   * built masked (in `result` too). A template that expand() rejects throws the same error.
+   */
   explain(template: string, options?: ExplainOptions): Explanation;
+  /** evaluate() with a trace: the value of one expression and its steps as a single block. */
   explainExpression(expression: string, options?: ExplainOptions): Explanation;
+  /** signRequest() with a trace of every block of every part, run on the request's one clock. */
   explainRequest<H extends Headers>(
     request: RequestTemplate<H>,
     options?: ExplainOptions & SignOptions,
   ): RequestExplanation<H>;
+  /**
+   * Expands a whole request on one clock: the URL first, then the body (which may read the URL),
+   * then the headers in the order their reads of each other require. Every problem in every part
+   * is reported in one HashHelperError, each saying which part it is in. A header value that
+   * would hold CR, LF or NUL is refused (INVALID_HEADER_VALUE), and a header name that is not an
+   * RFC 9110 token is a TypeError: a request signed here can be sent as it is.
+   */
   signRequest<H extends Headers>(request: RequestTemplate<H>, options?: SignOptions): SignedRequest<H>;
+  /** explain() and the result as expand() gives it, secrets and all: for a shell that prints both. */
+  explainAndExpand(template: string, options?: ExplainOptions): { explanation: Explanation; result: string };
+  /** explainExpression() and the value as evaluate() gives it. */
+  explainAndEvaluate(expression: string, options?: ExplainOptions): { explanation: Explanation; result: string };
+  /** explainRequest() and the request as it is sent. */
+  explainAndSignRequest<H extends Headers>(
+    request: RequestTemplate<H>,
+    options?: ExplainOptions & SignOptions,
+  ): { explanation: RequestExplanation<H>; signed: SignedRequest<H> };
+  /** The template with what may be a key masked, one bullet a character (see docs/security.md). */
   redact(template: string, options?: RedactOptions): string;
   /** Every method a chain of this instance may call, the host's included, by name. */
   readonly methods: ReadonlyMap<string, Method>;
@@ -84,6 +117,10 @@ export function createHashHelper(options: HashHelperOptions = {}): HashHelper {
     explainExpression: (expression: string, o?: ExplainOptions) => explainExpressionWith(rules, expression, o),
     explainRequest: <H extends Headers>(request: RequestTemplate<H>, o?: ExplainOptions & SignOptions) =>
       explainAndSignRequestWith(rules, request, o).explanation,
+    explainAndExpand: (template: string, o?: ExplainOptions) => explainAndExpandWith(rules, template, o),
+    explainAndEvaluate: (expression: string, o?: ExplainOptions) => explainAndEvaluateWith(rules, expression, o),
+    explainAndSignRequest: <H extends Headers>(request: RequestTemplate<H>, o?: ExplainOptions & SignOptions) =>
+      explainAndSignRequestWith(rules, request, o),
     signRequest: <H extends Headers>(request: RequestTemplate<H>, o?: SignOptions) =>
       signRequestWith(rules, request, o, runProgram),
     // A call's limits override the instance's, as everywhere else.
@@ -94,3 +131,23 @@ export function createHashHelper(options: HashHelperOptions = {}): HashHelper {
     cacheUsage: () => caches?.usage() ?? { templates: [], characters: 0 },
   });
 }
+
+/**
+ * The default instance: the language's own methods, the default limits, one cache for the
+ * process. The package's top-level functions are its functions.
+ */
+export const defaultHelper: HashHelper = createHashHelper();
+export const {
+  compile,
+  evaluate,
+  expand,
+  explain,
+  explainAndEvaluate,
+  explainAndExpand,
+  explainAndSignRequest,
+  explainExpression,
+  explainRequest,
+  parse,
+  redact,
+  signRequest,
+} = defaultHelper;

@@ -1,7 +1,6 @@
 import { createHash, createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { explainAndEvaluate, explainAndExpand } from "../src/features/explain.ts";
 import { formatExplanation, formatRequestExplanation } from "../src/features/explain-format.ts";
 import {
   type ExplainedStep,
@@ -10,6 +9,8 @@ import {
   evaluate,
   expand,
   explain,
+  explainAndEvaluate,
+  explainAndExpand,
   explainExpression,
   explainRequest,
   type HashHelperError,

@@ -1,8 +1,10 @@
 import { createHash, createHmac } from "node:crypto";
 import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, it, vi } from "vitest";
-import { CACHE_CHARACTERS, CACHE_SIZE, cacheUsage, clearCache, program } from "../src/engine/template.ts";
+import { defaultCacheSizes } from "../src/engine/cache.ts";
+import { program } from "../src/engine/template.ts";
 import { compile, expand, HashHelperError } from "../src/index.ts";
+import { createHashHelper } from "../src/instance.ts";
 import type { Template } from "../src/language/ast.ts";
 import { defaultLimits } from "../src/language/limits.ts";
 import { defaultRules } from "../src/language/rules.ts";
@@ -236,6 +238,19 @@ describe("expand's cache of compiled templates", () => {
   });
 
   const block = `{hash.append("x").printDigest();}`;
+  const CACHE_SIZE = defaultCacheSizes.templates;
+  const CACHE_CHARACTERS = defaultCacheSizes.characters;
+  // Each test on an instance of its own, with a cache of the default sizes, as the top-level
+  // expand() has.
+  let helper = createHashHelper();
+  const clearCache = () => {
+    helper = createHashHelper();
+  };
+  const expand = (template: string, options?: Parameters<typeof helper.expand>[1]) => helper.expand(template, options);
+  const cacheUsage = () => {
+    const { templates, characters } = helper.cacheUsage();
+    return { keys: templates, characters };
+  };
   const cached = (key: string) => cacheUsage().keys.includes(key);
   // The characters held are those of the keys held, whatever came and went.
   const accountedFor = () => {

@@ -1,7 +1,7 @@
 import type { Chain } from "../language/ast.ts";
 import { compileTextChain, EvaluationFailure, type TextEvaluator, type Tracer } from "../language/checker.ts";
 import type { HashHelperError, Problem } from "../language/errors.ts";
-import { defaultRules, type Rules, withLimits } from "../language/rules.ts";
+import { type Rules, withLimits } from "../language/rules.ts";
 import { isBlockForm as isBlockExpression } from "../syntax/forms.ts";
 import { bareExpression } from "../syntax/source.ts";
 import { type ExpandOptions, evalContext } from "./context.ts";
@@ -55,12 +55,7 @@ function notAnExpression(expression: string, shown: Shown): HashHelperError {
   return failure(expression, [problem], shown);
 }
 
-/** The value of one expression. */
-export function evaluate(expression: string, options?: ExpandOptions): string {
-  return evaluateWith(defaultRules, expression, options);
-}
-
-/** evaluate() against the given rules. */
+/** The value of one expression, against the rules. */
 export function evaluateWith(rules: Rules, expression: string, options: ExpandOptions | undefined): string {
   const reveal = options?.revealSecrets === true;
   const used = withLimits(rules, options?.limits);
@@ -77,11 +72,6 @@ export function evaluateWith(rules: Rules, expression: string, options: ExpandOp
  * The AST of one expression. Only its syntax is checked: method names and kinds are the
  * evaluator's business, so a tool can inspect any chain that parses.
  */
-export function parse(expression: string, options?: Pick<ExpandOptions, "limits" | "revealSecrets">): Chain {
-  return parseWith(defaultRules, expression, options);
-}
-
-/** parse() against the given rules. */
 export function parseWith(
   rules: Rules,
   expression: string,

@@ -3,11 +3,11 @@ import { compileTextChain, EvaluationFailure, type TextEvaluator, type Tracer } 
 import type { EvalContext } from "../language/context.ts";
 import { HashHelperError, type Problem } from "../language/errors.ts";
 import { limitProblem } from "../language/limits.ts";
-import { defaultRules, type Rules, withLimits } from "../language/rules.ts";
+import { type Rules, withLimits } from "../language/rules.ts";
 import { errorMasks, type Shape } from "../secrets/masks.ts";
 import { templateBlocks } from "../syntax/source.ts";
-import { defaultCacheSizes, TemplateCaches } from "./cache.ts";
-import { type CompileOptions, type EvaluationOptions, type ExpandOptions, evalContext } from "./context.ts";
+import type { TemplateCaches } from "./cache.ts";
+import { type EvaluationOptions, type ExpandOptions, evalContext } from "./context.ts";
 
 export interface CompiledTemplate {
   /** The parsed template: its text and blocks with their spans. */
@@ -16,12 +16,7 @@ export interface CompiledTemplate {
   expand(options?: EvaluationOptions): string;
 }
 
-/** Parses and checks a whole template, reporting every problem in it in one HashHelperError. */
-export function compile(source: string, options?: CompileOptions): CompiledTemplate {
-  return compileWith(withLimits(defaultRules, options?.limits), source, options?.revealSecrets === true);
-}
-
-/** compile() against the given rules. */
+/** Parses and checks a whole template against the rules, reporting every problem in it in one HashHelperError. */
 export function compileWith(rules: Rules, source: string, reveal: boolean): CompiledTemplate {
   // The tree is built again if asked for, not kept: expanding never reads it, and a template of
   // many blocks keeping every node alive made the collector copy them all, over and over.
@@ -41,15 +36,10 @@ export function compileWith(rules: Rules, source: string, reveal: boolean): Comp
 }
 
 /**
- * Expands every `{hash…;}` and `<hash…;>` block of a template. A dashboard expands the same URL
- * on every refresh, so compiled templates are kept in a cache; a template that fails to compile
- * is not kept, and fails the same way each time.
+ * Expands every `{hash…;}` and `<hash…;>` block of a template, against the rules, keeping what
+ * it compiled in `caches`: a dashboard expands the same URL on every refresh. A template that
+ * fails to compile is not kept, and fails the same way each time.
  */
-export function expand(template: string, options?: ExpandOptions): string {
-  return expandWith(defaultRules, defaultCaches, template, options);
-}
-
-/** expand() against the given rules, with the given caches. */
 export function expandWith(
   rules: Rules,
   caches: TemplateCaches<CompiledTemplate> | undefined,
@@ -67,22 +57,6 @@ export function expandWith(
   }
   return compiled.expand(options);
 }
-
-let defaultCaches = new TemplateCaches<CompiledTemplate>(defaultRules.limits);
-
-/** Empties the top-level expand()'s cache, for its tests. */
-export function clearCache(): void {
-  defaultCaches = new TemplateCaches<CompiledTemplate>(defaultRules.limits);
-}
-
-/** What the top-level expand()'s cache holds, for its tests. */
-export function cacheUsage(): { keys: string[]; characters: number } {
-  const { templates, characters } = defaultCaches.usage();
-  return { keys: templates, characters };
-}
-
-export const CACHE_SIZE = defaultCacheSizes.templates;
-export const CACHE_CHARACTERS = defaultCacheSizes.characters;
 
 /** A checked template that runs against a given context, for callers that share one clock. */
 export function program(

@@ -8,7 +8,7 @@ import { toHex } from "../language/encoding.ts";
 import { type ErrorSpan, MASK, position } from "../language/errors.ts";
 import type { ArgValue, Kind, Method, Value } from "../language/method.ts";
 import { methods } from "../language/methods.ts";
-import { defaultRules, type Rules, withLimits } from "../language/rules.ts";
+import { type Rules, withLimits } from "../language/rules.ts";
 import {
   type Headers,
   type PartRunner,
@@ -92,40 +92,6 @@ export interface Explanation {
   blocks: ExplainedBlock[];
 }
 
-/**
- * Expands a template as expand() does, and says how: for every block, each call of its chain
- * with the value after it, nested chains under the argument they feed. The clock is read once,
- * as expand() reads it, so `result` is what expand() gives. A template that expand() rejects
- * throws the same HashHelperError.
- */
-export function explain(template: string, options?: ExplainOptions): Explanation {
-  return explainTemplate(defaultRules, template, options).explanation;
-}
-
-/** explain() and the result as expand() gives it, secrets and all: for a shell that prints both. */
-export function explainAndExpand(
-  template: string,
-  options?: ExplainOptions,
-): { explanation: Explanation; result: string } {
-  return explainTemplate(defaultRules, template, options);
-}
-
-/** explainExpression() and the value as evaluate() gives it, secrets and all. */
-export function explainAndEvaluate(
-  expression: string,
-  options?: ExplainOptions,
-): { explanation: Explanation; result: string } {
-  return explainAndEvaluateWith(defaultRules, expression, options);
-}
-
-/**
- * evaluate() with a trace: the value of one expression, bare or wrapped as a block, and its
- * steps as a single block. Throws what evaluate() throws.
- */
-export function explainExpression(expression: string, options?: ExplainOptions): Explanation {
-  return explainExpressionWith(defaultRules, expression, options);
-}
-
 /** explainExpression() against the given rules. */
 export function explainExpressionWith(rules: Rules, expression: string, options?: ExplainOptions): Explanation {
   return explainAndEvaluateWith(rules, expression, options).explanation;
@@ -186,25 +152,6 @@ export interface RequestExplanation<H extends Headers = Headers> {
   parts: ExplainedPart[];
 }
 
-/** signRequest() with a trace of every block of every part, run on the request's one clock. */
-export function explainRequest<H extends Headers>(
-  request: RequestTemplate<H>,
-  options?: ExplainOptions & SignOptions,
-): RequestExplanation<H> {
-  return explainAndSignRequest(request, options).explanation;
-}
-
-/**
- * explainRequest() and the request as it is sent, secrets and all: for a shell that prints the
- * trace and then sends the request.
- */
-export function explainAndSignRequest<H extends Headers>(
-  request: RequestTemplate<H>,
-  options?: ExplainOptions & SignOptions,
-): { explanation: RequestExplanation<H>; signed: SignedRequest<H> } {
-  return explainAndSignRequestWith(defaultRules, request, options);
-}
-
 /** explainAndSignRequest() against the given rules. */
 export function explainAndSignRequestWith<H extends Headers>(
   base: Rules,
@@ -255,6 +202,15 @@ export function explainAndSignRequestWith<H extends Headers>(
 
 /** What a trace shows for a value built from a secret. */
 const SECRET_SHOWN = "••••••";
+
+/** explainAndExpand() against the given rules. */
+export function explainAndExpandWith(
+  rules: Rules,
+  template: string,
+  options?: ExplainOptions,
+): { explanation: Explanation; result: string } {
+  return explainTemplate(rules, template, options);
+}
 
 /** explain() against the given rules. */
 export function explainWith(rules: Rules, template: string, options?: ExplainOptions): Explanation {

@@ -12,7 +12,7 @@ import {
   quoteName,
 } from "../language/errors.ts";
 import { missingHeader } from "../language/methods/request.ts";
-import { defaultRules, type Rules, withLimits } from "../language/rules.ts";
+import { type Rules, withLimits } from "../language/rules.ts";
 
 /** Headers as an object, or as name-value pairs when order or repeated names matter. */
 export type Headers = Readonly<Record<string, string>> | readonly (readonly [string, string])[];
@@ -49,18 +49,6 @@ export interface SignedRequest<H extends Headers = Headers> {
 }
 
 export type Program = ReturnType<typeof program>;
-
-/**
- * Expands a whole request on one clock: the URL first, then the body (which may read the URL),
- * then the headers in the order their reads of each other require (a header that reads another
- * with hash.getRequestHeader() waits for it). Every problem in every part is reported in one
- * HashHelperError, each saying which part it is in. A header value that would hold CR, LF or
- * NUL is refused (INVALID_HEADER_VALUE), and a header name that is not an RFC 9110 token is a
- * TypeError: a request signed here can be sent as it is.
- */
-export function signRequest<H extends Headers>(request: RequestTemplate<H>, options?: SignOptions): SignedRequest<H> {
-  return signRequestWith(defaultRules, request, options, runProgram);
-}
 
 /** How a part is run when nothing watches it. */
 export const runProgram: PartRunner = (_where, _source, p, context) => p.run(context);
