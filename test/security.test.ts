@@ -10,7 +10,6 @@ import {
   errorCodes,
   evaluate,
   expand,
-  type HashHelperError,
   type Limits,
   redact,
   signRequest,
@@ -18,6 +17,7 @@ import {
 import { createHashHelper } from "../src/instance.ts";
 import { HostFunctionError } from "../src/language/host.ts";
 import { errorOf } from "./helpers.ts";
+import { errorOutputs } from "./masks-arbitraries.ts";
 
 const prototypeNames = Object.getOwnPropertyNames(Object.prototype).sort();
 afterEach(() => {
@@ -272,19 +272,7 @@ describe("no error path leaks a key or a secret", () => {
     const now = code === "DATE_OUT_OF_RANGE" ? 8.64e15 : undefined;
     const e = errorOf(() => run(template, { secrets, now }));
     expect(e.code).toBe(code);
-    const outputs = [
-      e.message,
-      e.hint ?? "",
-      e.stack ?? "",
-      e.format(),
-      e.format({ color: true }),
-      JSON.stringify(e.excerpt),
-      JSON.stringify(e.problems),
-      JSON.stringify(e),
-      inspect(e, { depth: Number.POSITIVE_INFINITY }),
-      String(e),
-    ];
-    for (const text of outputs) {
+    for (const text of errorOutputs(e)) {
       expect(text).not.toContain(LITERAL);
       expect(text).not.toContain(VALUE);
     }
@@ -311,18 +299,7 @@ describe("a typo in or around a keyed call never shows the key (issue 10)", () =
   };
   const secretShown = (text: string) => text.includes(KEY) || text.includes(KEY.replaceAll("-", ""));
 
-  const outputs = (e: HashHelperError) => [
-    e.message,
-    e.hint ?? "",
-    e.format(),
-    e.format({ color: true }),
-    JSON.stringify(e.excerpt),
-    JSON.stringify(e.problems),
-    JSON.stringify(e),
-    inspect(e, { depth: Number.POSITIVE_INFINITY }),
-    String(e),
-    String(e.stack),
-  ];
+  const outputs = errorOutputs;
 
   it.each(
     Object.entries(mutations).flatMap(([what, call]) => [
