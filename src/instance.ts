@@ -110,7 +110,7 @@ export function createHashHelper(options: HashHelperOptions = {}): HashHelper {
   return Object.freeze({
     expand: (template: string, o?: ExpandOptions) => expandWith(rules, caches, template, o),
     compile: (template: string, o?: Pick<ExpandOptions, "limits" | "revealSecrets">) =>
-      compileWith(withLimitsOf(rules, o?.limits), template, o?.revealSecrets === true),
+      compileWith(withLimitsOf(rules, o?.limits), template, { reveal: o?.revealSecrets === true }),
     evaluate: (expression: string, o?: ExpandOptions) => evaluateWith(rules, expression, o),
     parse: (expression: string, o?: Pick<ExpandOptions, "limits" | "revealSecrets">) => parseWith(rules, expression, o),
     explain: (template: string, o?: ExplainOptions) => explainWith(rules, template, o),

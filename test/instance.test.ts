@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { methods, expand as topLevelExpand } from "../src/index.ts";
@@ -132,5 +133,23 @@ describe("what the review of issue 11 found", () => {
     const helper = createHashHelper({ limits: { maxTemplateLength: 20 } });
     expect(errorOf(() => helper.redact("x".repeat(30), { limits: { maxBlocks: 3 } })).code).toBe("LIMIT_EXCEEDED");
     expect(helper.redact("x".repeat(30), { limits: { maxTemplateLength: 40 } })).toBe("x".repeat(30));
+  });
+});
+
+describe("explain() reads a call with the instance's own table", () => {
+  it("shows a host function's nested data argument as it does a built-in's", () => {
+    const helper = createHashHelper({
+      methods: [
+        {
+          name: "echo",
+          params: [{ name: "text", accepts: ["text"] }],
+          summary: "Its argument.",
+          run: ([t]) => String(t),
+        },
+      ],
+    });
+    const block = helper.explain(`{hash.echo(hash.append("public").toHex());}`).blocks[0];
+    expect(block?.source).toBe(`{hash.echo(hash.append("public").toHex());}`);
+    expect(block?.output.value).toBe(Buffer.from("public").toString("hex"));
   });
 });

@@ -215,7 +215,7 @@ describe("compile's tree, built again when asked for", () => {
   )("is the tree built while checking", (source) => {
     let eager: Template;
     try {
-      eager = program(defaultRules, source, false).ast;
+      eager = program(defaultRules, source, { reveal: false }).ast;
     } catch (e) {
       if (e instanceof HashHelperError) return;
       throw e;

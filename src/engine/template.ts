@@ -17,7 +17,7 @@ export interface CompiledTemplate {
 }
 
 /** Parses and checks a whole template against the rules, reporting every problem in it in one HashHelperError. */
-export function compileWith(rules: Rules, source: string, reveal: boolean): CompiledTemplate {
+export function compileWith(rules: Rules, source: string, { reveal }: { reveal: boolean }): CompiledTemplate {
   // The tree is built again if asked for, not kept: expanding never reads it, and a template of
   // many blocks keeping every node alive made the collector copy them all, over and over.
   const run = runner(source, build(source, { rules, reveal, keepAst: false }).pieces, {
@@ -52,7 +52,7 @@ export function expandWith(
   const cache = reveal ? undefined : caches?.for(used.limits);
   let compiled = cache?.recall(template);
   if (!compiled) {
-    compiled = compileWith(used, template, reveal);
+    compiled = compileWith(used, template, { reveal });
     cache?.remember(template, compiled);
   }
   return compiled.expand(options);
@@ -62,8 +62,7 @@ export function expandWith(
 export function program(
   rules: Rules,
   source: string,
-  reveal: boolean,
-  tracer?: Tracer,
+  { reveal, tracer }: { reveal: boolean; tracer?: Tracer | undefined },
 ): { ast: Template; pieces: readonly (string | TextEvaluator)[]; run(context: EvalContext): string } {
   const { ast, pieces } = build(source, { rules, reveal, tracer });
   return { ast, pieces, run: runner(source, pieces, { reveal, shape: "template", rules }) };

@@ -7,7 +7,6 @@ import type { EvalContext } from "../language/context.ts";
 import { toHex } from "../language/encoding.ts";
 import { type ErrorSpan, MASK, position } from "../language/errors.ts";
 import type { ArgValue, Kind, Method, Value } from "../language/method.ts";
-import { methods } from "../language/methods.ts";
 import { type Rules, withLimits } from "../language/rules.ts";
 import {
   type Headers,
@@ -121,7 +120,7 @@ export function explainAndEvaluateWith(
   } catch (e) {
     throw e instanceof EvaluationFailure ? failure(expression, [e.problem], shownFor(expression, used, reveal)) : e;
   }
-  const block = explainBlock(expression, chain.span, chain, recorder.done(), reveal);
+  const block = explainBlock(used.methods, expression, chain.span, chain, recorder.done(), reveal);
   return {
     explanation: { result: shownOutput(block, value, reveal), now: context.nowMs, blocks: [block] },
     result: value,
@@ -259,7 +258,15 @@ function tracePieces(
     } catch (e) {
       throw e instanceof EvaluationFailure ? failure(source, [e.problem], shown) : e;
     }
-    const block = explainBlock(source, part.span, part.expression, recorder.done(), shown.reveal, part.delimiter);
+    const block = explainBlock(
+      shown.rules.methods,
+      source,
+      part.span,
+      part.expression,
+      recorder.done(),
+      shown.reveal,
+      part.delimiter,
+    );
     outputs.push(output);
     blocks.push(block);
     result += output;
@@ -342,7 +349,11 @@ class Recorder implements Tracer {
   }
 }
 
+/** The method table the calls of a trace are read with: the instance's, host functions included. */
+type Table = ReadonlyMap<string, Method>;
+
 function explainBlock(
+  table: Table,
   source: string,
   span: Span,
   chain: Chain,
@@ -352,11 +363,11 @@ function explainBlock(
 ): ExplainedBlock {
   const [open, close] = delimiter === "{" ? ["{", ";}"] : delimiter === "<" ? ["<", ";>"] : ["", ""];
   const { line, column } = position(source, span.offset);
-  const explained = explainChain(source, ran, false, reveal);
+  const explained = explainChain(table, source, ran, false, reveal);
   const last = explained.steps[explained.steps.length - 1] as ExplainedStep;
   return {
     span: { offset: span.offset, line, column, length: span.length },
-    source: `${open}${renderChain(source, chain, false, reveal)}${close}`,
+    source: `${open}${renderChain(table, source, chain, false, reveal)}${close}`,
     steps: explained.steps,
     output: last.value,
   };
@@ -368,6 +379,7 @@ function explainBlock(
  * secret's name) are shown.
  */
 function explainChain(
+  table: Table,
   source: string,
   ran: RanChain,
   inKey: boolean,
@@ -381,13 +393,13 @@ function explainChain(
       const name = param?.name ?? `argument ${i + 1}`;
       const keyArg = inKey || param?.secret === true;
       if (node.type === "Chain") {
-        const inner = explainChain(source, nested[i] as RanChain, keyArg, reveal);
+        const inner = explainChain(table, source, nested[i] as RanChain, keyArg, reveal);
         const isSecret = keyArg || inner.secret;
         argsSecret ||= isSecret;
         return {
           param: name,
           key: param?.secret === true,
-          source: renderChain(source, node, keyArg, reveal),
+          source: renderChain(table, source, node, keyArg, reveal),
           value: view(args[i] as Value, isSecret, reveal),
           steps: inner.steps,
         };
@@ -404,7 +416,7 @@ function explainChain(
     secret = inKey || readSecret || (method.reveals && (inputSecret || argsSecret));
     return {
       method: method.name,
-      call: renderCall(source, call, inKey, reveal),
+      call: renderCall(table, source, call, inKey, reveal),
       span: call.span,
       args: explainedArgs,
       value: view(output, secret, reveal),
@@ -477,16 +489,16 @@ export function visible(text: string): string {
   return out;
 }
 
-function renderChain(source: string, chain: Chain, inKey: boolean, reveal: boolean): string {
-  return `hash.${chain.calls.map((call) => renderCall(source, call, inKey, reveal)).join(".")}`;
+function renderChain(table: Table, source: string, chain: Chain, inKey: boolean, reveal: boolean): string {
+  return `hash.${chain.calls.map((call) => renderCall(table, source, call, inKey, reveal)).join(".")}`;
 }
 
-function renderCall(source: string, call: Call, inKey: boolean, reveal: boolean): string {
-  const method = methodOf(call);
+function renderCall(table: Table, source: string, call: Call, inKey: boolean, reveal: boolean): string {
+  const method = table.get(call.method);
   const args = call.args.map((arg, i) => {
     const param = method?.params[i];
     const keyArg = inKey || param?.secret === true || method === undefined;
-    if (arg.type === "Chain") return renderChain(source, arg, keyArg, reveal);
+    if (arg.type === "Chain") return renderChain(table, source, arg, keyArg, reveal);
     return renderArgument(source, arg, param?.secret === true || (inKey && param?.literal !== true), reveal);
   });
   return `${call.method}(${args.join(", ")})`;
@@ -496,8 +508,4 @@ function renderArgument(source: string, arg: Exclude<Argument, Chain>, secret: b
   if (secret && !reveal) return MASK;
   // As written (quotes, escapes), so the trace matches the template.
   return visible(source.slice(arg.span.offset, arg.span.offset + arg.span.length));
-}
-
-function methodOf(call: Call): Method | undefined {
-  return methods.get(call.method);
 }

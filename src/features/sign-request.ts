@@ -83,7 +83,7 @@ export function signRequestWith<H extends Headers>(
 
   const compileIn = (where: string, source: string): Part => {
     try {
-      return { where, source, program: program(rules, source, reveal, tracer), problems: [] };
+      return { where, source, program: program(rules, source, { reveal, tracer }), problems: [] };
     } catch (e) {
       if (!(e instanceof HashHelperError)) throw e;
       return { where, source, error: e, problems: [] };
@@ -228,7 +228,9 @@ function blockProblem(header: HeaderPart, character: string, rules: Rules, conte
   for (const part of (header.program as Program).ast.parts) {
     if (part.type !== "Block") continue;
     const { offset, length } = part.span;
-    const own = UNSENDABLE.exec(program(rules, header.source.slice(offset, offset + length), false).run(context));
+    const own = UNSENDABLE.exec(
+      program(rules, header.source.slice(offset, offset + length), { reveal: false }).run(context),
+    );
     if (own) {
       span = part.span;
       found = own[0];
