@@ -1,11 +1,11 @@
 import type { Chain } from "../language/ast.ts";
-import { compileTextChain, EvaluationFailure, type TextEvaluator, type Tracer } from "../language/checker.ts";
+import { compileTextChain, type TextEvaluator, type Tracer } from "../language/checker.ts";
 import type { HashHelperError, Problem } from "../language/errors.ts";
 import { type Rules, withLimits } from "../language/rules.ts";
 import { isBlockForm as isBlockExpression } from "../syntax/forms.ts";
 import { bareExpression } from "../syntax/source.ts";
 import { type ExpandOptions, evalContext } from "./context.ts";
-import { build, failure, notChecked, type Shown, tooLong } from "./template.ts";
+import { build, failure, notChecked, rethrown, type Shown, tooLong } from "./template.ts";
 
 /**
  * One expression, bare (`hash.getExpiryTime(240)`, with or without a final `;`) or wrapped as a
@@ -64,7 +64,7 @@ export function evaluateWith(rules: Rules, expression: string, options: ExpandOp
   try {
     return run(context);
   } catch (e) {
-    throw e instanceof EvaluationFailure ? failure(expression, [e.problem], shownFor(expression, used, reveal)) : e;
+    throw rethrown(e, expression, shownFor(expression, used, reveal));
   }
 }
 

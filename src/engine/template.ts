@@ -78,7 +78,7 @@ function runner(
     try {
       for (const piece of pieces) out += typeof piece === "string" ? piece : piece(context);
     } catch (e) {
-      throw e instanceof EvaluationFailure ? failure(source, [e.problem], shown) : e;
+      throw rethrown(e, source, shown);
     }
     return out;
   };
@@ -100,6 +100,14 @@ export interface Shown {
  */
 export function failure(source: string, problems: readonly Problem[], shown: Shown): HashHelperError {
   return HashHelperError.from(source, problems, masksOf(source, shown));
+}
+
+/**
+ * What a run that threw `e` throws: a problem found while evaluating becomes the source's
+ * error, anything else is thrown as it was.
+ */
+export function rethrown(e: unknown, source: string, shown: Shown): unknown {
+  return e instanceof EvaluationFailure ? failure(source, [e.problem], shown) : e;
 }
 
 function masksOf(source: string, { reveal, shape, rules }: Shown): Span[] {

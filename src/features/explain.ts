@@ -1,8 +1,8 @@
 import { type ExpandOptions, evalContext } from "../engine/context.ts";
 import { compileExpression, isBlockExpression, shownFor } from "../engine/expression.ts";
-import { build, failure, type Shown } from "../engine/template.ts";
+import { build, rethrown, type Shown } from "../engine/template.ts";
 import type { Argument, Block, Call, Chain, Span, Template } from "../language/ast.ts";
-import { EvaluationFailure, type TextEvaluator, type Tracer } from "../language/checker.ts";
+import type { TextEvaluator, Tracer } from "../language/checker.ts";
 import type { EvalContext } from "../language/context.ts";
 import { toHex } from "../language/encoding.ts";
 import { type ErrorSpan, MASK, position } from "../language/errors.ts";
@@ -118,7 +118,7 @@ export function explainAndEvaluateWith(
   try {
     value = run(recorder.watch(context));
   } catch (e) {
-    throw e instanceof EvaluationFailure ? failure(expression, [e.problem], shownFor(expression, used, reveal)) : e;
+    throw rethrown(e, expression, shownFor(expression, used, reveal));
   }
   const block = explainBlock(used.methods, expression, chain.span, chain, recorder.done(), reveal);
   return {
@@ -256,7 +256,7 @@ function tracePieces(
     try {
       output = piece(recorder.watch(context));
     } catch (e) {
-      throw e instanceof EvaluationFailure ? failure(source, [e.problem], shown) : e;
+      throw rethrown(e, source, shown);
     }
     const block = explainBlock(
       shown.rules.methods,
