@@ -25,6 +25,18 @@ import {
   type SignedRequest,
   signRequest,
 } from "../src/index.ts";
+import {
+  bytes,
+  type Environment,
+  type ExampleContext,
+  type ModelMethod,
+  type ModelRequest,
+  Refusal,
+  unreserved,
+  type Value,
+} from "./model/core.ts";
+import { signatureExamples, signatureModels } from "./model/signatures.ts";
+import { stringExamples, stringModels } from "./model/strings.ts";
 
 const table: readonly Method[] = [...methods.values()];
 
@@ -141,51 +153,7 @@ const spaces = (n: number) => fc.array(whitespace, { minLength: n, maxLength: n 
 // A reference model of the methods, written from their documentation (README.md,
 // docs/methods.md) with node:crypto, Buffer and Date, and nothing of src/
 
-export type Value = string | Uint8Array;
-
-/** A method's refusal to run, as the documentation names it, and where the call that refused stands. */
-class Refusal extends Error {
-  offset = 0;
-  constructor(readonly code: ErrorCode) {
-    super(code);
-  }
-}
-
-/** What the request functions read when a template is a part of a signed request. */
-export interface ModelRequest {
-  /** Parts are expanded in this order: the URL, then the body, then the headers. */
-  part: "url" | "body" | "header";
-  method: string;
-  url: string;
-  /** The expanded body as UTF-8, once it is expanded (for the headers). */
-  body?: Buffer;
-  /** The values of the headers by that name, in any case, joined with ", "; undefined when none. */
-  header(name: string): string | undefined;
-}
-
-export interface Environment {
-  nowMs: number;
-  secret(name: string): string | undefined;
-  request?: ModelRequest;
-}
-
-interface ModelMethod {
-  /** The kind of what it gives, whatever its input. */
-  gives: Kind;
-  /** The parameters that hold a name, not data: the only literals that may be all bullets. */
-  names?: readonly number[];
-  readsRequest?: true;
-  run(input: Value, args: readonly (Value | number)[], env: Environment): Value;
-}
-
-const bytes = (v: Value | number) => Buffer.from(typeof v === "string" ? Buffer.from(v, "utf8") : (v as Uint8Array));
-
-// RFC 3986 §2.3 unreserved characters.
-const unreserved = (b: number) =>
-  (b >= 0x41 && b <= 0x5a) ||
-  (b >= 0x61 && b <= 0x7a) ||
-  (b >= 0x30 && b <= 0x39) ||
-  "-._~".includes(String.fromCharCode(b));
+export type { Environment, ModelRequest, Value } from "./model/core.ts";
 
 const digest = (algorithm: string): ModelMethod => ({
   gives: "bytes",
@@ -268,6 +236,8 @@ const millis = (env: Environment, seconds: Value | number | undefined) =>
 
 /** Every method of the table, by name. A test checks that its names are the table's. */
 export const model: Readonly<Record<string, ModelMethod>> = {
+  ...stringModels,
+  ...signatureModels,
   append: { gives: "text", run: (input, [v]) => `${input as string}${String(v)}` },
   appendNewLine: { gives: "text", run: (input) => `${input as string}\n` },
   encodeMd5: digest("md5"),
@@ -341,12 +311,7 @@ function modelOf(name: string): ModelMethod {
   return m;
 }
 
-/** The clock, secrets and request the method table's examples run with. */
-export interface ExampleContext {
-  nowMs: number;
-  secret(name: string): string | undefined;
-  request: { method: string; url: string; body: string; date: string };
-}
+export type { ExampleContext } from "./model/core.ts";
 
 /**
  * What each method's example in the table gives (its `example`, shown in docs/methods.md), worked
@@ -363,6 +328,8 @@ export function exampleResults(c: ExampleContext): Record<string, string | { cod
   const url = new URL(c.request.url);
   const expiry = String(Math.floor(c.nowMs / 1000) + 240);
   return {
+    ...stringExamples(c),
+    ...signatureExamples(c),
     append: `mozscape-a1b2c3d4e5${expiry}`,
     appendNewLine: "beforeNewLine\nafterNewLine",
     encodeMd5: hash("md5", "abc"),

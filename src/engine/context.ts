@@ -16,6 +16,11 @@ export interface EvaluationOptions {
   now?: Date | number | undefined;
   /** The values hash.getSecret() reads. */
   secrets?: Secrets | undefined;
+  /**
+   * Fills an array with random bytes: where hash.getNonce() and hash.getUuid() draw from, once
+   * per expansion. Default: crypto.getRandomValues. Tests and the CLI's --nonce fix it.
+   */
+  random?: ((bytes: Uint8Array) => void) | undefined;
 }
 
 /** What is fixed when a template is compiled. */

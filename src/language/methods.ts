@@ -7,13 +7,17 @@ import { digestMethods } from "./methods/digests.ts";
 import { encodingMethods } from "./methods/encodings.ts";
 import { requestMethods } from "./methods/request.ts";
 import { secretMethods } from "./methods/secrets.ts";
+import { signatureMethods } from "./methods/signatures.ts";
+import { stringMethods } from "./methods/strings.ts";
 import { textMethods } from "./methods/text.ts";
 import { timeMethods } from "./methods/time.ts";
 
 /** The language's own methods, in the order of the reference. */
 export const builtinMethods: readonly Method[] = [
   ...textMethods,
+  ...stringMethods,
   ...digestMethods,
+  ...signatureMethods,
   ...encodingMethods,
   ...timeMethods,
   ...secretMethods,
