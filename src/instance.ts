@@ -19,7 +19,7 @@ import {
 import {
   type Headers,
   type RequestTemplate,
-  runProgram,
+  runBlock,
   type SignedRequest,
   type SignOptions,
   signRequestWith,
@@ -122,7 +122,7 @@ export function createHashHelper(options: HashHelperOptions = {}): HashHelper {
     explainAndSignRequest: <H extends Headers>(request: RequestTemplate<H>, o?: ExplainOptions & SignOptions) =>
       explainAndSignRequestWith(rules, request, o),
     signRequest: <H extends Headers>(request: RequestTemplate<H>, o?: SignOptions) =>
-      signRequestWith(rules, request, o, runProgram),
+      signRequestWith(rules, request, o, runBlock),
     // A call's limits override the instance's, as everywhere else.
     redact: (template: string, o?: RedactOptions) =>
       redactWith(rules.methods, template, { ...o, limits: { ...options.limits, ...o?.limits } }),

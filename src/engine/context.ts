@@ -37,7 +37,10 @@ export interface CompileOptions {
 
 export type ExpandOptions = EvaluationOptions & CompileOptions;
 
-/** Reads the clock once: every block of one expansion then sees the same instant. */
+/**
+ * Reads the clock once: every block of one expansion then sees the same instant. Named values
+ * and random draws are the expansion's too.
+ */
 export function evalContext(options: EvaluationOptions | undefined): EvalContext {
   const now = options?.now;
   const nowMs = now === undefined ? Date.now() : now instanceof Date ? now.getTime() : now;
@@ -45,8 +48,22 @@ export function evalContext(options: EvaluationOptions | undefined): EvalContext
   if (typeof nowMs !== "number" || !Number.isFinite(nowMs) || Math.abs(nowMs) > 8.64e15) {
     throw new TypeError("options.now must be a valid Date or epoch milliseconds within ±8.64e15");
   }
-  return { nowMs, secret: secretLookup(options?.secrets), built: { size: 0 } };
+  const random = options?.random ?? defaultRandom;
+  if (typeof random !== "function") throw new TypeError("options.random must be a function filling a Uint8Array");
+  return {
+    nowMs,
+    secret: secretLookup(options?.secrets),
+    built: { size: 0 },
+    names: { values: new Map(), secret: new Set() },
+    draws: new Map(),
+    random,
+  };
 }
+
+/** The platform's cryptographic random source (never Math.random). */
+const defaultRandom = (bytes: Uint8Array) => {
+  globalThis.crypto.getRandomValues(bytes);
+};
 
 const noSecrets = () => undefined;
 

@@ -1,13 +1,15 @@
-import type { Block, Span, Template, Text } from "../language/ast.ts";
+import type { Block, Call, Chain, Span, Template, Text } from "../language/ast.ts";
 import { compileTextChain, EvaluationFailure, type TextEvaluator, type Tracer } from "../language/checker.ts";
 import type { EvalContext } from "../language/context.ts";
-import { HashHelperError, type Problem } from "../language/errors.ts";
+import { HashHelperError, type Problem, quoteName } from "../language/errors.ts";
 import { limitProblem } from "../language/limits.ts";
+import type { Scope } from "../language/names.ts";
 import { type Rules, withLimits } from "../language/rules.ts";
 import { errorMasks, type Shape } from "../secrets/masks.ts";
 import { templateBlocks } from "../syntax/source.ts";
 import type { TemplateCaches } from "./cache.ts";
 import { type EvaluationOptions, type ExpandOptions, evalContext } from "./context.ts";
+import { dependencyOrder, nameEdges, namePlan } from "./order.ts";
 
 export interface CompiledTemplate {
   /** The parsed template: its text and blocks with their spans. */
@@ -20,11 +22,8 @@ export interface CompiledTemplate {
 export function compileWith(rules: Rules, source: string, { reveal }: { reveal: boolean }): CompiledTemplate {
   // The tree is built again if asked for, not kept: expanding never reads it, and a template of
   // many blocks keeping every node alive made the collector copy them all, over and over.
-  const run = runner(source, build(source, { rules, reveal, keepAst: false }).pieces, {
-    reveal,
-    shape: "template",
-    rules,
-  });
+  const built = build(source, { rules, reveal, keepAst: false });
+  const run = runner(source, built, { reveal, shape: "template", rules });
   let ast: Template | undefined;
   return {
     get ast() {
@@ -62,17 +61,29 @@ export function expandWith(
 export function program(
   rules: Rules,
   source: string,
-  { reveal, tracer }: { reveal: boolean; tracer?: Tracer | undefined },
-): { ast: Template; pieces: readonly (string | TextEvaluator)[]; run(context: EvalContext): string } {
-  const { ast, pieces } = build(source, { rules, reveal, tracer });
-  return { ast, pieces, run: runner(source, pieces, { reveal, shape: "template", rules }) };
+  { reveal, tracer, scope }: { reveal: boolean; tracer?: Tracer | undefined; scope?: Scope | undefined },
+): Built & { run(context: EvalContext): string } {
+  const built = build(source, { rules, reveal, tracer, scope });
+  return { ...built, run: runner(source, built, { reveal, shape: "template", rules }) };
 }
 
 function runner(
   source: string,
-  pieces: readonly (string | TextEvaluator)[],
+  { pieces, order }: Pick<Built, "pieces" | "order">,
   shown: Shown,
 ): (context: EvalContext) => string {
+  if (order) {
+    // Blocks run in the order their named values need, and their outputs stand in order.
+    return (context) => {
+      const outputs: string[] = pieces.map((p) => (typeof p === "string" ? p : ""));
+      try {
+        for (const i of order) outputs[i] = (pieces[i] as TextEvaluator)(context);
+      } catch (e) {
+        throw rethrown(e, source, shown);
+      }
+      return outputs.join("");
+    };
+  }
   return (context) => {
     let out = "";
     try {
@@ -125,19 +136,25 @@ export interface BuildOptions {
   keepAst?: boolean;
   /** Built into every block's evaluator, for explain(): see Tracer. */
   tracer?: Tracer | undefined;
+  /**
+   * The names of a larger whole (the parts of a signed request), which orders the blocks itself:
+   * the blocks are compiled in their order, in this scope.
+   */
+  scope?: Scope | undefined;
 }
 
 /** The template's AST and what expanding it joins: text as is, and one evaluator a block. */
 export function build(
   source: string,
-  { rules, reveal, check = true, keepAst = true, tracer }: BuildOptions,
-): { ast: Template; pieces: (string | TextEvaluator)[] } {
+  { rules, reveal, check = true, keepAst = true, tracer, scope }: BuildOptions,
+): Built {
   const limits = rules.limits;
   const shown: Shown = { reveal, shape: "template", rules };
   if (source.length > limits.maxTemplateLength) throw tooLong(source, shown);
   const problems: Problem[] = [];
   const parts: (Text | Block)[] | undefined = keepAst ? [] : undefined;
   const pieces: (string | TextEvaluator)[] = [];
+  const blocks: { node: Block; piece: number }[] = [];
   let textStart = 0;
   let count = 0;
   let firstTooMany: number | undefined;
@@ -153,7 +170,8 @@ export function build(
     problems.push(...found_);
     if (!node) continue;
     parts?.push(node);
-    pieces.push(check ? compileTextChain(node.expression, "block", problems, rules, tracer) : notChecked);
+    blocks.push({ node, piece: pieces.length });
+    pieces.push(notChecked);
   }
   pushText(source, textStart, source.length, parts, pieces);
   if (firstTooMany !== undefined) {
@@ -161,8 +179,69 @@ export function build(
     problems.unshift(limitProblem("maxBlocks", limits, `the template has ${count} blocks`, at, "use fewer blocks"));
   }
 
+  // Blocks are compiled, and run, in the order their named values need; with none, in order.
+  let order: number[] | undefined;
+  if (check) {
+    let plan: { order: number[]; scope: Scope } | undefined;
+    if (scope === undefined)
+      plan = blockOrder(
+        blocks.map((b) => b.node.expression),
+        rules,
+        problems,
+      );
+    const compileOrder = plan?.order ?? blocks.map((_, i) => i);
+    for (const i of compileOrder) {
+      const { node, piece } = blocks[i] as { node: Block; piece: number };
+      pieces[piece] = compileTextChain(node.expression, "block", problems, rules, tracer, scope ?? plan?.scope);
+    }
+    if (plan && plan.order.some((b, i) => b !== i))
+      order = plan.order.map((b) => (blocks[b] as { piece: number }).piece);
+  }
+
   if (problems.length > 0) throw failure(source, problems, shown);
-  return { ast: { type: "Template", parts: parts ?? [], span: { offset: 0, length: source.length } }, pieces };
+  const ast: Template = { type: "Template", parts: parts ?? [], span: { offset: 0, length: source.length } };
+  return { ast, pieces, order };
+}
+
+/** What build() gives: the AST, the pieces expanding joins, and the order blocks run in when not their own. */
+export interface Built {
+  ast: Template;
+  pieces: (string | TextEvaluator)[];
+  /** The indexes of the pieces that are blocks, in the order they run; undefined: in order. */
+  order: number[] | undefined;
+}
+
+/**
+ * The order of a template's blocks that defines each named value before a block reads it, with
+ * the scope they are checked in; a cycle, or a read before the definition, is a problem.
+ */
+function blockOrder(chains: readonly Chain[], rules: Rules, problems: Problem[]): { order: number[]; scope: Scope } {
+  const plan = namePlan(chains, rules);
+  if (plan.definedBy.size === 0) return { order: chains.map((_, i) => i), scope: plan.scope };
+  const { deps, early } = nameEdges(plan);
+  for (const { use } of early) problems.push(readBeforeDefinition(use.name, use.call));
+  const { order, cycles } = dependencyOrder(deps);
+  for (const { call } of cycles) {
+    const first = call.args[0];
+    const name = first?.type === "String" ? first.value : "";
+    problems.push({
+      code: "READ_CYCLE",
+      message: `the value ${quoteName(name)} is defined from a value that reads it back`,
+      ...call.nameSpan,
+      hint: "named values cannot read each other: define one of them without the other",
+    });
+  }
+  return { order, scope: plan.scope };
+}
+
+/** The problem of a read of a name that its own block defines only after it. */
+export function readBeforeDefinition(name: string, call: Call): Problem {
+  return {
+    code: "UNDEFINED_NAME",
+    message: `the value ${quoteName(name)} is read before it is defined`,
+    ...call.nameSpan,
+    hint: "read it after the hash.let that defines it, or in another block",
+  };
 }
 
 /**

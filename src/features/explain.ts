@@ -9,8 +9,9 @@ import { type ErrorSpan, MASK, position } from "../language/errors.ts";
 import type { ArgValue, Kind, Method, Value } from "../language/method.ts";
 import { type Rules, withLimits } from "../language/rules.ts";
 import {
+  type BlockRunner,
   type Headers,
-  type PartRunner,
+  type PartRef,
   type RequestTemplate,
   type SignedRequest,
   type SignOptions,
@@ -159,44 +160,63 @@ export function explainAndSignRequestWith<H extends Headers>(
 ): { explanation: RequestExplanation<H>; signed: SignedRequest<H> } {
   const rules = withLimits(base, options?.limits);
   const reveal = options?.revealSecrets === true;
-  const parts: ExplainedPart[] = [];
-  // Each part's text, as sent and with what secrets built masked, by where it is. Several
-  // headers may share a name, so a text sent is looked up among that name's texts.
-  const shown = new Map<string, { sent: string; masked: string }[]>();
+  // What each block of each part gave and how a trace shows it, by part and piece.
+  const traced = new Map<number, { where: string; ref: PartRef; blocks: Map<number, TracedBlock> }>();
   let now = Number.NaN;
   const recorder = new Recorder();
   const errors = { reveal, shape: "template", rules } as const;
-  const runPart: PartRunner = (where, source, p, context) => {
+  const runOne: BlockRunner = (ref, piece, context) => {
     now = context.nowMs;
-    const traced = tracePieces(source, p.ast, p.pieces, recorder, context, errors);
-    if (traced.blocks.length > 0) parts.push({ where, blocks: traced.blocks });
-    const out = traced.result;
-    const masked = traced.shown;
-    shown.set(where, [...(shown.get(where) ?? []), { sent: out, masked }]);
-    return out;
+    let part = traced.get(ref.id);
+    if (!part) {
+      part = { where: ref.where, ref, blocks: new Map() };
+      traced.set(ref.id, part);
+    }
+    const block = traceBlock(ref.source, ref.program.ast, ref.program.pieces, piece, recorder, context, errors);
+    part.blocks.set(piece, block);
+    return block.output;
   };
-  const signed = signRequestWith(rules, request, options, runPart, recorder);
-  const show = (where: string, value: string) => {
-    const texts = (shown.get(where) ?? []).filter((t) => t.sent === value);
-    // Equal texts sent, one of them built from a secret: both are shown masked.
-    return texts.find((t) => t.masked !== value)?.masked ?? (texts.length > 0 ? value : SECRET_SHOWN);
+  const signed = signRequestWith(rules, request, options, runOne, recorder);
+  const parts: ExplainedPart[] = [...traced.values()].map((part) => ({
+    where: part.where,
+    blocks: [...part.blocks.entries()].sort(([a], [b]) => a - b).map(([, b]) => b.explained),
+  }));
+  /** A part's text as sent, with what secrets built masked; the text itself when it has no block. */
+  const show = (id: number, value: string) => {
+    const part = traced.get(id);
+    if (!part) return value;
+    return part.ref.program.ast.parts
+      .map((node, i) => (node.type === "Text" ? node.value : (part.blocks.get(i)?.shown ?? "")))
+      .join("");
   };
+  const bodyId = request.body === undefined ? undefined : 1;
+  const firstHeader = bodyId === undefined ? 1 : 2;
   const headers = Array.isArray(signed.headers)
     ? (signed.headers as readonly (readonly [string, string])[]).map(
-        ([name, value]) => [name, show(`header ${name}`, value)] as const,
+        ([name, value], i) => [name, show(firstHeader + i, value)] as const,
       )
-    : Object.fromEntries(Object.entries(signed.headers).map(([name, value]) => [name, show(`header ${name}`, value)]));
+    : Object.fromEntries(
+        Object.entries(signed.headers).map(([name, value], i) => [name, show(firstHeader + i, value)]),
+      );
+  // With normalizeUrl the URL sent is the parser's form of the text: shown masked only when a
+  // secret built some of it, and then whole.
+  const urlShown = show(0, signed.url);
   const explanation: RequestExplanation<H> = {
     signed: {
       method: signed.method,
-      url: show("URL", signed.url),
+      url: urlShown === signed.url || !anySecret(traced.get(0)) ? signed.url : urlShown,
       headers: headers as unknown as H,
-      body: signed.body === undefined ? undefined : show("body", signed.body),
+      body: signed.body === undefined || bodyId === undefined ? signed.body : show(bodyId, signed.body),
     },
     now: Number.isNaN(now) ? evalContext(options).nowMs : now,
     parts,
   };
   return { explanation, signed };
+}
+
+/** Whether a part's trace masks some block's output. */
+function anySecret(part: { blocks: Map<number, TracedBlock> } | undefined): boolean {
+  return part !== undefined && [...part.blocks.values()].some((b) => b.shown !== b.output);
 }
 
 /** What a trace shows for a value built from a secret. */
@@ -221,9 +241,13 @@ function explainTemplate(rules: Rules, template: string, options: ExplainOptions
   const reveal = options?.revealSecrets === true;
   // Compiled once, with the recorder built into the evaluators of its blocks.
   const recorder = new Recorder();
-  const { ast, pieces } = build(template, { rules: used, reveal, tracer: recorder });
+  const { ast, pieces, order } = build(template, { rules: used, reveal, tracer: recorder });
   const context = evalContext(options);
-  const traced = tracePieces(template, ast, pieces, recorder, context, { reveal, shape: "template", rules: used });
+  const traced = tracePieces(template, ast, pieces, order, recorder, context, {
+    reveal,
+    shape: "template",
+    rules: used,
+  });
   const explanation = { result: traced.shown, now: context.nowMs, blocks: traced.blocks };
   return { explanation, result: traced.result, outputs: traced.outputs };
 }
@@ -237,42 +261,67 @@ function tracePieces(
   source: string,
   ast: Template,
   pieces: readonly (string | TextEvaluator)[],
+  order: readonly number[] | undefined,
   recorder: Recorder,
   context: EvalContext,
   shown: Shown,
 ): { outputs: string[]; blocks: ExplainedBlock[]; result: string; shown: string } {
+  const traced = new Map<number, TracedBlock>();
+  const blockPieces = order ?? ast.parts.flatMap((part, i) => (part.type === "Block" ? [i] : []));
+  for (const i of blockPieces) traced.set(i, traceBlock(source, ast, pieces, i, recorder, context, shown));
   const outputs: string[] = [];
   const blocks: ExplainedBlock[] = [];
   let result = "";
   let masked = "";
   ast.parts.forEach((part, i) => {
-    const piece = pieces[i];
-    if (part.type === "Text" || typeof piece !== "function") {
+    const block = traced.get(i);
+    if (part.type === "Text" || !block) {
       result += part.type === "Text" ? part.value : "";
       masked += part.type === "Text" ? part.value : "";
       return;
     }
-    let output: string;
-    try {
-      output = piece(recorder.watch(context));
-    } catch (e) {
-      throw rethrown(e, source, shown);
-    }
-    const block = explainBlock(
-      shown.rules.methods,
-      source,
-      part.span,
-      part.expression,
-      recorder.done(),
-      shown.reveal,
-      part.delimiter,
-    );
-    outputs.push(output);
-    blocks.push(block);
-    result += output;
-    masked += shownOutput(block, output, shown.reveal);
+    outputs.push(block.output);
+    blocks.push(block.explained);
+    result += block.output;
+    masked += block.shown;
   });
   return { outputs, blocks, result, shown: masked };
+}
+
+/** A block run with the recorder watching: what it gave, its trace, and its output as a trace shows it. */
+interface TracedBlock {
+  output: string;
+  explained: ExplainedBlock;
+  shown: string;
+}
+
+function traceBlock(
+  source: string,
+  ast: Template,
+  pieces: readonly (string | TextEvaluator)[],
+  i: number,
+  recorder: Recorder,
+  context: EvalContext,
+  shown: Shown,
+): TracedBlock {
+  const part = ast.parts[i] as Block;
+  const piece = pieces[i] as TextEvaluator;
+  let output: string;
+  try {
+    output = piece(recorder.watch(context));
+  } catch (e) {
+    throw rethrown(e, source, shown);
+  }
+  const explained = explainBlock(
+    shown.rules.methods,
+    source,
+    part.span,
+    part.expression,
+    recorder.done(),
+    shown.reveal,
+    part.delimiter,
+  );
+  return { output, explained, shown: shownOutput(explained, output, shown.reveal) };
 }
 
 /** A chain as it ran: each call with the values it was given and gave. */

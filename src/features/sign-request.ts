@@ -1,8 +1,8 @@
 import { type ExpandOptions, evalContext } from "../engine/context.ts";
-import { failure, program, type Shown } from "../engine/template.ts";
-import type { Argument, Call, Chain, Span, Template } from "../language/ast.ts";
-import type { Tracer } from "../language/checker.ts";
-import type { EvalContext, RequestView } from "../language/context.ts";
+import { type Built, build, failure, type program, rethrown, type Shown } from "../engine/template.ts";
+import type { Span, Template } from "../language/ast.ts";
+import { compileTextChain, type TextEvaluator, type Tracer } from "../language/checker.ts";
+import type { EvalContext, RequestView, UrlView } from "../language/context.ts";
 import { utf8 } from "../language/encoding.ts";
 import {
   HashHelperError,
@@ -11,8 +11,8 @@ import {
   type ProblemReport,
   quoteName,
 } from "../language/errors.ts";
-import { missingHeader } from "../language/methods/request.ts";
 import { type Rules, withLimits } from "../language/rules.ts";
+import { type PlannedPart, type PlannedUnit, parseUrl, planRequest, urlText } from "./request-plan.ts";
 
 /** Headers as an object, or as name-value pairs when order or repeated names matter. */
 export type Headers = Readonly<Record<string, string>> | readonly (readonly [string, string])[];
@@ -50,28 +50,40 @@ export interface SignedRequest<H extends Headers = Headers> {
 
 export type Program = ReturnType<typeof program>;
 
-/** How a part is run when nothing watches it. */
-export const runProgram: PartRunner = (_where, _source, p, context) => p.run(context);
+/** A part of a request as the runner of its blocks sees it. */
+export interface PartRef {
+  /** The part's place: 0 the URL, then the body when there is one, then the headers in order. */
+  id: number;
+  /** "URL", "body", "header Name". */
+  where: string;
+  source: string;
+  program: Program;
+}
 
 /**
- * How one part of a request is run: the default runs it; explain traces it. `where` names the
- * part ("URL", "body", "header Name").
+ * How one block of a part is run: the default runs it; explain traces it. Blocks run in the
+ * order their reads need, which is not the order they stand in.
  */
-export type PartRunner = (where: string, source: string, p: Program, context: EvalContext) => string;
+export type BlockRunner = (part: PartRef, piece: number, context: EvalContext) => string;
+
+/** How a block is run when nothing watches it. */
+export const runBlock: BlockRunner = (part, piece, context) => (part.program.pieces[piece] as TextEvaluator)(context);
 
 /**
- * signRequest() against the given rules, with the running of each part left to `runPart`, and
+ * signRequest() against the given rules, with the running of each block left to `runBlock`, and
  * `tracer` built into every part's evaluators (explainRequest()).
  */
 export function signRequestWith<H extends Headers>(
   base: Rules,
   request: RequestTemplate<H>,
   options: SignOptions | undefined,
-  runPart: PartRunner,
+  runOne: BlockRunner,
   tracer?: Tracer,
 ): SignedRequest<H> {
   const rules = withLimits(base, options?.limits);
   const reveal = options?.revealSecrets === true;
+  const shown: Shown = { reveal, shape: "template", rules };
+  const normalize = options?.normalizeUrl === true;
   const method = request.method ?? "GET";
   const pairs: (readonly [string, string])[] = Array.isArray(request.headers)
     ? [...(request.headers as readonly (readonly [string, string])[])]
@@ -81,94 +93,131 @@ export function signRequestWith<H extends Headers>(
     if (!TOKEN.test(name)) throw new TypeError(`the header name ${quoteName(name)} is not an RFC 9110 token`);
   }
 
-  const compileIn = (where: string, source: string): Part => {
+  // Parsed first, checked once the order of every block of the request is known.
+  const parse = (id: number, kind: Part["kind"], where: string, key: string, source: string): Part => {
+    const part: Part = { id, kind, where, key, source, problems: [], outputs: [], units: [] };
     try {
-      return { where, source, program: program(rules, source, { reveal, tracer }), problems: [] };
+      part.built = build(source, { rules, reveal, check: false });
     } catch (e) {
       if (!(e instanceof HashHelperError)) throw e;
-      return { where, source, error: e, problems: [] };
+      part.error = e;
     }
+    return part;
   };
-  const url = compileIn("URL", request.url);
-  const body = request.body === undefined ? undefined : compileIn("body", request.body);
-  const headers = pairs.map(([name, value]) => ({ name, ...compileIn(`header ${name}`, value) }));
+  const url = parse(0, "url", "URL", "url", request.url);
+  const body = request.body === undefined ? undefined : parse(1, "body", "body", "body", request.body);
+  const first = body ? 2 : 1;
+  const headers = pairs.map(([name, value], i) => ({
+    ...parse(first + i, "header", `header ${name}`, name.toLowerCase(), value),
+    name,
+  }));
+  const parts: Part[] = [url, ...(body ? [body] : []), ...headers];
   for (const header of headers) {
-    const problem = header.program && textProblem(header.name, header.program.ast);
+    const problem = header.built && textProblem(header.name, header.built.ast);
     if (problem) header.problems.push(problem);
   }
-  const byName = new Map<string, number[]>();
-  for (const [i, { name }] of headers.entries()) {
-    const key = name.toLowerCase();
-    const same = byName.get(key);
-    if (same) same.push(i);
-    else byName.set(key, [i]);
+
+  const plan = planRequest(parts, url, body, headers, rules, (part) =>
+    part.kind === "header" ? `header ${quoteName(part.name ?? part.key)}` : `the ${part.where}`,
+  );
+  for (const u of plan.order) {
+    const unit = plan.units[u] as Unit;
+    const built = unit.part.built as Built;
+    built.pieces[unit.piece] = compileTextChain(
+      unit.block.expression,
+      "block",
+      unit.part.problems,
+      rules,
+      tracer,
+      plan.scope,
+    );
   }
-  const order = headerOrder(headers, byName, rules);
-  const error = joined([url, ...(body ? [body] : []), ...headers], { reveal, shape: "template", rules });
+  const error = joined(parts, shown);
   if (error) throw error;
 
-  const clock = evalContext(options); // one clock for every part
-  const view: RequestView = {
-    part: "url",
-    method,
-    url: "",
-    path: "",
-    query: "",
-    body: undefined,
-    header: (name) => {
-      const values = (byName.get(name.toLowerCase()) ?? []).flatMap((i) => expanded[i] ?? []);
-      return values.length > 0 ? values.join(", ") : undefined;
-    },
-    fromSecret: (part) => fromSecret.has(part.toLowerCase()),
-  };
-  const expanded: (string | undefined)[] = pairs.map(() => undefined);
+  const clock = evalContext(options); // one clock, one set of names and draws, for every part
   // The parts built from a secret, directly or by reading a part that was: a trace of a part
   // that reads one of them masks what it read (see RequestView.fromSecret).
   const fromSecret = new Set<string>();
-  const run = ({ where, source, program: p }: Part) => {
-    const part = where === "URL" ? "url" : where === "body" ? "body" : where.slice("header ".length).toLowerCase();
-    const context: EvalContext = {
-      ...clock,
-      request: view,
-      secret: (name) => {
-        const value = clock.secret(name);
-        if (value !== undefined) fromSecret.add(part);
-        return value;
-      },
-      tainted: () => fromSecret.add(part),
-    };
-    try {
-      return runPart(where, source, p as Program, context);
-    } catch (e) {
-      throw e instanceof HashHelperError ? inPart(where, e) : e;
+  const texts = new Map<Part, string>();
+  /** A part's text, once all its blocks have run. */
+  const text = (part: Part): string => {
+    let known = texts.get(part);
+    if (known === undefined) {
+      known = assemble(part);
+      texts.set(part, known);
     }
+    return known;
+  };
+  let finalUrl: UrlView | undefined;
+  const urlOf = (unit: Unit): UrlView => {
+    if (unit.part !== url) {
+      finalUrl ??= parseUrl(text(url), normalize);
+      return finalUrl;
+    }
+    return parseUrl(urlText(plan.layout, url.outputs, unit.place), normalize);
+  };
+  const bodyText = () => (body ? text(body) : "");
+  const headerValues = (unit: Unit, name: string): readonly string[] | undefined => {
+    const key = name.toLowerCase();
+    const same = headers.filter((h) => h.key === key);
+    if (same.length > 0) return same.map(text);
+    return key === "host" ? [urlOf(unit).host] : undefined;
   };
 
-  let signedUrl = run(url);
-  if (options?.normalizeUrl) {
+  const viewOf = (unit: Unit): RequestView => ({
+    method,
+    url: () => urlOf(unit),
+    body: () => utf8(bodyText()),
+    form: () => {
+      const type = headerValues(unit, "content-type")?.[0] ?? "";
+      const form = type.split(";")[0]?.trim().toLowerCase() === "application/x-www-form-urlencoded";
+      return form ? bodyText().replaceAll("+", "%20") : "";
+    },
+    header: (name) => headerValues(unit, name),
+    headerNames: () => plan.headerNames.get(unit) ?? [],
+    fromSecret: (part) => fromSecret.has(part.toLowerCase()),
+  });
+
+  for (const u of plan.order) {
+    const unit = plan.units[u] as Unit;
+    const part = unit.part;
+    const context: EvalContext = {
+      ...clock,
+      request: viewOf(unit),
+      secret: (name) => {
+        const value = clock.secret(name);
+        if (value !== undefined) fromSecret.add(part.key);
+        return value;
+      },
+      tainted: () => fromSecret.add(part.key),
+    };
+    const ref: PartRef = { id: part.id, where: part.where, source: part.source, program: part.built as Program };
+    try {
+      part.outputs[unit.piece] = runOne(ref, unit.piece, context);
+    } catch (e) {
+      const converted = rethrown(e, part.source, shown);
+      throw converted instanceof HashHelperError ? inPart(part.where, converted) : converted;
+    }
+  }
+
+  let signedUrl = text(url);
+  if (normalize) {
     // The URL itself is not quoted: blocks may have put a secret in it.
     if (!URL.canParse(signedUrl)) throw new InvalidUrlError("the expanded URL is not an absolute URL");
     signedUrl = new URL(signedUrl).href;
   }
-  Object.assign(view, { url: signedUrl, ...pathAndQuery(signedUrl), part: "body" });
-  const signedBody = body ? run(body) : undefined;
-  view.body = utf8(signedBody ?? "");
-  view.part = "header";
-  for (const i of order) {
-    const header = headers[i] as HeaderPart;
-    const value = run(header);
+  const signedBody = body ? text(body) : undefined;
+  for (const header of headers) {
+    const value = text(header);
     const unsendable = UNSENDABLE.exec(value);
     if (unsendable) {
-      // Text was checked before anything ran, so a block put it there: the one that did is
-      // found by running the blocks again on their own, on the same clock, secrets and request.
-      const again: EvalContext = { ...evalContext({ now: clock.nowMs, secrets: options?.secrets }), request: view };
-      const problem = blockProblem(header, unsendable[0], rules, again);
-      throw inPart(header.where, failure(header.source, [problem], { reveal, shape: "template", rules }));
+      const problem = blockProblem(header, unsendable[0]);
+      throw inPart(header.where, failure(header.source, [problem], shown));
     }
-    expanded[i] = value;
   }
 
-  const out = pairs.map(([name], i) => [name, expanded[i] as string] as const);
+  const out = headers.map((h) => [h.name, text(h)] as const);
   return {
     method,
     url: signedUrl,
@@ -177,19 +226,37 @@ export function signRequestWith<H extends Headers>(
   };
 }
 
+/** A part's text: its text as written, and what each of its blocks gave. */
+function assemble(part: Part): string {
+  const pieces = part.built?.pieces ?? [];
+  let out = "";
+  for (const [i, piece] of pieces.entries()) out += typeof piece === "string" ? piece : (part.outputs[i] ?? "");
+  return out;
+}
 /**
- * One text of a request: its program, or the error that compiling it gave, and the problems
- * found in it beyond what compiling finds (which are only looked for in a text that compiles).
+ * One text of a request: what parsing it gave, or the error that parsing gave, the problems
+ * found in it beyond that, and, as the request is expanded, what each of its blocks gave.
  */
-interface Part {
+interface Part extends PlannedPart {
+  id: number;
+  kind: "url" | "body" | "header";
   where: string;
+  /** What RequestView.fromSecret names it by: "url", "body", or the header's name in lowercase. */
+  key: string;
   source: string;
-  program?: Program;
+  built?: Built;
   error?: HashHelperError;
   problems: Problem[];
+  /** What each block gave, by the index of its piece. */
+  outputs: (string | undefined)[];
+  /** The units (blocks) of the part. */
+  units: number[];
 }
 
 type HeaderPart = Part & { name: string };
+
+/** A block of a part of the request: what runs, in the order the reads of blocks need. */
+type Unit = PlannedUnit<Part>;
 
 /** RFC 9110 §5.6.2: token = 1*tchar. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -219,18 +286,13 @@ function textProblem(name: string, ast: Template): Problem | undefined {
 
 /**
  * The problem of a header whose blocks gave it `character`, which a header value cannot hold:
- * at the first block that gives such a character on its own, or at the whole header when none
- * does (a host whose secrets change from one read to the next).
+ * at the first block that gave such a character.
  */
-function blockProblem(header: HeaderPart, character: string, rules: Rules, context: EvalContext): Problem {
+function blockProblem(header: HeaderPart, character: string): Problem {
   let span: Span = { offset: 0, length: header.source.length };
   let found = character;
-  for (const part of (header.program as Program).ast.parts) {
-    if (part.type !== "Block") continue;
-    const { offset, length } = part.span;
-    const own = UNSENDABLE.exec(
-      program(rules, header.source.slice(offset, offset + length), { reveal: false }).run(context),
-    );
+  for (const [i, part] of (header.built as Built).ast.parts.entries()) {
+    const own = part.type === "Block" ? UNSENDABLE.exec(header.outputs[i] ?? "") : null;
     if (own) {
       span = part.span;
       found = own[0];
@@ -274,78 +336,4 @@ function joined(parts: readonly Part[], shown: Shown): HashHelperError | undefin
 export function pathAndQuery(url: string): { path: string; query: string } {
   const match = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*)?([^?#]*)(?:\?([^#]*))?/.exec(url);
   return { path: match?.[1] || "/", query: match?.[2] ?? "" };
-}
-
-/**
- * The order to expand headers in, so that each runs after the headers it reads. A read of a
- * header the request does not have, and a cycle, are problems of the header that makes the read.
- */
-function headerOrder(headers: readonly HeaderPart[], byName: ReadonlyMap<string, number[]>, rules: Rules): number[] {
-  const report = (i: number, call: Call, code: "MISSING_HEADER" | "HEADER_CYCLE", message: string, hint: string) => {
-    headers[i]?.problems.push({ code, message, hint, ...call.nameSpan });
-  };
-  const reads = headers.map((h) => (h.program ? headerReads(h.program.ast, rules) : []));
-
-  for (const [i, calls] of reads.entries()) {
-    for (const { name, call } of calls) {
-      if (byName.has(name.toLowerCase())) continue;
-      const { message, hint } = missingHeader(name);
-      report(i, call, "MISSING_HEADER", message, hint);
-    }
-  }
-
-  const order: number[] = [];
-  const state = headers.map(() => "new" as "new" | "visiting" | "done");
-  // A depth-first walk on a stack of its own: a chain of thousands of headers, each reading the
-  // next, overflowed the call stack when the walk recursed. A frame is at its header's read
-  // `read`, and at the `target`-th header of that read's name.
-  for (let root = 0; root < headers.length; root++) {
-    if (state[root] !== "new") continue;
-    state[root] = "visiting";
-    const stack = [{ i: root, read: 0, target: 0 }];
-    for (let frame = stack[0]; frame; frame = stack[stack.length - 1]) {
-      const read = reads[frame.i]?.[frame.read];
-      if (!read) {
-        state[frame.i] = "done";
-        order.push(frame.i);
-        stack.pop();
-        continue;
-      }
-      const j = byName.get(read.name.toLowerCase())?.[frame.target++];
-      if (j === undefined) {
-        frame.read++;
-        frame.target = 0;
-      } else if (state[j] === "visiting") {
-        const from = quoteName(headers[frame.i]?.name ?? "");
-        const to = quoteName(headers[j]?.name ?? "");
-        const message = frame.i === j ? `header ${from} reads itself` : `headers ${from} and ${to} read each other`;
-        report(frame.i, read.call, "HEADER_CYCLE", message, "a header can only read headers that do not read it back");
-      } else if (state[j] === "new") {
-        state[j] = "visiting";
-        stack.push({ i: j, read: 0, target: 0 });
-      }
-    }
-  }
-  return order;
-}
-
-/**
- * Every call in a template that reads a header (hash.getRequestHeader("name"): the table says
- * which methods do), with the name it reads, nested calls included.
- */
-function headerReads(ast: Template, rules: Rules): { name: string; call: Call }[] {
-  const found: { name: string; call: Call }[] = [];
-  const chain = (c: Chain): void => {
-    for (const call of c.calls) {
-      const first = call.args[0];
-      const readsHeader = rules.methods.get(call.method)?.reads === "header";
-      if (readsHeader && first?.type === "String") found.push({ name: first.value, call });
-      call.args.forEach(argument);
-    }
-  };
-  const argument = (a: Argument): void => {
-    if (a.type === "Chain") chain(a);
-  };
-  for (const part of ast.parts) if (part.type === "Block") chain(part.expression);
-  return found;
 }

@@ -14,6 +14,7 @@ import {
   signature,
   type Value,
 } from "./method.ts";
+import { nameUses, type Scope } from "./names.ts";
 import type { Rules } from "./rules.ts";
 import { suggest } from "./suggest.ts";
 
@@ -86,6 +87,7 @@ export function compileChain(
   problems: Problem[],
   rules: Rules,
   tracer?: Tracer,
+  scope: Scope = chainScope(chain, rules),
 ): CompiledChain {
   const { methods, limits } = rules;
   let kind: Kind | undefined = "text"; // a chain starts with empty text
@@ -108,7 +110,7 @@ export function compileChain(
 
   for (const [index, call] of chain.calls.entries()) {
     const method = methods.get(call.method);
-    const args = call.args.map((arg) => compileArgument(arg, problems, rules, tracer));
+    const args = call.args.map((arg) => compileArgument(arg, problems, rules, tracer, scope));
     if (!method) {
       const near = suggest(call.method, methods.keys());
       problems.push({
@@ -145,9 +147,19 @@ export function compileChain(
         hint: inputHint(method, kind),
       });
     }
+    const before = index > 0 ? methods.get((chain.calls[index - 1] as Call).method) : undefined;
+    if (method.notAfterDigest && before && before.input !== "start" && before.output === "bytes") {
+      problems.push({
+        code: "MISPLACED_METHOD",
+        message: `${method.name}() comes right after ${before.name}(), which ends what is signed`,
+        ...call.nameSpan,
+        hint: `${method.name} everything before ${before.name}(); to ${method.name} to what ${before.name}() gives, pass it as a nested value: hash.append(hash.….${before.name}(…)).${method.name}(…)`,
+      });
+    }
     checkArguments(call, method, args, problems, limits);
     if (method.final) printed = call;
-    kind = method.output;
+    kind = nextKind(method, call, kind, args, scope, problems);
+    if (method.names === "define") watchDefinition(call, args);
     const literal = args.every((a) => a.node.type !== "Chain");
     // A compiled template keeps its steps: no array a literal call does not need (a template of
     // a thousand blocks keeps ten thousand steps, and the collector copies what is kept).
@@ -210,12 +222,92 @@ export function compileTextChain(
   problems: Problem[],
   rules: Rules,
   tracer?: Tracer,
+  scope?: Scope,
 ): TextEvaluator {
-  const { run } = compileChain(chain, role, problems, rules, tracer);
+  const { run } = compileChain(chain, role, problems, rules, tracer, scope);
   return (context) => {
     const value = run(context);
     if (typeof value !== "string") throw new TypeError("a checked chain gave bytes where text is output");
     return value;
+  };
+}
+
+/** The names every chain compiled on its own may use: those it defines itself. */
+function chainScope(chain: Chain, rules: Rules): Scope {
+  const uses = nameUses(chain, rules.methods);
+  return { defined: new Set(uses.filter((u) => u.use === "define").map((u) => u.name)), kinds: new Map() };
+}
+
+/** The kind a call gives, from its input's and arguments' kinds, or a named value's. */
+function nextKind(
+  method: Method,
+  call: Call,
+  input: Kind | undefined,
+  args: readonly CompiledArgument[],
+  scope: Scope,
+  problems: Problem[],
+): Kind | undefined {
+  const first = call.args[0];
+  const literal = first?.type === "String" ? first : undefined;
+  const name = literal?.value;
+  if (method.names === "read" && literal && name !== undefined) {
+    if (!scope.defined.has(name)) {
+      problems.push({
+        code: "UNDEFINED_NAME",
+        message: `no value is named ${quoteName(name)}`,
+        ...literal.span,
+        hint: `define it in some block or part with hash.let(${JSON.stringify(name)}, value)`,
+      });
+      return undefined;
+    }
+    return scope.kinds.get(name);
+  }
+  const kind = method.kindOf
+    ? method.kindOf(
+        input,
+        args.map((a) => a.kind),
+      )
+    : method.output;
+  if (method.names === "define" && literal && name !== undefined) {
+    if (scope.kinds.has(name)) {
+      problems.push({
+        code: "DUPLICATE_NAME",
+        message: `the value ${quoteName(name)} is defined twice`,
+        ...literal.span,
+        hint: "a name is defined once; give this value a name of its own",
+      });
+    } else scope.kinds.set(name, kind);
+  }
+  return kind;
+}
+
+/**
+ * A definition's value argument, watched: when a secret built it, what get() gives of it is
+ * masked in traces as the secret is.
+ */
+function watchDefinition(call: Call, args: CompiledArgument[]): void {
+  const first = call.args[0];
+  const value = args[1];
+  if (first?.type !== "String" || !value || value.node.type !== "Chain") return;
+  const name = first.value;
+  const run = value.run;
+  value.run = (context) => {
+    let secret = false;
+    const watched: EvalContext = {
+      ...context,
+      secret: (n) => {
+        const found = context.secret(n);
+        if (found !== undefined) secret = true;
+        return found;
+      },
+      tainted: () => {
+        secret = true;
+        context.tainted?.();
+      },
+    };
+    const out = run(watched);
+    if (secret) context.names.secret.add(name);
+    return out;
   };
 }
 
@@ -354,6 +446,7 @@ function compileArgument(
   problems: Problem[],
   rules: Rules,
   tracer: Tracer | undefined,
+  scope: Scope,
 ): CompiledArgument {
   switch (arg.type) {
     case "String":
@@ -361,7 +454,7 @@ function compileArgument(
     case "Integer":
       return { kind: "integer", node: arg, run: () => arg.value };
     case "Chain": {
-      const nested = compileChain(arg, "nested", problems, rules, tracer);
+      const nested = compileChain(arg, "nested", problems, rules, tracer, scope);
       return { kind: nested.kind, node: arg, run: nested.run };
     }
   }
@@ -452,7 +545,10 @@ function inputHint(method: Method, kind: Kind): string {
 }
 
 function argumentHint(accepts: readonly ArgKind[], arg: CompiledArgument): string {
-  if (arg.kind === "bytes") return "add .toHex() or .encodeBase64() to the nested expression";
+  // Not "add .toHex()": that would sign the hex of the bytes, a different value, without a word.
+  if (arg.kind === "bytes") {
+    return "bytes cannot stand here; only if the API wants them written as text, add .toHex() or .encodeBase64() to the nested expression";
+  }
   if (arg.kind === "text" && accepts.includes("integer") && arg.node.type === "String") {
     return "write the number without quotes, e.g. getExpiryTime(240)";
   }

@@ -1,21 +1,28 @@
-// What a method may read besides its arguments: the clock, the host's secrets, the request.
-// The engine makes one for each expansion (src/engine/context.ts).
+// What a method may read besides its arguments: the clock, the host's secrets, the request, the
+// expansion's named values and random draws. The engine makes one for each expansion
+// (src/engine/context.ts).
 
 /**
- * The parts of a request in the order they are expanded: the URL, then the body, then the
- * headers (among themselves in the order their reads of each other need). A part can only read
- * what is expanded before it. Defined here once; signRequest() expands in this order.
+ * What a request function reads of the request being signed. The engine expands the parts of a
+ * request in the order these reads need (src/features/sign-request.ts), so a part reads what it
+ * reads once it is expanded, and two parts that read each other are an error.
  */
-export const REQUEST_PARTS = ["url", "body", "header"] as const;
-export type RequestPart = (typeof REQUEST_PARTS)[number];
-
-/** Whether a template in part `at` may read part `reads` of the request: only once it is expanded. */
-export function requestPartReadable(reads: RequestPart, at: RequestPart): boolean {
-  const order = REQUEST_PARTS.indexOf(reads);
-  const here = REQUEST_PARTS.indexOf(at);
-  // Headers read each other in the order their reads need, so a header may read a header.
-  return order < here || (reads === "header" && at === "header");
-}
+export type RequestRead =
+  /** The whole URL. */
+  | "url"
+  | "scheme"
+  /** The host, with its port when the URL has one. */
+  | "host"
+  | "path"
+  | "query"
+  /** The body's bytes. */
+  | "body"
+  /** The body's form parameters: the body and its Content-Type header. */
+  | "form"
+  /** One header, named by the call's first argument (a string literal). */
+  | "header"
+  /** The headers of a `;`-separated list (first argument), or every header when it is left out. */
+  | "headers";
 
 /** The one clock of an expansion and anything else a method may read besides its arguments. */
 export interface EvalContext {
@@ -27,7 +34,8 @@ export interface EvalContext {
   request?: RequestView | undefined;
   /**
    * Called when a method gives a value built from a secret without reading one itself (a
-   * request part that was): a trace masks it, as it masks what getSecret() gives.
+   * request part that was, a named value that was): a trace masks it, as it masks what
+   * getSecret() gives.
    */
   tainted?: (() => void) | undefined;
   /**
@@ -35,21 +43,47 @@ export interface EvalContext {
    * One object for the whole expansion: contexts derived from it share it.
    */
   readonly built: { size: number };
+  /** The expansion's named values (hash.let / hash.get), shared by every block and part. */
+  readonly names: Names;
+  /** The expansion's random values, one a kind and length (hash.getNonce, hash.getUuid). */
+  readonly draws: Map<string, string>;
+  /** Fills an array with random bytes: the host's source, or crypto.getRandomValues. */
+  random(bytes: Uint8Array): void;
 }
 
-/** What the request functions read: the request as far as it has been expanded. */
-export interface RequestView {
-  /** Which part of the request the running template belongs to. */
-  part: RequestPart;
-  method: string;
-  /** The expanded URL, and its path and query (without '?') exactly as they stand in it. */
-  url: string;
+/** The named values of one expansion, and which of them a secret built. */
+export interface Names {
+  readonly values: Map<string, import("./method.ts").Value>;
+  readonly secret: Set<string>;
+}
+
+/** The URL of the request as the part being expanded sees it. */
+export interface UrlView {
+  href: string;
+  scheme: string;
+  host: string;
+  /** As it stands in the URL ('/' when empty). */
   path: string;
+  /** Without '?', as it stands in the URL ('' when none). */
   query: string;
-  /** The body's bytes; undefined while the body itself is being expanded. */
-  body: Uint8Array | undefined;
-  /** An expanded header's value by case-insensitive name, or undefined when there is none. */
-  header(name: string): string | undefined;
+}
+
+/** What the request functions read: the request as the running part sees it. */
+export interface RequestView {
+  method: string;
+  /**
+   * The expanded URL. Read from a block of the URL itself, it is the URL without the query
+   * parameter that holds the block, and without any parameter that reads that block.
+   */
+  url(): UrlView;
+  /** The body's bytes (empty when none). */
+  body(): Uint8Array;
+  /** The body's application/x-www-form-urlencoded parameters, '+' written as %20; '' otherwise. */
+  form(): string;
+  /** An expanded header's values by case-insensitive name, in order; undefined when there is none. */
+  header(name: string): readonly string[] | undefined;
+  /** The headers a read of every header takes: all but the running one and those that read it. */
+  headerNames(): readonly string[];
   /** Whether a part was built from a secret: "url", "body", or a header's name in any case. */
   fromSecret(part: string): boolean;
 }

@@ -1,7 +1,7 @@
 // The shape of an entry of the method table: what the checker, the evaluator, "did you mean",
 // completion and the reference all read. The entries themselves are in methods/, a file a family.
 import type { Encoding } from "../platform/crypto/types.ts";
-import type { EvalContext, RequestPart } from "./context.ts";
+import type { EvalContext, RequestRead } from "./context.ts";
 import type { ErrorCode } from "./errors.ts";
 import type { Limits } from "./limits.ts";
 
@@ -57,6 +57,11 @@ export interface Method {
    */
   input: readonly Kind[] | "start";
   output: Kind;
+  /**
+   * Refused directly after a digest, MAC or signature in the same chain (`encodeMd5().append("b")`):
+   * the order is append, then digest, then encode, and such a call is nearly always misplaced.
+   */
+  notAfterDigest?: boolean;
   /** Ends a top-level chain; nothing may follow it. */
   final?: boolean;
   /**
@@ -76,10 +81,20 @@ export interface Method {
    */
   size?: (input: Value, args: readonly ArgValue[]) => number;
   /**
-   * The part of the request being signed that a request function reads, which decides where it
-   * may be used (see requestPartReadable); absent for a method that reads no part of it.
+   * What of the request being signed a request function reads, which decides the order the
+   * parts of a request are expanded in; absent for a method that reads none of it.
    */
-  reads?: RequestPart;
+  reads?: RequestRead;
+  /**
+   * A named value: "define" names its second argument after its first (hash.let), "read" gives
+   * the value so named (hash.get). Blocks and parts are expanded in the order these need.
+   */
+  names?: "define" | "read";
+  /**
+   * The kind it gives when that depends on its input's and arguments' kinds (append: bytes in,
+   * bytes out); `output` is then the kind for text in. Undefined when one of them is unknown.
+   */
+  kindOf?: (input: Kind | undefined, args: readonly (ArgKind | undefined)[]) => Kind | undefined;
   /** An encoder of bytes to text, which the evaluator may fuse into a digest or MAC before it. */
   encodes?: Encoding;
   /** run() and then an encoder, in one call: what a digest or MAC offers for that fusion. */

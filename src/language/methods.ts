@@ -11,6 +11,7 @@ import { signatureMethods } from "./methods/signatures.ts";
 import { stringMethods } from "./methods/strings.ts";
 import { textMethods } from "./methods/text.ts";
 import { timeMethods } from "./methods/time.ts";
+import { valueMethods } from "./methods/values.ts";
 
 /** The language's own methods, in the order of the reference. */
 export const builtinMethods: readonly Method[] = [
@@ -21,6 +22,7 @@ export const builtinMethods: readonly Method[] = [
   ...encodingMethods,
   ...timeMethods,
   ...secretMethods,
+  ...valueMethods,
   ...requestMethods,
 ];
 
