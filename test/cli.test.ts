@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HELP, type Io, main } from "../src/shells/cli/cli.ts";
+import { HELP, type Io, main, parseNow } from "../src/shells/cli/cli.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cliJs = join(root, "dist/cli.cjs");
@@ -237,6 +237,8 @@ describe("help and version", () => {
       "eval",
       "repl",
       "--now",
+      "--nonce",
+      "--raw-path",
       "--explain",
       "--json",
       "--help",
@@ -273,7 +275,10 @@ describe("usage errors", () => {
     { why: "too many arguments", argv: ["expand", "a", "b"], message: /too many arguments/ },
     { why: "words for --now", argv: ["expand", "--now", "yesterday", "x"], message: /--now: expected epoch seconds/ },
     { why: "a time without a zone", argv: ["expand", "--now", "2024-01-02T03:04:05", "x"], message: /--now/ },
-    { why: "a fractional epoch", argv: ["expand", "--now", "1700000000.5", "x"], message: /--now/ },
+    { why: "a point with no digits after it", argv: ["expand", "--now", "1700000000.", "x"], message: /--now/ },
+    { why: "a point with no digits before it", argv: ["expand", "--now", ".5", "x"], message: /--now/ },
+    { why: "an exponent", argv: ["expand", "--now", "1.7e9", "x"], message: /--now/ },
+    { why: "a decimal comma in epoch seconds", argv: ["expand", "--now", "1700000000,5", "x"], message: /--now/ },
     { why: "epoch milliseconds too large", argv: ["expand", "--now", "9".repeat(20), "x"], message: /range/ },
     { why: "an impossible date", argv: ["expand", "--now", "2023-02-29", "x"], message: /not a valid/ },
     { why: "month 13", argv: ["expand", "--now", "2023-13-01T00:00:00Z", "x"], message: /not a valid/ },
@@ -919,5 +924,404 @@ describe("usage errors on a terminal", () => {
     expect(r.code).toBe(2);
     expect(r.stderr.includes("\u001b")).toBe(false);
     expect(r.stderr.split("\n")[0]).toContain("\\u001b[2J\\u000aerror[FAKE] ok");
+  });
+});
+
+describe("--now with milliseconds", () => {
+  // Epoch milliseconds from the digits by hand; ISO instants from Date.UTC.
+  it.each([
+    { text: "1616492376.594", ms: 1616492376594 },
+    { text: "1616492376.5", ms: 1616492376500 },
+    { text: "1616492376.05", ms: 1616492376050 },
+    { text: "1616492376.000", ms: 1616492376000 },
+    { text: "0.001", ms: 1 },
+    // Finer than a millisecond: dropped toward the past.
+    { text: "1616492376.5949", ms: 1616492376594 },
+    { text: "1616492376.594999999", ms: 1616492376594 },
+    { text: "0.0009", ms: 0 },
+    { text: "-1.5", ms: -1500 },
+    { text: "-1.0005", ms: -1001 },
+    { text: "-1.0000", ms: -1000 },
+    { text: "-0.0001", ms: -1 },
+    { text: "-0", ms: 0 },
+    { text: "-0.000", ms: 0 },
+    { text: "2021-03-23T09:39:36.594Z", ms: Date.UTC(2021, 2, 23, 9, 39, 36, 594) },
+    { text: "2021-03-23T09:39:36.5Z", ms: Date.UTC(2021, 2, 23, 9, 39, 36, 500) },
+    { text: "2021-03-23T09:39:36.5949Z", ms: Date.UTC(2021, 2, 23, 9, 39, 36, 594) },
+    { text: "2021-03-23T10:39:36.594+01:00", ms: Date.UTC(2021, 2, 23, 9, 39, 36, 594) },
+  ])("$text is epoch ms $ms", ({ text, ms }) => {
+    expect(Object.is(parseNow(text), ms)).toBe(true);
+  });
+
+  it("reads the digits rather than multiplying a float", () => {
+    // 1.005 is 1.00499999999999989… in binary floating point: multiplied, it would floor to 1004 ms.
+    expect(Math.floor(1.005 * 1000)).toBe(1004);
+    expect(parseNow("1.005")).toBe(1005);
+  });
+
+  it.each([{ now: "1616492376.594" }, { now: "--now=1616492376.594" }, { now: "2021-03-23T09:39:36.594Z" }])(
+    "reaches the clock: $now",
+    async ({ now }) => {
+      const argv = now.startsWith("--") ? [now] : ["--now", now];
+      const r = await run(["eval", "--json", ...argv, "hash.getExpiryTime(0)"]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ now: 1616492376594, result: "1616492376" });
+    },
+  );
+
+  it("a fraction of a negative epoch: --now=-1.5", async () => {
+    const r = await run(["eval", "--json", "--now=-1.5", "hash.getExpiryTime(0)"]);
+    expect(JSON.parse(r.stdout).now).toBe(-1500);
+  });
+});
+
+describe("--nonce", () => {
+  const HEX = "00112233445566778899aabbccddeeff";
+  /** RFC 9562 §5.4, by hand: version 4 in the high nibble of octet 6, variant 10 in the top bits of octet 8. */
+  const uuidOf = (hex: string) => {
+    const b = Buffer.from(hex, "hex").subarray(0, 16);
+    b[6] = ((b[6] as number) & 0x0f) | 0x40;
+    b[8] = ((b[8] as number) & 0x3f) | 0x80;
+    const h = b.toString("hex");
+    return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join("-");
+  };
+
+  it("the UUID of the nonce of the issue, worked out by hand", () => {
+    // 0x66 -> 0x46 (version 4); 0x88 is 10001000, already variant 10.
+    expect(uuidOf(HEX)).toBe("00112233-4455-4677-8899-aabbccddeeff");
+    expect(uuidOf("ff".repeat(16))).toBe("ffffffff-ffff-4fff-bfff-ffffffffffff");
+    expect(uuidOf("00".repeat(16))).toBe("00000000-0000-4000-8000-000000000000");
+  });
+
+  it.each([
+    { argv: ["expand", "--nonce", HEX, "{hash.getNonce();}"], expected: HEX },
+    { argv: ["expand", "--nonce", HEX, "{hash.getNonce(4);}"], expected: "00112233" },
+    { argv: ["expand", "--nonce", HEX, "{hash.getUuid();}"], expected: "00112233-4455-4677-8899-aabbccddeeff" },
+    { argv: ["expand", "--nonce", HEX.toUpperCase(), "{hash.getNonce();}"], expected: HEX },
+    { argv: ["expand", "--nonce", HEX, "n={hash.getNonce();}&m={hash.getNonce();}"], expected: `n=${HEX}&m=${HEX}` },
+    {
+      argv: ["expand", "--nonce", HEX, "{hash.getNonce(2);}/{hash.getNonce(16);}/{hash.getUuid();}"],
+      expected: `0011/${HEX}/${uuidOf(HEX)}`,
+    },
+    { argv: ["eval", "--nonce", HEX, "hash.getNonce(16)"], expected: HEX },
+    { argv: ["eval", "--nonce", "ff".repeat(16), "hash.getUuid()"], expected: uuidOf("ff".repeat(16)) },
+    { argv: ["eval", `--nonce=${HEX}${"ab".repeat(16)}`, "hash.getNonce(32)"], expected: `${HEX}${"ab".repeat(16)}` },
+    { argv: ["eval", "--nonce", "7f", "hash.getNonce(1)"], expected: "7f" },
+    { argv: ["eval", "--nonce", "00".repeat(1024), "hash.getNonce(1024)"], expected: "00".repeat(1024) },
+    { argv: ["eval", "--nonce", "01", "hash.getExpiryTime(0)", "--now", "5"], expected: "5" },
+  ])("$argv.0 $argv.3", async ({ argv, expected }) => {
+    expect(await run(argv)).toEqual({ code: 0, stdout: `${expected}\n`, stderr: "", stdinReads: 0 });
+  });
+
+  it("sign: a header that carries the nonce and the signature over it agree, and the URL has it too", async () => {
+    const r = await run([
+      "sign",
+      "--nonce",
+      HEX,
+      "-H",
+      "X-Nonce: {hash.getNonce();}",
+      "-H",
+      'X-Sig: {hash.append(hash.getRequestHeader("X-Nonce")).encodeSha256().toHex().printDigest();}',
+      "https://h/?n={hash.getNonce(4);}&id={hash.getUuid();}",
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(
+      `GET https://h/?n=00112233&id=${uuidOf(HEX)}\nX-Nonce: ${HEX}\n` +
+        `X-Sig: ${createHash("sha256").update(HEX).digest("hex")}\n\n`,
+    );
+  });
+
+  it("fetch sends the nonce it was given", async () => {
+    const received: IncomingHttpHeaders[] = [];
+    const server = createServer((req, res) => {
+      received.push(req.headers);
+      res.end("ok");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const r = await run(["fetch", "--nonce", HEX, "-H", "X-Id: {hash.getUuid();}", `http://127.0.0.1:${port}/`]);
+      expect(r.code).toBe(0);
+      expect(received.at(-1)?.["x-id"]).toBe(uuidOf(HEX));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("the REPL takes it too", async () => {
+    const r = await run(["repl", "--nonce", HEX], { replInput: "hash.getNonce()\nhash.getUuid()\n" });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${HEX}\n`);
+    expect(r.stdout).toContain(`${uuidOf(HEX)}\n`);
+  });
+
+  it("without it, every expansion draws new bytes", async () => {
+    const a = (await run(["eval", "hash.getNonce()"])).stdout;
+    const b = (await run(["eval", "hash.getNonce()"])).stdout;
+    expect(a).toMatch(/^[0-9a-f]{32}\n$/);
+    expect(a).not.toBe(b);
+  });
+
+  it.each([
+    { argv: ["expand", "--nonce", "0011", "{hash.getNonce();}"], message: "--nonce gives 2 bytes, and 16 are needed" },
+    { argv: ["eval", "--nonce", HEX.slice(2), "hash.getUuid()"], message: "--nonce gives 15 bytes, and 16 are needed" },
+    { argv: ["eval", "--nonce", HEX, "hash.getNonce(17)"], message: "--nonce gives 16 bytes, and 17 are needed" },
+  ])("fewer bytes than a draw needs: error[RANDOM_SOURCE], exit 1: $argv.3", async ({ argv, message }) => {
+    const r = await run(argv);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^error\[RANDOM_SOURCE\] /);
+    expect(r.stderr).toContain(message);
+  });
+
+  it.each([
+    { why: "an odd number of digits", nonce: "abc", message: /--nonce takes bytes as hex digits/ },
+    { why: "a letter that is not hex", nonce: "zz", message: /--nonce takes bytes as hex digits/ },
+    { why: "no bytes", nonce: "", message: /--nonce takes bytes as hex digits/ },
+    { why: "a 0x prefix", nonce: "0x0011", message: /--nonce takes bytes as hex digits/ },
+    { why: "a space", nonce: "00 11", message: /--nonce takes bytes as hex digits/ },
+    { why: "more than 1024 bytes", nonce: "00".repeat(1025), message: /--nonce: at most 1024 bytes/ },
+  ])("usage error: $why", async ({ nonce, message }) => {
+    for (const argv of [
+      ["expand", `--nonce=${nonce}`, "x"],
+      ["eval", `--nonce=${nonce}`, "hash.getNonce()"],
+      ["sign", `--nonce=${nonce}`, "https://h/"],
+      ["repl", `--nonce=${nonce}`],
+    ]) {
+      const r = await run(argv, { replInput: "" });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(USAGE_STDERR);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+
+  it("a missing value is a usage error", async () => {
+    const r = await run(["expand", "x", "--nonce"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--nonce/);
+  });
+});
+
+describe("--raw-path", () => {
+  interface Received {
+    method: string;
+    url: string;
+    rawHeaders: string[];
+    body: string;
+  }
+  const received: Received[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      received.push({
+        method: req.method ?? "",
+        url: req.url ?? "",
+        rawHeaders: req.rawHeaders,
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
+      // The same answer every time, for the two ways of sending to be compared.
+      res.sendDate = false;
+      if (req.url === "/status/403") res.statusCode = 403;
+      if (req.url === "/redirect") {
+        res.statusCode = 302;
+        res.setHeader("Location", "/elsewhere");
+      }
+      res.setHeader("Set-Cookie", ["a=1", "b=2"]);
+      res.setHeader("X-Reply", "yes");
+      res.end("pong");
+    });
+  });
+  let origin = "";
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  const last = () => received.at(-1) as Received;
+  /** A received request's headers as name-value pairs, names as sent. */
+  const pairs = (raw: string[]) => raw.flatMap((v, i) => (i % 2 === 0 ? [[v, raw[i + 1] as string]] : []));
+
+  // What arrives is the path typed, but for what a request line cannot carry, percent-encoded
+  // as UTF-8 by hand here.
+  it.each([
+    { path: "/a/./b/../c//d", sent: "/a/./b/../c//d" },
+    { path: "/a/./b/../c//d?x=1&y=/../", sent: "/a/./b/../c//d?x=1&y=/../" },
+    { path: "//double//slashes/", sent: "//double//slashes/" },
+    { path: "/../above/root", sent: "/../above/root" },
+    { path: "/%2F%2e%2E/%zz/%41", sent: "/%2F%2e%2E/%zz/%41" },
+    { path: "/!$&'()*+,;=:@~-._", sent: "/!$&'()*+,;=:@~-._" },
+    { path: "/a b/é?q=x y", sent: "/a%20b/%C3%A9?q=x%20y" },
+    { path: "/a\tb", sent: "/a%09b" },
+    { path: "/€", sent: "/%E2%82%AC" },
+    { path: "/😀", sent: "/%F0%9F%98%80" },
+    { path: "", sent: "/" },
+    { path: "?x=1", sent: "/?x=1" },
+    { path: "/p#fragment", sent: "/p" },
+  ])("fetch --raw-path sends $path as $sent", async ({ path, sent }) => {
+    const r = await run(["fetch", "--raw-path", `${origin}${path}`]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(last().url).toBe(sent);
+  });
+
+  it("without it, fetch sends the path as the WHATWG URL parser writes it", async () => {
+    const url = `${origin}/a/./b/../c//d?q=x y`;
+    await run(["fetch", url]);
+    const { pathname, search } = new URL(url);
+    expect(last().url).toBe(`${pathname}${search}`);
+    expect(last().url).toBe("/a/c//d?q=x%20y");
+  });
+
+  it("sign --raw-path prints the URL as written; sign alone, as fetch sends it", async () => {
+    const url = "https://h/a/./b/../c//d?q=a b#f";
+    expect((await run(["sign", "--raw-path", url])).stdout).toBe(`GET ${url}\n\n`);
+    expect((await run(["sign", url])).stdout).toBe("GET https://h/a/c//d?q=a%20b#f\n\n");
+  });
+
+  it("the request functions read the path as written", async () => {
+    const url = "https://h/a/./b/../c//d?x=1";
+    const args = ["-H", "X-Path: {hash.getRequestPath();}", "-H", "X-Query: {hash.getRequestQuery();}", url];
+    expect((await run(["sign", "--raw-path", ...args])).stdout).toBe(
+      `GET ${url}\nX-Path: /a/./b/../c//d\nX-Query: x=1\n\n`,
+    );
+    expect((await run(["sign", ...args])).stdout).toBe("GET https://h/a/c//d?x=1\nX-Path: /a/c//d\nX-Query: x=1\n\n");
+  });
+
+  it("the same request sent both ways: the same method, headers, body and output", async () => {
+    const args = (path: string) => [
+      "-X",
+      "PUT",
+      "-H",
+      "X-First: 1",
+      "-H",
+      'x-second: {hash.append("two").printDigest();}',
+      "-H",
+      "X-First: 3",
+      "--data",
+      "héllo {hash.getExpiryTime(0);}",
+      "--now",
+      String(NOW),
+      `${origin}${path}`,
+    ];
+    for (const flags of [[], ["-i"], ["--json"], ["--json", "-i"]]) {
+      const viaFetch = await run(["fetch", ...flags, ...args("/p")]);
+      const fetched = last();
+      const viaRaw = await run(["fetch", "--raw-path", ...flags, ...args("/p")]);
+      const raw = last();
+      expect(viaRaw).toEqual(viaFetch);
+      expect(raw.method).toBe("PUT");
+      expect(raw.body).toBe(`héllo ${NOW}`);
+      expect(raw.body).toBe(fetched.body);
+      // The request's own headers, in their order and case, with Host and Content-Length.
+      expect(pairs(raw.rawHeaders)).toEqual([
+        ["Host", origin.slice("http://".length)],
+        ["X-First", "1"],
+        ["x-second", "two"],
+        ["X-First", "3"],
+        ["Content-Length", String(Buffer.byteLength(`héllo ${NOW}`))],
+        ["Connection", "keep-alive"],
+      ]);
+    }
+    expect((await run(["fetch", "--raw-path", "-i", ...args("/p")])).stdout).toBe(
+      "200 OK\nconnection: keep-alive\ncontent-length: 4\nkeep-alive: timeout=5\nset-cookie: a=1\nset-cookie: b=2\nx-reply: yes\n\npong\n",
+    );
+  });
+
+  it("a Host header given is the one sent; a POST without a body says Content-Length: 0, as fetch does", async () => {
+    await run(["fetch", "--raw-path", "-X", "POST", "-H", "Host: example.com", `${origin}/p`]);
+    expect(pairs(last().rawHeaders)).toEqual([
+      ["Host", "example.com"],
+      ["Content-Length", "0"],
+      ["Connection", "keep-alive"],
+    ]);
+    await run(["fetch", "-X", "POST", `${origin}/p`]);
+    expect(pairs(last().rawHeaders)).toContainEqual(["content-length", "0"]);
+  });
+
+  it.each([
+    { path: "/status/403", code: 3, stdout: "403 Forbidden\npong\n" },
+    { path: "/redirect", code: 0, stdout: "302 Found\npong\n" },
+  ])("the exit status and the redirect policy of fetch: $path", async ({ path, code, stdout }) => {
+    for (const flags of [[], ["--raw-path"]]) {
+      const r = await run(["fetch", ...flags, `${origin}${path}`]);
+      expect({ code: r.code, stdout: r.stdout }).toEqual({ code, stdout });
+      expect(last().url).toBe(path);
+    }
+  });
+
+  it("no answer: exit 4 with the system's code, and a null response in --json", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const r = await run([
+      "fetch",
+      "--raw-path",
+      "--secret",
+      "k=SECRETVALUE",
+      "-H",
+      'A: {hash.getSecret("k");}',
+      `http://127.0.0.1:${port}/`,
+    ]);
+    expect(r).toMatchObject({ code: 4, stdout: "", stderr: "hash-helper: the request got no answer (ECONNREFUSED)\n" });
+    const j = await run(["fetch", "--raw-path", "--json", `http://127.0.0.1:${port}/`]);
+    expect(j.code).toBe(4);
+    expect(JSON.parse(j.stdout).response).toBeNull();
+  });
+
+  it.each([
+    { argv: ["expand", "--raw-path", "x"], message: /--raw-path are for sign and fetch, not expand/ },
+    { argv: ["eval", "--raw-path", "hash.getExpiryTime(0)"], message: /--raw-path are for sign and fetch, not eval/ },
+    { argv: ["repl", "--raw-path"], message: /--raw-path are for sign and fetch, not repl/ },
+    { argv: ["--raw-path=yes", "sign", "https://h/"], message: /--raw-path/ },
+    { argv: ["sign", "--raw-path", "not a url"], message: /the expanded URL is not an absolute URL/ },
+    { argv: ["fetch", "--raw-path", "not a url"], message: /the expanded URL is not an absolute URL/ },
+    { argv: ["fetch", "--raw-path", "ftp://h/x"], message: /fetch --raw-path sends an http:\/\/ or https:\/\/ URL/ },
+    { argv: ["fetch", "--raw-path", "http:/h/x"], message: /fetch --raw-path sends an http:\/\/ or https:\/\/ URL/ },
+    { argv: ["fetch", "--raw-path", "http://h\\x/"], message: /fetch --raw-path sends an http:\/\/ or https:\/\/ URL/ },
+    { argv: ["fetch", "--raw-path", "http://u:SECRETPW@127.0.0.1:1/"], message: /user:password@/ },
+    { argv: ["fetch", "http://u:SECRETPW@127.0.0.1:1/"], message: /user:password@/ },
+  ])("usage error: $argv.0 $argv.1 $argv.2", async ({ argv, message }) => {
+    const before = received.length;
+    const r = await run(argv, { replInput: "" });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(USAGE_STDERR);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toContain("SECRETPW");
+    expect(received.length).toBe(before);
+  });
+
+  it("sign --raw-path prints a URL of any scheme, as sign does", async () => {
+    expect((await run(["sign", "--raw-path", "ftp://h/./x"])).stdout).toBe("GET ftp://h/./x\n\n");
+  });
+});
+
+describe("header values HTTP cannot send", () => {
+  it.each([{ flags: [] }, { flags: ["--raw-path"] }])(
+    "a control character is a usage error naming the header, not its value: $flags",
+    async ({ flags }) => {
+      for (const command of ["sign", "fetch"]) {
+        const r = await run([
+          command,
+          ...flags,
+          "--secret",
+          "k=SECRET\u0001VALUE",
+          "-H",
+          'X-Key: {hash.getSecret("k");}',
+          "http://127.0.0.1:1/",
+        ]);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(USAGE_STDERR);
+        expect(r.stderr).toContain("header 'X-Key' holds a control character after expansion");
+        expect(r.stderr).not.toContain("SECRET");
+      }
+    },
+  );
+
+  it("a tab is not a control character there (RFC 9110 §5.5)", async () => {
+    const r = await run(["sign", "-H", 'X: {hash.append("a").append("\\t").append("b").printDigest();}', "https://h/"]);
+    expect(r.stdout).toBe("GET https://h/\nX: a\tb\n\n");
   });
 });

@@ -1,6 +1,8 @@
-import { execFile } from "node:child_process";
-import { createHmac } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFile, spawnSync } from "node:child_process";
+import { createHash, createHmac } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -311,5 +313,94 @@ describe("what fetch sends is what was signed", () => {
     const r = await hashHelper([`x={hash.append("a").encodeHmacSha1("SECRETKEY").toHex().printDigest();}`]);
     expect(r.code).toBe(2);
     expect(r.stderr).not.toContain("SECRETKEY");
+  });
+});
+
+describe("hash-helper fetch --raw-path: the path as written goes on the wire", () => {
+  const seen: string[] = [];
+  const record = (req: IncomingMessage, res: ServerResponse) => {
+    seen.push(req.url ?? "");
+    res.end(`got ${req.headers["x-sig"] ?? "-"}`);
+  };
+  const plain = createHttpServer(record);
+  const openssl = spawnSync("openssl", ["version"]).status === 0;
+  const cert = join(dir, "cert.pem");
+  let tls: ReturnType<typeof createHttpsServer> | undefined;
+  let httpOrigin = "";
+  let httpsOrigin = "";
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));
+    httpOrigin = `http://127.0.0.1:${(plain.address() as AddressInfo).port}`;
+    if (!openssl) return;
+    const key = join(dir, "key.pem");
+    // A certificate for 127.0.0.1 that the child trusts through NODE_EXTRA_CA_CERTS.
+    const made = spawnSync("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+      "-days",
+      "2",
+    ]);
+    expect(made.status).toBe(0);
+    tls = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, record);
+    await new Promise<void>((resolve) => tls?.listen(0, "127.0.0.1", resolve));
+    httpsOrigin = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => plain.close(resolve));
+    if (tls) await new Promise((resolve) => tls?.close(resolve));
+  });
+
+  const withEnv = async (args: string[], env: Record<string, string>) => {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [cli, ...args], {
+        timeout: 10_000,
+        env: { ...process.env, ...env },
+      });
+      return { code: 0, stdout, stderr };
+    } catch (e) {
+      const err = e as { code: number; stdout: string; stderr: string };
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
+  };
+  const SIG = `X-Sig: {hash.getRequestPath().encodeSha256().toHex().printDigest();}`;
+  const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+  it("over http: /a/./b/../c//d arrives as is, and the path signed is that one", async () => {
+    const r = await hashHelper(["fetch", "--raw-path", "-H", SIG, `${httpOrigin}/a/./b/../c//d?x=1`]);
+    expect(r).toEqual({ code: 0, stdout: `200 OK\ngot ${sha256("/a/./b/../c//d")}\n`, stderr: "" });
+    expect(seen.at(-1)).toBe("/a/./b/../c//d?x=1");
+  });
+
+  it("without --raw-path, the path fetch() writes arrives, and is the one signed", async () => {
+    const r = await hashHelper(["fetch", "-H", SIG, `${httpOrigin}/a/./b/../c//d?x=1`]);
+    expect(r.stdout).toBe(`200 OK\ngot ${sha256("/a/c//d")}\n`);
+    expect(seen.at(-1)).toBe("/a/c//d?x=1");
+  });
+
+  it.skipIf(!openssl)("over https, with the certificate trusted", async () => {
+    const r = await withEnv(["fetch", "--raw-path", `${httpsOrigin}/a/./b/../c//d`], { NODE_EXTRA_CA_CERTS: cert });
+    expect(r).toEqual({ code: 0, stdout: "200 OK\ngot -\n", stderr: "" });
+    expect(seen.at(-1)).toBe("/a/./b/../c//d");
+  });
+
+  it.skipIf(!openssl)("over https, a certificate not trusted: no answer, the same code both ways", async () => {
+    const raw = await withEnv(["fetch", "--raw-path", `${httpsOrigin}/x`], { NODE_EXTRA_CA_CERTS: "" });
+    const viaFetch = await withEnv(["fetch", `${httpsOrigin}/x`], { NODE_EXTRA_CA_CERTS: "" });
+    expect(raw.code).toBe(4);
+    expect(raw.stderr).toMatch(/^hash-helper: the request got no answer \([A-Z_]+\)\n$/);
+    expect(raw).toEqual(viaFetch);
   });
 });

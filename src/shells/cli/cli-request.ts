@@ -1,6 +1,11 @@
 // The request side of the CLI: `hash-helper sign` and `hash-helper fetch` build a request from
 // curl-like flags, sign it with signRequest(), and print or send it. The CLI reads --data @FILE
-// itself, with its other inputs.
+// itself, with its other inputs. fetch sends with the platform's fetch(); fetch --raw-path with
+// node:http, which sends a path as it was written.
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { Socket } from "node:net";
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync, constants as zlibConstants } from "node:zlib";
 import type { RequestTemplate, SignedRequest } from "../../index.ts";
 
 type Pairs = (readonly [string, string])[];
@@ -46,8 +51,9 @@ export function formatRequest(signed: SignedRequest<Pairs>): string {
 }
 
 /**
- * Refuses a header whose expanded value fetch() cannot send: it sends Latin-1 only (signRequest
- * has already refused line breaks and NUL). The value is not quoted: it may hold a secret.
+ * Refuses a header whose expanded value fetch() or node:http cannot send: they send Latin-1
+ * only, and no control character but tab (signRequest has already refused line breaks and
+ * NUL). The value is not quoted: it may hold a secret.
  */
 export function checkHeaders(signed: SignedRequest<Pairs>): void {
   for (const [name, value] of signed.headers) {
@@ -55,6 +61,10 @@ export function checkHeaders(signed: SignedRequest<Pairs>): void {
       throw new RequestUsageError(
         `header '${name}' holds a character outside Latin-1 after expansion, which HTTP cannot send`,
       );
+    }
+    // RFC 9110 §5.5: field-vchar, SP, HTAB and obs-text.
+    if (/[^\t\x20-\x7e\x80-\uffff]/.test(value)) {
+      throw new RequestUsageError(`header '${name}' holds a control character after expansion, which HTTP cannot send`);
     }
   }
 }
@@ -80,6 +90,177 @@ export async function send(signed: SignedRequest<Pairs>): Promise<FetchResult> {
   });
   return { status: response.status, statusText: response.statusText, headers, body: await response.text() };
 }
+
+/**
+ * How long fetch --raw-path waits, the same as fetch() does (undici's defaults): 10 s for the
+ * connection (TLS included), and 300 s of silence while waiting for the response or its body.
+ */
+export const RAW_TIMEOUTS = { connectMs: 10_000, idleMs: 300_000 };
+
+/** Where fetch --raw-path connects, and the request-target it writes on the request line. */
+export interface RawTarget {
+  protocol: "http:" | "https:";
+  /** A host name or IP address (an IPv6 address without its brackets). */
+  hostname: string;
+  port: number | undefined;
+  /** The path and query as written (the fragment left out), but for the bytes rawPath() encodes. */
+  path: string;
+}
+
+/**
+ * The parts of an expanded URL that fetch --raw-path sends it with. Only http and https, as
+ * `scheme://authority/path`: the path is taken as written, so the URL is not parsed beyond
+ * its authority. Nothing of the URL is quoted: blocks may have put a secret in it.
+ */
+export function rawTarget(url: string): RawTarget {
+  const match = /^(https?):\/\/([^/?#\\]*)([^#]*)/i.exec(url);
+  const [, scheme = "", authority = "", rest = ""] = match ?? [];
+  const origin = `${scheme.toLowerCase()}://${authority}`;
+  // After the authority, the path or the query: a backslash there would be a '/' to the URL parser.
+  if (!match || !/^(?:[/?]|$)/.test(rest) || !URL.canParse(origin)) {
+    throw new RequestUsageError("fetch --raw-path sends an http:// or https:// URL with a host");
+  }
+  const parsed = new URL(origin);
+  if (parsed.username !== "" || parsed.password !== "") {
+    throw new RequestUsageError("a URL with user:password@ cannot be sent: put the credentials in a header");
+  }
+  return {
+    protocol: parsed.protocol as RawTarget["protocol"],
+    hostname: parsed.hostname.replace(/^\[(.*)\]$/, "$1"),
+    port: parsed.port === "" ? undefined : Number(parsed.port),
+    // RFC 9112 §3.2: the origin-form starts with '/'.
+    path: rawPath(rest.startsWith("/") ? rest : `/${rest}`),
+  };
+}
+
+/**
+ * A path as the request line can carry it: every byte of the text kept, but for those RFC 9112
+ * §3.2 and RFC 3986 §2.1 leave no way to send but percent-encoded: space, the control
+ * characters and non-ASCII (as its UTF-8 bytes, uppercase hex). Node's http refuses to send them
+ * as they are (ERR_UNESCAPED_CHARACTERS). Dot segments, '//' and '%' escapes are kept.
+ */
+export function rawPath(path: string): string {
+  return path.replace(/[^\x21-\x7e]+/gu, (run) =>
+    Array.from(Buffer.from(run, "utf8"), (b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""),
+  );
+}
+
+/** A failure to send or to read the answer, with the system's error (its code) as the cause, as fetch() gives it. */
+class RawSendError extends Error {
+  override readonly name = "RawSendError";
+}
+
+const timedOut = () => Object.assign(new Error("timed out"), { code: "ETIMEDOUT" });
+
+/**
+ * Sends the signed request with node:http or node:https, its path exactly as rawTarget() gives
+ * it, and reads the whole response as send() does: redirects not followed, the body decoded
+ * from its Content-Encoding and read as UTF-8, the headers lower-cased and sorted. Only the
+ * request's own headers are sent, with Host (from the URL) and Content-Length when the request
+ * lacks them; fetch() adds its own (Accept, User-Agent, Accept-Encoding…), which this does not.
+ */
+export async function sendRaw(signed: SignedRequest<Pairs>, timeouts = RAW_TIMEOUTS): Promise<FetchResult> {
+  const target = rawTarget(signed.url);
+  const body = signed.body === undefined ? undefined : Buffer.from(signed.body, "utf8");
+  const given = new Set(signed.headers.map(([name]) => name.toLowerCase()));
+  const headers: string[] = [];
+  if (!given.has("host")) headers.push("Host", hostHeader(target));
+  for (const [name, value] of signed.headers) headers.push(name, value);
+  // As fetch() does: a POST or PUT without a body says so with a length of 0.
+  const length = body?.length ?? (/^(POST|PUT)$/i.test(signed.method) ? 0 : undefined);
+  if (length !== undefined && !given.has("content-length") && !given.has("transfer-encoding")) {
+    headers.push("Content-Length", String(length));
+  }
+  const options: RequestOptions = {
+    protocol: target.protocol,
+    hostname: target.hostname,
+    port: target.port,
+    method: signed.method,
+    path: target.path,
+    headers,
+    timeout: timeouts.idleMs,
+  };
+  return new Promise((resolve, reject) => {
+    const fail = (err: unknown) => reject(new RawSendError("the request failed", { cause: err }));
+    let req: ReturnType<typeof httpRequest>;
+    try {
+      req = (target.protocol === "https:" ? httpsRequest : httpRequest)(options, (res) => {
+        readResponse(res, signed.method).then(resolve, fail);
+      });
+    } catch (err) {
+      // Node checks the method and the headers before it connects (ERR_INVALID_CHAR).
+      fail(err);
+      return;
+    }
+    req.on("error", fail);
+    req.on("timeout", () => req.destroy(timedOut()));
+    req.on("socket", (socket: Socket) => {
+      if (!socket.connecting) return; // a kept-alive connection
+      const timer = setTimeout(() => req.destroy(timedOut()), timeouts.connectMs);
+      socket.once(target.protocol === "https:" ? "secureConnect" : "connect", () => clearTimeout(timer));
+      socket.once("close", () => clearTimeout(timer));
+    });
+    req.end(body);
+  });
+}
+
+/** Host as Node would write it, which it does not when the headers are given as a list. */
+function hostHeader(target: RawTarget): string {
+  const host = target.hostname.includes(":") ? `[${target.hostname}]` : target.hostname;
+  return target.port === undefined ? host : `${host}:${target.port}`;
+}
+
+/** The Fetch standard's null body statuses, whose body fetch() does not decode (a redirect's it does). */
+const UNDECODED_STATUSES = new Set([101, 204, 205, 304]);
+
+/** The whole response, as fetch() and Response.text() would give it. */
+async function readResponse(res: IncomingMessage, method: string): Promise<FetchResult> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  let bytes: Buffer = Buffer.concat(chunks);
+  if (!/^(HEAD|CONNECT)$/i.test(method) && !UNDECODED_STATUSES.has(res.statusCode ?? 0)) {
+    // RFC 9110 §8.4: the codings are listed in the order they were applied. As fetch() does,
+    // a body with a coding it cannot decode is left as it came, every coding undone or none.
+    const codings = (res.headers["content-encoding"] ?? "").split(",").map((c) => c.trim().toLowerCase());
+    const decoders = codings.filter((c) => c !== "").map((c) => DECODERS.get(c));
+    if (decoders.every((d) => d !== undefined)) {
+      for (const decode of decoders.reverse()) bytes = decode(bytes);
+    }
+  }
+  const headers: Pairs = [];
+  const distinct = res.headersDistinct;
+  // The Headers of fetch(): names lower-cased and sorted, a repeated header's values joined
+  // with ", ", but for Set-Cookie, which gives each of its own.
+  for (const name of Object.keys(distinct).sort()) {
+    const values = distinct[name] ?? [];
+    if (name === "set-cookie") for (const value of values) headers.push([name, value]);
+    else headers.push([name, values.join(", ")]);
+  }
+  return {
+    status: res.statusCode ?? 0,
+    statusText: res.statusMessage ?? "",
+    headers,
+    // Response.text(): UTF-8, a byte order mark dropped, malformed bytes replaced.
+    body: new TextDecoder("utf-8").decode(bytes),
+  };
+}
+
+// fetch()'s leniency: a body cut short gives what it has rather than an error.
+const GZIP = { flush: zlibConstants.Z_SYNC_FLUSH, finishFlush: zlibConstants.Z_SYNC_FLUSH };
+const BROTLI = {
+  flush: zlibConstants.BROTLI_OPERATION_FLUSH,
+  finishFlush: zlibConstants.BROTLI_OPERATION_FLUSH,
+};
+
+const gunzip = (b: Buffer) => gunzipSync(b, GZIP);
+const DECODERS: ReadonlyMap<string, (bytes: Buffer) => Buffer> = new Map([
+  ["gzip", gunzip],
+  ["x-gzip", gunzip],
+  // RFC 9110 §8.4.1.2 says zlib-wrapped (RFC 1950, whose first byte says method 8); raw deflate
+  // (RFC 1951) is taken too, as fetch() takes it.
+  ["deflate", (b: Buffer) => (((b[0] ?? 0) & 0x0f) === 8 ? inflateSync(b, GZIP) : inflateRawSync(b, GZIP))],
+  ["br", (b: Buffer) => brotliDecompressSync(b, BROTLI)],
+]);
 
 /** What fetch prints: the status line, the response headers when asked, and the body. */
 export function formatResponse(response: FetchResult, options: { includeHeaders: boolean }): string {

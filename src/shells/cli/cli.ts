@@ -27,8 +27,10 @@ import {
   formatRequest,
   formatResponse,
   RequestUsageError,
+  rawTarget,
   requestFromFlags,
   send,
+  sendRaw,
 } from "./cli-request.ts";
 import { parseDotenv } from "./dotenv.ts";
 
@@ -67,6 +69,9 @@ const HTTP_ERROR = 3;
 /** fetch: no answer at all (connection refused, DNS, TLS). */
 const NETWORK_ERROR = 4;
 
+/** The most bytes --nonce takes: as many as one hash.getNonce() draws. */
+const MAX_NONCE_BYTES = 1024;
+
 const MOZ_EXAMPLE =
   "http://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=mozscape-b6838361ee" +
   "&Expires={hash.getExpiryTime(240);}" +
@@ -96,9 +101,13 @@ With - as the argument, or no argument and piped input, the template or expressi
 from standard input, less one trailing newline.
 
 Options:
-  --now T        the clock: epoch seconds (1700000000; --now=-60 when negative) or an ISO-8601
-                 instant with a time zone (2024-01-02T03:04:05Z) or a date (2024-01-02);
-                 default: the current time
+  --now T        the clock: epoch seconds (1700000000, or 1700000000.594 with milliseconds;
+                 --now=-60 when negative) or an ISO-8601 instant with a time zone
+                 (2024-01-02T03:04:05Z, 2024-01-02T03:04:05.594Z) or a date (2024-01-02);
+                 digits finer than a millisecond are dropped. Default: the current time
+  --nonce HEX    the random bytes of the expansion, in hex (at most ${MAX_NONCE_BYTES} bytes):
+                 hash.getNonce(n) gives the first n of them, hash.getUuid() the first 16 with
+                 the version 4 and variant bits set. Default: new random bytes each time
   --secret NAME=VALUE
                  a value for hash.getSecret("NAME"); may be repeated. Visible to other users
                  of this machine in the process list: prefer the file or the environment
@@ -122,6 +131,13 @@ Options:
   --data TEXT, --data @FILE
                  the request body, itself a template; @FILE reads it from a file
   -i, --include  fetch: print the response headers too
+  --raw-path     sign and fetch: keep the URL as written, with . and .. segments and //, for
+                 the request functions to read and for sign to print. Without it the URL is
+                 written as fetch sends it: dot segments resolved, spaces and non-ASCII
+                 percent-encoded. fetch --raw-path sends the path as written, percent-encoding
+                 only what a request line cannot carry (space, control characters, non-ASCII
+                 as UTF-8), with the request's own headers and Host and Content-Length when it
+                 lacks them (fetch adds Accept, User-Agent, Accept-Encoding and the like)
   -h, --help     print this help
   -V, --version  print the version
 
@@ -236,17 +252,20 @@ async function run(argv: readonly string[], io: Io, missing: Set<string>): Promi
     // Not echoed: a template typed without its command would be quoted here, key and all.
     throw new UsageError("unknown command: the commands are expand, eval, sign, fetch and repl");
   }
-  const requestFlags = [values.request, values.header, values.data, values.include].some((v) => v !== undefined);
+  const requestFlags = [values.request, values.header, values.data, values.include, values["raw-path"]].some(
+    (v) => v !== undefined,
+  );
   if (requestFlags && command !== "sign" && command !== "fetch") {
-    throw new UsageError(`-X, -H, --data and -i are for sign and fetch, not ${command}`);
+    throw new UsageError(`-X, -H, --data, -i and --raw-path are for sign and fetch, not ${command}`);
   }
   if (extra.length > 0) throw new UsageError(`too many arguments: ${command} takes one; put it in quotes`);
   const now = values.now === undefined ? undefined : parseNow(values.now);
+  const random = values.nonce === undefined ? undefined : nonceSource(values.nonce);
   const revealSecrets = values["reveal-secrets"] === true;
   if (command === "sign" || command === "fetch") {
     if (argument === undefined) throw new UsageError("missing URL");
     const secrets = await secretsFrom(values.secret ?? [], values["secrets-file"], io.env);
-    return signOrFetch(command, argument, values, io, { now, secrets, revealSecrets });
+    return signOrFetch(command, argument, values, io, { now, random, secrets, revealSecrets });
   }
   if (command === "repl") {
     if (argument !== undefined) throw new UsageError("repl takes no argument");
@@ -254,6 +273,7 @@ async function run(argv: readonly string[], io: Io, missing: Set<string>): Promi
     const secrets = await secretsFrom(values.secret ?? [], values["secrets-file"], io.env);
     return repl(io, {
       now,
+      random,
       secrets,
       explain: values.explain === true,
       revealSecrets: values["reveal-secrets"] === true,
@@ -271,7 +291,7 @@ async function run(argv: readonly string[], io: Io, missing: Set<string>): Promi
   }
 
   const secrets = await secretsFrom(values.secret ?? [], values["secrets-file"], io.env);
-  const options = { now, secrets, revealSecrets };
+  const options = { now, random, secrets, revealSecrets };
   if (!values.explain && !values.json) {
     await print(io, `${command === "expand" ? expand(source, options) : evaluate(source, options)}\n`);
     return OK;
@@ -310,7 +330,12 @@ async function signOrFetch(
   url: string,
   values: ReturnType<typeof parse>["values"],
   io: Io,
-  options: { now: number | undefined; secrets: (name: string) => string | undefined; revealSecrets: boolean },
+  options: {
+    now: number | undefined;
+    random: ((bytes: Uint8Array) => void) | undefined;
+    secrets: (name: string) => string | undefined;
+    revealSecrets: boolean;
+  },
 ): Promise<number> {
   const body = values.data?.startsWith("@") ? await readBody(values.data.slice(1)) : values.data;
   let request: ReturnType<typeof requestFromFlags>;
@@ -320,8 +345,10 @@ async function signOrFetch(
     throw err instanceof RequestUsageError ? new UsageError(err.message) : err;
   }
   const explaining = values.explain === true || values.json === true;
-  // The URL as fetch() will send it, so that the request functions sign what goes on the wire.
-  const signOptions = { ...options, normalizeUrl: true };
+  const rawPath = values["raw-path"] === true;
+  // The URL as fetch() will send it, so that the request functions sign what goes on the wire;
+  // with --raw-path, as written, which is how sendRaw() sends it.
+  const signOptions = { ...options, normalizeUrl: !rawPath };
   let signed: SignedRequest<Pairs>;
   let explanation: RequestExplanation<Pairs> | undefined;
   try {
@@ -334,6 +361,17 @@ async function signOrFetch(
       signed = signRequest(request, signOptions);
     }
     checkHeaders(signed);
+    if (rawPath) {
+      // The URL itself is not quoted: blocks may have put a secret in it.
+      if (!URL.canParse(signed.url)) throw new UsageError("the expanded URL is not an absolute URL");
+      if (command === "fetch") rawTarget(signed.url);
+    } else if (command === "fetch") {
+      // fetch() refuses such a URL itself, which would read as a request that got no answer.
+      const { username, password } = new URL(signed.url);
+      if (username !== "" || password !== "") {
+        throw new UsageError("a URL with user:password@ cannot be sent: put the credentials in a header");
+      }
+    }
   } catch (err) {
     if (values.json && err instanceof HashHelperError) await print(io, json({ error: errorJson(err) }));
     if (err instanceof InvalidUrlError || err instanceof RequestUsageError) throw new UsageError(err.message);
@@ -347,7 +385,7 @@ async function signOrFetch(
   const includeHeaders = values.include === true;
   let response: FetchResult;
   try {
-    response = await send(signed);
+    response = await (rawPath ? sendRaw(signed) : send(signed));
   } catch (err) {
     // Only a system error code (ECONNREFUSED, ENOTFOUND…): fetch's own messages may quote a
     // header value, and header values may hold secrets.
@@ -380,6 +418,7 @@ async function repl(
   io: Io,
   options: {
     now: number | undefined;
+    random?: ((bytes: Uint8Array) => void) | undefined;
     secrets: (name: string) => string | undefined;
     explain: boolean;
     revealSecrets?: boolean;
@@ -407,6 +446,8 @@ function parse(argv: readonly string[]) {
       allowPositionals: true,
       options: {
         now: { type: "string" },
+        nonce: { type: "string" },
+        "raw-path": { type: "boolean" },
         secret: { type: "string", multiple: true },
         "secrets-file": { type: "string" },
         explain: { type: "boolean" },
@@ -442,12 +483,29 @@ const ISO_INSTANT =
 /** The largest distance from the epoch a Date can hold (ECMA-262 §21.4.1.22). */
 const MAX_DATE_MS = 8.64e15;
 
+/** Epoch seconds, with a fraction after a point: `-` digits `.` digits. */
+const EPOCH_SECONDS = /^(?<sign>-?)(?<whole>\d+)(?:\.(?<fraction>\d+))?$/;
+
 /** `--now` as epoch milliseconds, refused up front when no Date can hold it. */
 export function parseNow(text: string): number {
-  const ms = /^-?\d+$/.test(text) ? Number(text) * 1000 : isoInstant(text);
+  const epoch = EPOCH_SECONDS.exec(text)?.groups;
+  const ms = epoch ? epochMs(epoch.sign === "-", epoch.whole ?? "", epoch.fraction ?? "") : isoInstant(text);
   // The four-digit years of ISO_INSTANT keep its instants well inside; epoch seconds need the check.
   if (!Number.isSafeInteger(ms) || Math.abs(ms) > MAX_DATE_MS) throw new UsageError("--now: out of range");
   return ms;
+}
+
+/**
+ * Epoch seconds as milliseconds, from the digits: 1.005 is 1005 ms exactly, where the float
+ * 1.005 * 1000 is 1004.999…. The clock counts milliseconds: finer digits are dropped, toward the
+ * past, as they are from an ISO-8601 fraction.
+ */
+function epochMs(negative: boolean, whole: string, fraction: string): number {
+  // A string of decimal digits within 2^53 converts exactly; beyond it, parseNow refuses the result.
+  const magnitude = Number(`${whole}${fraction.slice(0, 3).padEnd(3, "0")}`);
+  const dropped = /[1-9]/.test(fraction.slice(3)) ? 1 : 0;
+  // + 0 turns -0 into 0.
+  return (negative ? -(magnitude + dropped) : magnitude) + 0;
 }
 
 function isoInstant(text: string): number {
@@ -478,6 +536,27 @@ function isoInstant(text: string): number {
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, second, Number(fraction.padEnd(3, "0").slice(0, 3)));
   return date.getTime() - offsetMinutes * 60_000;
+}
+
+/**
+ * The random source of --nonce: each draw gets the first bytes of HEX, so that getNonce(n)
+ * gives its first n bytes and getUuid() its first 16. A draw of more bytes than HEX holds is
+ * refused with a message the error shows (the bytes not quoted: short, and no secret, but noise).
+ */
+function nonceSource(hex: string): (bytes: Uint8Array) => void {
+  if (hex.length > 2 * MAX_NONCE_BYTES) {
+    throw new UsageError(`--nonce: at most ${MAX_NONCE_BYTES} bytes (${2 * MAX_NONCE_BYTES} hex digits)`);
+  }
+  if (!/^(?:[0-9A-Fa-f]{2})+$/.test(hex)) {
+    throw new UsageError("--nonce takes bytes as hex digits, two for each, such as 00112233445566778899aabbccddeeff");
+  }
+  const nonce = Uint8Array.from(Buffer.from(hex, "hex"));
+  return (bytes) => {
+    if (bytes.length > nonce.length) {
+      throw new Error(`--nonce gives ${nonce.length} bytes, and ${bytes.length} are needed`);
+    }
+    bytes.set(nonce.subarray(0, bytes.length));
+  };
 }
 
 /**

@@ -37,6 +37,8 @@ export interface ReplOptions {
   color?: boolean | undefined;
   /** A frozen clock (epoch milliseconds) to start with, as `.now` sets it. */
   now?: number | undefined;
+  /** Fills an array with random bytes for hash.getNonce()/getUuid() (the CLI's --nonce). Default: crypto. */
+  random?: ((bytes: Uint8Array) => void) | undefined;
   /** Where hash.getSecret() looks after the secrets set with `.secret` (the CLI's flags and environment). */
   secrets?: ((name: string) => string | undefined) | undefined;
   /** Start with `.explain on`. */
@@ -102,7 +104,7 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
   const secretOf = (name: string) => session.secrets.get(name) ?? options.secrets?.(name);
 
   const run = (source: string): { value: string; explanation?: Explanation } => {
-    const evaluation = { now: session.now, secrets: secretOf, revealSecrets };
+    const evaluation = { now: session.now, secrets: secretOf, random: options.random, revealSecrets };
     const bare = isExpression(source);
     if (session.explain) {
       const { explanation, result } = bare
