@@ -27,8 +27,8 @@ describe("the checker", () => {
       name: "append after a digest",
       template: `{hash.append("x").encodeSha1().append("y").toHex().printDigest();}`,
       at: `append("y")`,
-      code: "INPUT_KIND",
-      hint: /append everything before hashing/,
+      code: "MISPLACED_METHOD",
+      hint: /pass it as a nested value: hash\.append\(hash\.…\.encodeSha1\(…\)\)\.append\(…\)/,
     },
     {
       name: "appendNewLine after a MAC",
@@ -94,11 +94,11 @@ describe("the checker", () => {
       hint: /without quotes/,
     },
     {
-      name: "bytes appended",
+      name: "bytes appended, then printed",
       template: `{hash.append(hash.append("x").encodeMd5()).printDigest();}`,
-      at: `hash.append("x").encodeMd5()`,
-      code: "ARGUMENT_KIND",
-      hint: /add \.toHex\(\) or \.encodeBase64\(\) to the nested expression/,
+      at: `printDigest`,
+      code: "INPUT_KIND",
+      hint: /add \.toHex\(\) or \.encodeBase64\(\) first/,
     },
     {
       name: "a number as a key",

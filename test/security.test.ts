@@ -217,7 +217,7 @@ describe("no error path leaks a key or a secret", () => {
     NOT_AN_EXPRESSION: `{ha.sh.encodeHmacSha1(${key});}`,
     UNKNOWN_METHOD: `{hash.append(${secret}).encodeHmacSha265(${key}).toHex().printDigest();}`,
     ARGUMENT_COUNT: `{hash.append(${secret}).encodeHmacSha1(${key}, ${key}).toHex().printDigest();}`,
-    ARGUMENT_KIND: `{hash.append(${secret}).append(hash.append("x").encodeHmacSha1(${key})).printDigest();}`,
+    ARGUMENT_KIND: `{hash.append(${secret}).encodeHmacSha1(${key}).toHex().append(hash.getDate(5)).printDigest();}`,
     INPUT_KIND: `{hash.append(${secret}).encodeHmacSha1(${key}).printDigest();}`,
     MISPLACED_METHOD: `{hash.append(${secret}).encodeHmacSha1(${key}).getExpiryTime(1).printDigest();}`,
     AFTER_PRINT_DIGEST: `{hash.append(${secret}).encodeHmacSha1(${key}).toHex().printDigest().toHex();}`,

@@ -272,20 +272,27 @@ describe("signRequest", () => {
   });
 
   it.each([
-    { part: "url", request: { url: `https://x/?q={hash.getRequestQuery();}` }, where: "URL" },
     {
-      part: "body",
       request: { url: "https://x/", body: `{hash.getRequestBody().toHex().printDigest();}` },
       where: "body",
+      message: "the body reads itself",
     },
     {
-      part: "body",
-      request: { url: "https://x/", body: `{hash.getRequestHeader("a");}`, headers: { a: "1" } },
-      where: "body",
+      request: {
+        url: `https://x/?q={hash.getRequestHeader("a");}`,
+        headers: { a: `{hash.getRequestQuery();}` },
+      },
+      where: "header a",
+      message: "header 'a' and the URL's parameter 'q' read each other",
     },
-  ])("refuses a read of what is expanded later ($where)", ({ request, where }) => {
+    {
+      request: { url: `https://x/{hash.getRequestPath();}` },
+      where: "URL",
+      message: "the URL's path reads itself",
+    },
+  ])("refuses a read that no order can give ($message)", ({ request, where, message }) => {
     const e = errorOf(() => signRequest(request));
-    expect(e.code).toBe("REQUEST_UNAVAILABLE");
+    expect(e).toMatchObject({ code: "READ_CYCLE", message });
     expect(e.problems[0]?.where).toBe(where);
     expect(e.format()).toContain(`--> ${where}, line 1`);
   });

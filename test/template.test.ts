@@ -187,7 +187,7 @@ describe("every problem of a template in one run", () => {
     expect(problemsOf(() => expand(template)).map((p) => p.code)).toEqual([
       "INVALID_ESCAPE",
       "MISPLACED_METHOD",
-      "INPUT_KIND",
+      "MISPLACED_METHOD",
       "MISSING_PRINT_DIGEST",
     ]);
   });

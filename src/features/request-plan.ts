@@ -263,7 +263,8 @@ export function planRequest<P extends PlannedPart>(
 
   const inUrl = (test: (place: UrlPlace) => boolean) =>
     url.units.filter((u) => test((units[u] as PlannedUnit<P>).place as UrlPlace));
-  const headersNamed = (name: string) => headers.filter((h) => h.key === name.toLowerCase());
+  const byKey = headersByKey(headers);
+  const headersNamed = (name: string) => byKey.get(name.toLowerCase()) ?? [];
   const hostUnits = () => inUrl((p) => p.component === "authority");
   const headerUnits = (unit: PlannedUnit<P>, name: string, call: Call): number[] => {
     const same = headersNamed(name);
@@ -367,6 +368,17 @@ export function planRequest<P extends PlannedPart>(
     reportCycle(cycle, units, layout, describePart);
   }
   return { units, order, scope: names.scope, layout, headerNames };
+}
+
+/** The headers of a request by lowercase name, in their order. */
+export function headersByKey<P extends PlannedPart>(headers: readonly P[]): Map<string, P[]> {
+  const byKey = new Map<string, P[]>();
+  for (const h of headers) {
+    const same = byKey.get(h.key);
+    if (same) same.push(h);
+    else byKey.set(h.key, [h]);
+  }
+  return byKey;
 }
 
 /** The units that depend on `unit`, directly or not. */

@@ -12,7 +12,7 @@ import {
   quoteName,
 } from "../language/errors.ts";
 import { type Rules, withLimits } from "../language/rules.ts";
-import { type PlannedPart, type PlannedUnit, parseUrl, planRequest, urlText } from "./request-plan.ts";
+import { headersByKey, type PlannedPart, type PlannedUnit, parseUrl, planRequest, urlText } from "./request-plan.ts";
 
 /** Headers as an object, or as name-value pairs when order or repeated names matter. */
 export type Headers = Readonly<Record<string, string>> | readonly (readonly [string, string])[];
@@ -95,7 +95,7 @@ export function signRequestWith<H extends Headers>(
 
   // Parsed first, checked once the order of every block of the request is known.
   const parse = (id: number, kind: Part["kind"], where: string, key: string, source: string): Part => {
-    const part: Part = { id, kind, where, key, source, problems: [], outputs: [], units: [] };
+    const part: Part = { id, kind, where, key, source, problems: [], outputs: [], units: [], ran: 0 };
     try {
       part.built = build(source, { rules, reveal, check: false });
     } catch (e) {
@@ -158,11 +158,17 @@ export function signRequestWith<H extends Headers>(
     return parseUrl(urlText(plan.layout, url.outputs, unit.place), normalize);
   };
   const bodyText = () => (body ? text(body) : "");
+  const byKey = headersByKey(headers);
   const headerValues = (unit: Unit, name: string): readonly string[] | undefined => {
     const key = name.toLowerCase();
-    const same = headers.filter((h) => h.key === key);
+    const same = byKey.get(key) ?? [];
     if (same.length > 0) return same.map(text);
     return key === "host" ? [urlOf(unit).host] : undefined;
+  };
+
+  const refuseUnsendable = (header: HeaderPart) => {
+    const unsendable = UNSENDABLE.exec(text(header));
+    if (unsendable) throw inPart(header.where, failure(header.source, [blockProblem(header, unsendable[0])], shown));
   };
 
   const viewOf = (unit: Unit): RequestView => ({
@@ -199,6 +205,8 @@ export function signRequestWith<H extends Headers>(
       const converted = rethrown(e, part.source, shown);
       throw converted instanceof HashHelperError ? inPart(part.where, converted) : converted;
     }
+    // A header is refused as soon as it is whole, before any other part reads it.
+    if (part.kind === "header" && ++part.ran === part.units.length) refuseUnsendable(part as HeaderPart);
   }
 
   let signedUrl = text(url);
@@ -208,14 +216,6 @@ export function signRequestWith<H extends Headers>(
     signedUrl = new URL(signedUrl).href;
   }
   const signedBody = body ? text(body) : undefined;
-  for (const header of headers) {
-    const value = text(header);
-    const unsendable = UNSENDABLE.exec(value);
-    if (unsendable) {
-      const problem = blockProblem(header, unsendable[0]);
-      throw inPart(header.where, failure(header.source, [problem], shown));
-    }
-  }
 
   const out = headers.map((h) => [h.name, text(h)] as const);
   return {
@@ -251,6 +251,8 @@ interface Part extends PlannedPart {
   outputs: (string | undefined)[];
   /** The units (blocks) of the part. */
   units: number[];
+  /** How many of them have run. */
+  ran: number;
 }
 
 type HeaderPart = Part & { name: string };
