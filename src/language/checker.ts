@@ -144,7 +144,7 @@ export function compileChain(
         code: "INPUT_KIND",
         message: `${method.name}() needs ${method.input.join(" or ")}, but the value here is ${kind}`,
         ...call.nameSpan,
-        hint: inputHint(method, kind),
+        hint: inputHint(method, kind, index > 0 ? methods.get((chain.calls[index - 1] as Call).method) : undefined),
       });
     }
     const before = index > 0 ? methods.get((chain.calls[index - 1] as Call).method) : undefined;
@@ -153,7 +153,7 @@ export function compileChain(
         code: "MISPLACED_METHOD",
         message: `${method.name}() comes right after ${before.name}(), which ends what is signed`,
         ...call.nameSpan,
-        hint: `${method.name} everything before ${before.name}(); to ${method.name} to what ${before.name}() gives, pass it as a nested value: hash.append(hash.….${before.name}(…)).${method.name}(…)`,
+        hint: `put .${method.name}() before .${before.name}(); or, to add to the bytes ${before.name}() gives, pass them as a nested value: hash.append(hash.….${before.name}(…)).${method.name}(${method.params.length > 0 ? "…" : ""})`,
       });
     }
     checkArguments(call, method, args, problems, limits);
@@ -536,8 +536,16 @@ function checkArguments(
   });
 }
 
-function inputHint(method: Method, kind: Kind): string {
+function inputHint(method: Method, kind: Kind, before: Method | undefined): string {
   if (kind === "bytes" && method.final) return "add .toHex() or .encodeBase64() first";
+  if (kind === "bytes" && method.input.length === 1 && method.input[0] === "text" && !method.notAfterDigest) {
+    // The hex of a digest, MAC or signature is text one may mean (uppercase hex, a prefix); the
+    // hex of the body or of fromHex is not its text, and no query, path or escaped text is hex.
+    if (before && !before.reveals && !method.parses) {
+      return `write the bytes as text first: .toHex().${method.name}(…) or .encodeBase64().${method.name}(…)`;
+    }
+    return `${method.name}() works on text: apply it to the text before it is hashed or joined with bytes (a form body's parameters as text are hash.getRequestForm())`;
+  }
   if (kind === "bytes") {
     return "append everything before hashing, or turn the bytes into text first with .toHex() or .encodeBase64()";
   }

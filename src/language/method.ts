@@ -62,6 +62,8 @@ export interface Method {
    * the order is append, then digest, then encode, and such a call is nearly always misplaced.
    */
   notAfterDigest?: boolean;
+  /** A text function that reads structure (a query, a path, %-escapes): hex or base64 of bytes is never its input. */
+  parses?: boolean;
   /** Ends a top-level chain; nothing may follow it. */
   final?: boolean;
   /**

@@ -32,7 +32,7 @@ export const stringMethods: readonly Method[] = [
     output: "text",
     reveals: true,
     summary: "Remove the spaces and tabs at the start and the end (not line breaks, not other Unicode spaces).",
-    example: `hash.append(" example.amazonaws.com\t").trim()`,
+    example: `hash.append(" example.amazonaws.com\\t").trim()`,
     run: (input) => trimSpaces(input as string),
   },
   {
@@ -42,7 +42,7 @@ export const stringMethods: readonly Method[] = [
     output: "text",
     reveals: true,
     summary: "Turn every run of spaces and tabs into one space, as canonical header values need (it does not trim).",
-    example: `hash.append("value  with \t spaces").collapseSpaces()`,
+    example: `hash.append("value  with \\t spaces").collapseSpaces()`,
     run: (input) => (input as string).replace(SPACES, " "),
   },
   {
@@ -55,7 +55,7 @@ export const stringMethods: readonly Method[] = [
     output: "text",
     reveals: true,
     summary:
-      "The text from UTF-16 index start up to end (or the end), as JavaScript's substring: out-of-range indexes are clamped.",
+      "The text from UTF-16 index start up to end (or its end), as JavaScript's substring: indexes clamped to 0…length, swapped if start > end.",
     example: `hash.getSecret("svix").substring(6)`,
     run: (input, [start, end]) => (input as string).substring(start as number, end as number | undefined),
   },
@@ -82,6 +82,7 @@ export const stringMethods: readonly Method[] = [
   {
     name: "decodeURL",
     params: [],
+    parses: true,
     input: ["text"],
     output: "text",
     reveals: true,
@@ -92,11 +93,12 @@ export const stringMethods: readonly Method[] = [
   {
     name: "canonicalQuery",
     params: [],
+    parses: true,
     input: ["text"],
     output: "text",
     reveals: true,
     summary:
-      "The canonical query of SigV4, GCS, OAuth 1.0a: name=value pairs percent-decoded, encoded again (RFC 3986), sorted by name then value.",
+      "SigV4's, GCS's and OAuth 1.0a's canonical query: each name=value pair decoded and encoded again (RFC 3986, + as %2B), sorted by name, then value.",
     example: `hash.append("size=10&page=2&q=a+b%2fc").canonicalQuery()`,
     run: (input) => canonicalQuery(input as string),
     size: (input) => canonicalQueryLength(input as string),
@@ -104,11 +106,12 @@ export const stringMethods: readonly Method[] = [
   {
     name: "normalizePath",
     params: [],
+    parses: true,
     input: ["text"],
     output: "text",
     reveals: true,
     summary:
-      "Remove . and .. segments (RFC 3986 §5.2.4), then turn every run of / into one: /a/./b/../c//d gives /a/c/d (no percent-encoding).",
+      "Remove . and .. segments (RFC 3986 §5.2.4), then turn every run of / into one: /a/./b/../c//d gives /a/c/d (escapes stay as they are).",
     example: `hash.append("/v1//items/./../users").normalizePath()`,
     run: (input) => normalizePath(input as string),
   },
