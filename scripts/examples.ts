@@ -10,8 +10,14 @@ export const EXAMPLE_REQUEST = {
   date: "Wed, 01 Jan 2025 00:00:00 GMT",
 } as const;
 
+/** The random bytes examples draw from (hash.getNonce, hash.getUuid): 00 01 02 …, so the reference does not change from one generation to the next. */
+export const exampleRandom = (bytes: Uint8Array): void => {
+  for (let i = 0; i < bytes.length; i++) bytes[i] = i & 0xff;
+};
+
 /** The text the method's example gives. */
-export function runExample(method: Method, options: ExpandOptions): string {
+export function runExample(method: Method, given: ExpandOptions): string {
+  const options = { random: exampleRandom, ...given };
   const ends = /\.printDigest\(\)$/.test(method.example) ? "" : ".printDigest()";
   const block = `{${method.example}${ends};}`;
   if (!method.example.includes("hash.getRequest")) return expand(block, options);

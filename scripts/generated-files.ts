@@ -123,12 +123,19 @@ function methodReference(): string {
     "",
     ...table(
       ["Method", "Takes", "Gives", "Summary"],
-      all.map((m) => [`[\`${signature(m)}\`](#${m.name.toLowerCase()})`, takes(m), m.output, m.summary]),
+      all.map((m) => [`[\`${signature(m)}\`](#${m.name.toLowerCase()})`, takes(m), gives(m), m.summary]),
     ),
     "",
   ];
   for (const method of all) lines.push(...methodSection(method));
   return `${lines.join("\n").trimEnd()}\n`;
+}
+
+/** What a method gives: its kind, or, where that depends on what it is given, the rule. */
+function gives(method: Method): string {
+  if (method.names === "read") return "what the named value is (text or bytes)";
+  if (!method.kindOf) return method.output;
+  return method.names === "define" ? "what its value is (text or bytes)" : "text, or bytes when it is given bytes";
 }
 
 function methodSection(method: Method): string[] {
@@ -137,7 +144,7 @@ function methodSection(method: Method): string[] {
     method.input === "start"
       ? `- **Takes:** nothing: it starts a chain, so it must be the first call after \`hash.\`, as in \`hash.${method.name}(…)\`. To use its value later in a chain, nest it: \`.append(hash.${method.name}(…))\`.`
       : `- **Takes:** ${takes(method)}`,
-    `- **Gives:** ${method.output}`,
+    `- **Gives:** ${gives(method)}`,
   );
   if (method.final) {
     const value = [...methods.values()].find((m) => m.input === "start");

@@ -72,13 +72,17 @@ describe("docs/errors.md", () => {
       .slice(1)
       .map((section) => {
         const [title = "", ...rest] = section.split("\n");
-        // An example may set the clock: ```template now=8640000000000000
+        // An example may set the clock (```template now=8640000000000000), or the random bytes
+        // the expansion draws from, as --nonce does (```template nonce=00112233).
         const examples = [
-          ...rest.join("\n").matchAll(/^```(template|expression|request)(?: now=(-?\d+))?\n([^\n]*)\n```$/gm),
+          ...rest
+            .join("\n")
+            .matchAll(/^```(template|expression|request)(?: now=(-?\d+))?(?: nonce=([0-9a-f]+))?\n([^\n]*)\n```$/gm),
         ].map((m) => ({
           kind: m[1] as Kind,
           now: m[2] === undefined ? 0 : Number(m[2]),
-          source: m[3] as string,
+          nonce: m[3],
+          source: m[4] as string,
         }));
         return [title.trim(), examples] as const;
       }),
@@ -100,8 +104,25 @@ describe("docs/errors.md", () => {
     ],
   });
   // A request example is one line of JSON, signed with signRequest().
-  const run = ({ kind, source, now }: { kind: Kind; source: string; now: number }) => {
-    const options = { now, secrets };
+  const run = ({
+    kind,
+    source,
+    now,
+    nonce,
+  }: {
+    kind: Kind;
+    source: string;
+    now: number;
+    nonce?: string | undefined;
+  }) => {
+    const given = nonce === undefined ? undefined : Buffer.from(nonce, "hex");
+    const random = (bytes: Uint8Array) => {
+      if (!given) return globalThis.crypto.getRandomValues(bytes);
+      if (given.length < bytes.length)
+        throw new Error(`--nonce gives ${given.length} bytes, and ${bytes.length} are needed`);
+      bytes.set(given.subarray(0, bytes.length));
+    };
+    const options = { now, secrets, random };
     return kind === "template"
       ? host.expand(source, options)
       : kind === "expression"

@@ -326,9 +326,12 @@ export function planRequest<P extends PlannedPart>(
   });
 
   const headerNames = new Map<PlannedUnit<P>, string[]>();
+  // What reads a unit is decided by the explicit reads alone, so that two reads of everything
+  // see each other whatever order they are looked at in: each takes the other, a cycle.
+  const readersOf = reverse(deps);
   for (const { unit: u, read } of deferred) {
     const unit = units[u] as PlannedUnit<P>;
-    const readers = dependents(deps, u);
+    const readers = dependents(readersOf, u);
     const readsMe = (part: P) => part.units.some((v) => readers.has(v));
     if (read.what === "headers") {
       const taken = headers.filter((h) => h !== unit.part && !readsMe(h));
@@ -381,12 +384,21 @@ export function headersByKey<P extends PlannedPart>(headers: readonly P[]): Map<
   return byKey;
 }
 
-/** The units that depend on `unit`, directly or not. */
-function dependents(deps: readonly (readonly Edge[])[], unit: number): Set<number> {
+/** For each unit, the units that read it directly. */
+function reverse(deps: readonly (readonly Edge[])[]): Map<number, number[]> {
   const readers = new Map<number, number[]>();
   deps.forEach((edges, from) => {
-    for (const { to } of edges) readers.set(to, [...(readers.get(to) ?? []), from]);
+    for (const { to } of edges) {
+      const list = readers.get(to);
+      if (list) list.push(from);
+      else readers.set(to, [from]);
+    }
   });
+  return readers;
+}
+
+/** The units that depend on `unit`, directly or not. */
+function dependents(readers: ReadonlyMap<number, readonly number[]>, unit: number): Set<number> {
   const found = new Set<number>();
   const stack = [unit];
   while (stack.length > 0) {

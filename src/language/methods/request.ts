@@ -132,7 +132,7 @@ export const requestMethods: readonly Method[] = [
     reveals: true,
     summary:
       "'name:value\\n' for each header of the ';'-separated list (every header when left out), names lowercase and sorted, values trimmed with runs of spaces collapsed, repeats joined with ','.",
-    example: `hash.getCanonicalHeaders("host;x-amz-date")`,
+    example: `hash.getCanonicalHeaders("host;date").encodeSha256().toHex()`,
     reads: "headers",
     run: (_input, [list], context) =>
       canonical(context, list as string | undefined, "getCanonicalHeaders")
@@ -146,7 +146,7 @@ export const requestMethods: readonly Method[] = [
     output: "text",
     reveals: true,
     summary: "The lowercase, sorted names getCanonicalHeaders() signs, joined with ';' (host;x-amz-date).",
-    example: `hash.getSignedHeaders("host;x-amz-date")`,
+    example: `hash.getSignedHeaders("host;date")`,
     reads: "headers",
     run: (_input, [list], context) =>
       canonical(context, list as string | undefined, "getSignedHeaders")

@@ -41,7 +41,7 @@ export const valueMethods: readonly Method[] = [
     names: "read",
     reveals: true,
     summary: "The value hash.let(name, …) gave, in this block or any other (text or bytes, as it was).",
-    example: `hash.append(hash.get("scope")).appendNewLine()`,
+    example: `hash.append(hash.let("day", hash.getDate("yyyyMMdd"))).append("/").append(hash.get("day"))`,
     run: (_input, [name], context) => {
       const value = context.names.values.get(name as string);
       if (value === undefined) {
