@@ -149,7 +149,11 @@ describe("docs/recipes", () => {
   it("AWS: reproduces the presigned URL of the S3 documentation", () => {
     const signed = signRequest(recipe("aws-s3-presigned-url.md"), {
       now: new Date("2013-05-24T00:00:00Z"),
-      secrets: { aws_secret: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
+      normalizeUrl: false,
+      secrets: {
+        aws_access_key_id: "AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+      },
     });
     expect(signed.url).toBe(
       "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256" +

@@ -1,4 +1,5 @@
 import { createHash, createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it, vi } from "vitest";
@@ -7,58 +8,34 @@ import { explainRequest, signRequest } from "../src/index.ts";
 import { MAX_REPORTED_PROBLEMS, quoteName } from "../src/language/errors.ts";
 import { errorOf } from "./helpers.ts";
 
-/** An AWS SigV4 presigned GET URL as a template: the canonical request is restated in it. */
-function awsPresignTemplate(a: {
-  host: string;
-  path: string;
-  region: string;
-  accessKey: string;
-  expires: number;
-  // Canonical parameters that sort after X-Amz-SignedHeaders, with a leading &. The canonical
-  // query is sorted by byte value, so lower-case names come after the upper-case X-Amz-*.
-  extraQuery?: string;
-  payloadHash: string; // an expression giving the hex payload hash
-}) {
-  const date = `hash.getDate("yyyyMMdd")`;
-  const stamp = `hash.getDate("yyyyMMdd'T'HHmmss'Z'")`;
-  const scope = `/${a.region}/s3/aws4_request`;
-  const query = (signature: string) =>
-    `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${a.accessKey}%2F{${date};}${encodeURIComponent(scope)}` +
-    `&X-Amz-Date={${stamp};}&X-Amz-Expires=${a.expires}&X-Amz-SignedHeaders=host${a.extraQuery ?? ""}${signature}`;
-  const canonical =
-    `hash.append("GET").appendNewLine().append("${a.path}").appendNewLine()` +
-    `.append("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${a.accessKey}%2F").append(${date})` +
-    `.append("${encodeURIComponent(scope)}&X-Amz-Date=").append(${stamp})` +
-    `.append("&X-Amz-Expires=${a.expires}&X-Amz-SignedHeaders=host${a.extraQuery ?? ""}")` +
-    `.appendNewLine().append("host:${a.host}").appendNewLine().appendNewLine().append("host").appendNewLine()` +
-    `.append(${a.payloadHash}).encodeSha256().toHex()`;
-  // HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"): each key is the
-  // raw bytes of the MAC before it.
-  const signingKey =
-    `hash.append("aws4_request").encodeHmacSha256(hash.append("s3").encodeHmacSha256(` +
-    `hash.append("${a.region}").encodeHmacSha256(${date}.encodeHmacSha256(hash.append("AWS4").append(hash.getSecret("aws_secret"))))))`;
-  const signature =
-    `{hash.append("AWS4-HMAC-SHA256").appendNewLine().append(${stamp}).appendNewLine()` +
-    `.append(${date}).append("${scope}").appendNewLine().append(${canonical})` +
-    `.encodeHmacSha256(${signingKey}).toHex().printDigest();}`;
-  return `https://${a.host}${a.path}?${query(`&X-Amz-Signature=${signature}`)}`;
+/**
+ * The presigned S3 URL of docs/recipes/aws-s3-presigned-url.md for another object, region and
+ * lifetime: the page's query parameters, from X-Amz-Algorithm on, appended to the URL's own,
+ * with the region and expiry a user would change. Nothing of the request is restated in it.
+ */
+function awsPresignTemplate(a: { url: string; region: string; expires: number }) {
+  const page = readFileSync(new URL("../docs/recipes/aws-s3-presigned-url.md", import.meta.url), "utf8");
+  const line = /^```http\nGET (.+)\n```$/m.exec(page)?.[1] ?? "";
+  const suffix = line
+    .slice(line.indexOf("X-Amz-Algorithm="))
+    .replaceAll("us-east-1", a.region)
+    .replace("X-Amz-Expires=86400", `X-Amz-Expires=${a.expires}`);
+  return `${a.url}${a.url.includes("?") ? "&" : "?"}${suffix}`;
 }
 
 describe("AWS Signature Version 4, query-string form", () => {
   it("reproduces the presigned URL of the S3 documentation", () => {
     // "Authenticating Requests: Using Query Parameters (AWS Signature Version 4)", example GET.
     const url = awsPresignTemplate({
-      host: "examplebucket.s3.amazonaws.com",
-      path: "/test.txt",
+      url: "https://examplebucket.s3.amazonaws.com/test.txt",
       region: "us-east-1",
-      accessKey: "AKIAIOSFODNN7EXAMPLE",
       expires: 86400,
-      payloadHash: `"UNSIGNED-PAYLOAD"`,
     });
-    const signed = signRequest(
-      { url },
-      { now: new Date("2013-05-24T00:00:00Z"), secrets: { aws_secret: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" } },
-    );
+    const secrets = {
+      aws_access_key_id: "AKIAIOSFODNN7EXAMPLE",
+      aws_secret_access_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    };
+    const signed = signRequest({ url }, { now: new Date("2013-05-24T00:00:00Z"), secrets });
     expect(signed.url).toBe(
       "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256" +
         "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request" +
@@ -85,20 +62,30 @@ describe("AWS Signature Version 4, query-string form", () => {
         hostname: host,
         path: "/reports/q3-2024.csv",
         query: { "response-content-type": "text/csv" },
-        headers: { host },
+        // S3 presigned URLs sign UNSIGNED-PAYLOAD: smithy takes the payload hash from this header,
+        // which is neither moved into the query nor signed.
+        headers: { host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
       },
-      { expiresIn: 3600, signingDate: now },
+      {
+        expiresIn: 3600,
+        signingDate: now,
+        unhoistableHeaders: new Set(["x-amz-content-sha256"]),
+        unsignableHeaders: new Set(["x-amz-content-sha256"]),
+      },
     );
+    // The request's own parameter is part of the URL; the template signs it as it stands.
     const url = awsPresignTemplate({
-      host,
-      path: "/reports/q3-2024.csv",
+      url: `https://${host}/reports/q3-2024.csv?response-content-type=text%2Fcsv`,
       region: "eu-west-1",
-      accessKey: "AKIDEXAMPLE2",
       expires: 3600,
-      extraQuery: "&response-content-type=text%2Fcsv",
-      payloadHash: `hash.append("").encodeSha256().toHex()`,
     });
-    const signed = signRequest({ url }, { now, secrets: { aws_secret: credentials.secretAccessKey } });
+    const signed = signRequest(
+      { url },
+      {
+        now,
+        secrets: { aws_access_key_id: credentials.accessKeyId, aws_secret_access_key: credentials.secretAccessKey },
+      },
+    );
     const ours = Object.fromEntries(new URL(signed.url).searchParams);
     expect(ours).toEqual(presigned.query);
   });
