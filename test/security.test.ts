@@ -236,6 +236,11 @@ describe("no error path leaks a key or a secret", () => {
       A: `{hash.append(${secret}).append(hash.getRequestHeader("B")).encodeHmacSha1(${key}).toHex().printDigest();}`,
     }),
     HOST_FUNCTION: `{hash.getAccount("nope").encodeHmacSha1(${key}).toHex().append(${secret}).printDigest();}`,
+    UNDEFINED_NAME: `{hash.append(${secret}).encodeHmacSha1(${key}).toHex().append(hash.get("nope")).printDigest();}`,
+    DUPLICATE_NAME: `{hash.let("a", ${secret});}{hash.let("a", hash.append(${key}).encodeHmacSha1(${key}).toHex());}`,
+    READ_CYCLE: `{hash.let("a", hash.get("b").append(${key}));}{hash.let("b", hash.get("a").append(${secret}));}`,
+    RANDOM_SOURCE: `{hash.append(${secret}).encodeHmacSha1(${key}).toHex().append(hash.getNonce()).printDigest();}`,
+    INVALID_ENCODING: `{hash.append(${secret}).append("${LITERAL}%zz").decodeURL().encodeHmacSha1(${key}).toHex().printDigest();}`,
     HEADER_CYCLE: request({
       A: `{hash.append(${secret}).append(hash.getRequestHeader("B")).encodeHmacSha1(${key}).toHex().printDigest();}`,
       B: `{hash.append(hash.getRequestHeader("A")).encodeHmacSha1(${key}).toHex().printDigest();}`,
@@ -270,7 +275,14 @@ describe("no error path leaks a key or a secret", () => {
           : evaluate;
     // The latest instant a Date holds, so that a day later cannot be formatted.
     const now = code === "DATE_OUT_OF_RANGE" ? 8.64e15 : undefined;
-    const e = errorOf(() => run(template, { secrets, now }));
+    // A random source that fails, for RANDOM_SOURCE.
+    const random =
+      code === "RANDOM_SOURCE"
+        ? () => {
+            throw new Error("no bytes");
+          }
+        : undefined;
+    const e = errorOf(() => run(template, { secrets, now, random }));
     expect(e.code).toBe(code);
     for (const text of errorOutputs(e)) {
       expect(text).not.toContain(LITERAL);
