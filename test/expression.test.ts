@@ -37,7 +37,7 @@ describe("evaluate", () => {
 
   it("throws HashHelperError, an Error, with every problem", () => {
     try {
-      evaluate(`hash.apend("x").encodeMd5().appendNewLine()`);
+      evaluate(`hash.apend("x").encodeMd5().printDigest()`);
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(HashHelperError);
