@@ -8,9 +8,12 @@ import { build } from "esbuild";
  * The budget for the browser bundle, gzipped. Issue 11 set 52 KiB for chevrotain 13 as published
  * (28.8 KiB of it, whatever we import: its modules wire the parser together when they load);
  * the fixes of issue 10, which came first (masking from tokens, the expansion's total, instances),
- * grew our own code past it, to about 56 KiB.
+ * grew our own code past it, to about 56 KiB. Issue 12 grew it to 83.3 KiB: its request, text
+ * and named-value functions by 7.2 KiB, and public-key signatures by 19.1 KiB, of which
+ * @noble/curves is 15.2 (P-256 ECDSA alone would be 12.3, Ed25519 alone 9.5: they share the
+ * field and curve arithmetic) and reading keys, with messages that say what is wrong, 3.9.
  */
-export const BROWSER_BUDGET = 57 * 1024;
+export const BROWSER_BUDGET = 84 * 1024;
 
 export interface BrowserBuild {
   text: string;

@@ -1,4 +1,11 @@
-import { createHash, createHmac, randomBytes } from "node:crypto";
+import {
+  createHash,
+  createHmac,
+  generateKeyPairSync,
+  sign as nodeSign,
+  verify as nodeVerify,
+  randomBytes,
+} from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { backend as browser } from "../../src/platform/crypto/browser.ts";
 import { backend as node } from "../../src/platform/crypto/node.ts";
@@ -63,5 +70,31 @@ describe.each([node, browser])("$name", (backend) => {
     expect(Buffer.from(backend.hmac("sha1", "ключ", "data")).toString("hex")).toBe(
       createHmac("sha1", Buffer.from("ключ", "utf8")).update("data").digest("hex"),
     );
+  });
+});
+
+// Signatures: Ed25519 is deterministic, so both backends give node:crypto's bytes; ECDSA is not
+// on Node (OpenSSL draws k), so what each backend makes is checked by verifying it.
+describe("signatures on both backends", () => {
+  const ed = generateKeyPairSync("ed25519");
+  const ec = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const edKey = ed.privateKey.export({ type: "pkcs8", format: "pem" }) as string;
+  const ecKey = ec.privateKey.export({ type: "sec1", format: "pem" }) as string;
+
+  it.each([node, browser])("$name: Ed25519 gives node:crypto's own signature", (backend) => {
+    for (const data of [...inputs, "naïve ☃ 😀"]) {
+      expect(Buffer.from(backend.sign("ed25519", edKey, data))).toEqual(
+        nodeSign(null, typeof data === "string" ? Buffer.from(data, "utf8") : data, ed.privateKey),
+      );
+    }
+  });
+
+  it.each([node, browser])("$name: ECDSA P-256 gives 64 bytes r‖s that node:crypto verifies", (backend) => {
+    for (const data of [...inputs, "naïve ☃ 😀"]) {
+      const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+      const signature = backend.sign("ecdsa-p256-sha256", ecKey, data);
+      expect(signature.length).toBe(64);
+      expect(nodeVerify("sha256", bytes, { key: ec.publicKey, dsaEncoding: "ieee-p1363" }, signature)).toBe(true);
+    }
   });
 });
