@@ -20,7 +20,7 @@ export function runExample(method: Method, given: ExpandOptions): string {
   const options = { random: exampleRandom, ...given };
   const ends = /\.printDigest\(\)$/.test(method.example) ? "" : ".printDigest()";
   const block = `{${method.example}${ends};}`;
-  if (!method.example.includes("hash.getRequest")) return expand(block, options);
+  if (method.reads === undefined && !method.example.includes("hash.getRequest")) return expand(block, options);
   const signed = signRequest(
     {
       method: EXAMPLE_REQUEST.method,

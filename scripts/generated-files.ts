@@ -26,7 +26,7 @@ export function generatedFiles(): Record<string, string> {
 
 /**
  * The licences of what the bundles in dist/ inline: chevrotain (and its @chevrotain packages,
- * under the same licence) and @noble/hashes. The bundles drop license comments to stay small,
+ * under the same licence), @noble/hashes and @noble/curves. The bundles drop license comments to stay small,
  * so the notices travel with the package in this file.
  */
 function thirdPartyNotices(): string {
@@ -36,6 +36,7 @@ function thirdPartyNotices(): string {
   const packages = [
     { name: "chevrotain", root: chevrotainRoot(), file: "LICENSE.txt" },
     { name: "@noble/hashes", root: noble, file: "LICENSE" },
+    { name: "@noble/curves", root: dirname(require.resolve("@noble/curves/nist.js")), file: "LICENSE" },
   ];
   const sections = packages.map(({ name, root, file }) => {
     const { version, license } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
@@ -95,6 +96,17 @@ function diagramsPage(parser: HashHelperParser): string {
 // same on every run; getExpiryTime(240) then reads 1735689840.
 const EXAMPLE_CLOCK = Date.UTC(2025, 0, 1);
 const EXAMPLE_SECRET = "example-secret";
+/** The keys the signatures' examples sign with: RFC 9421's published test keys (B.1.1, B.1.3, B.1.4). */
+const EXAMPLE_KEYS: Readonly<Record<string, { key: string; about: string }>> = (() => {
+  const keys = JSON.parse(
+    readFileSync(new URL("../test/fixtures/vectors/signatures/rfc9421-b1-keys.json", import.meta.url), "utf8"),
+  );
+  return {
+    rsa_key: { key: keys["test-key-rsa"].private, about: "RFC 9421's RSA test key (B.1.1)" },
+    ec_key: { key: keys["test-key-ecc-p256"].private, about: "RFC 9421's P-256 test key (B.1.3)" },
+    ed25519_key: { key: keys["test-key-ed25519"].private, about: "RFC 9421's Ed25519 test key (B.1.4)" },
+  };
+})();
 
 const KIND_NAMES: Record<ArgKind, string> = { text: "text", bytes: "bytes", integer: "a whole number" };
 
@@ -163,8 +175,14 @@ function methodSection(method: Method): string[] {
   const withSecrets =
     secrets.length === 0
       ? ""
-      : `, with ${secrets.map((name) => `the secret \`${name}\``).join(" and ")} set to \`${EXAMPLE_SECRET}\``;
-  const inRequest = method.name.startsWith("getRequest")
+      : `, with ${secrets
+          .map((name) =>
+            EXAMPLE_KEYS[name]
+              ? `the secret \`${name}\` set to ${EXAMPLE_KEYS[name].about}`
+              : `the secret \`${name}\` set to \`${EXAMPLE_SECRET}\``,
+          )
+          .join(" and ")}`;
+  const inRequest = method.reads !== undefined
     ? `, in the request \`${EXAMPLE_REQUEST.method} ${EXAMPLE_REQUEST.url}\` with the body \`${EXAMPLE_REQUEST.body}\` and the header \`Date: ${EXAMPLE_REQUEST.date}\``
     : "";
   lines.push(
@@ -201,10 +219,16 @@ function exampleResult(method: Method): { result: string; secrets: string[] } {
   const secrets = new Set<string>();
   const secret = (name: string) => {
     secrets.add(name);
-    return EXAMPLE_SECRET;
+    return EXAMPLE_KEYS[name]?.key ?? EXAMPLE_SECRET;
   };
   try {
-    return { result: runExample(method, { now: EXAMPLE_CLOCK, secrets: secret }), secrets: [...secrets] };
+    const result = runExample(method, { now: EXAMPLE_CLOCK, secrets: secret });
+    // RSA-PSS, and ECDSA on Node, draw a random salt or nonce: their signatures differ each run.
+    const again = runExample(method, { now: EXAMPLE_CLOCK, secrets: secret });
+    return {
+      result: result === again ? result : `(randomized: a new ${result.length}-character value each run)`,
+      secrets: [...secrets],
+    };
   } catch (error) {
     // An example that does not evaluate would teach a mistake; fail the generation instead.
     const code = error instanceof HashHelperError ? error.code : String(error);

@@ -28,7 +28,7 @@ describe("the checker", () => {
       template: `{hash.append("x").encodeSha1().append("y").toHex().printDigest();}`,
       at: `append("y")`,
       code: "MISPLACED_METHOD",
-      hint: /put \.append\(\) before \.encodeSha1\(\); or, .* nested value: hash\.append\(hash\.…\.encodeSha1\(…\)\)\.append\(…\)$/,
+      hint: /put \.append\(\) before \.encodeSha1\(\); or, .* nested value: hash\.append\(hash\.…\.encodeSha1\(\)\)\.append\(…\)$/,
     },
     {
       name: "appendNewLine after a MAC",

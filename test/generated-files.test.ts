@@ -63,6 +63,11 @@ describe("grammar/diagrams.html", () => {
 // an example that must fail with that code first, then the fixed version, which must succeed.
 type Kind = "template" | "expression" | "request";
 
+// The browser build, for the examples marked `browser` (the suite builds dist/ before it runs).
+const browserBuild = existsSync(new URL("dist/browser.js", root))
+  ? ((await import(new URL("dist/browser.js", root).href)) as typeof import("../src/index.ts"))
+  : undefined;
+
 describe("docs/errors.md", () => {
   const doc = read("docs/errors.md") ?? "";
   const codes: readonly string[] = errorCodes;
@@ -77,19 +82,23 @@ describe("docs/errors.md", () => {
         const examples = [
           ...rest
             .join("\n")
-            .matchAll(/^```(template|expression|request)(?: now=(-?\d+))?(?: nonce=([0-9a-f]+))?\n([^\n]*)\n```$/gm),
+            .matchAll(
+              /^```(template|expression|request)(?: now=(-?\d+))?(?: nonce=([0-9a-f]+))?(?: (browser))?\n([^\n]*)\n```$/gm,
+            ),
         ].map((m) => ({
           kind: m[1] as Kind,
           now: m[2] === undefined ? 0 : Number(m[2]),
           nonce: m[3],
-          source: m[4] as string,
+          browser: m[4] !== undefined,
+          source: m[5] as string,
         }));
         return [title.trim(), examples] as const;
       }),
   );
   // The page says its examples run with one secret supplied, api_key, and with a host that adds
   // one function, getAccount(id), which knows one account.
-  const secrets = { api_key: "example-secret" };
+  const rfc9421 = JSON.parse(read("test/fixtures/vectors/signatures/rfc9421-b1-keys.json") ?? "{}");
+  const secrets = { api_key: "example-secret", rsa_key: rfc9421["test-key-rsa"]?.private as string };
   const host = createHashHelper({
     methods: [
       {
@@ -109,11 +118,13 @@ describe("docs/errors.md", () => {
     source,
     now,
     nonce,
+    browser,
   }: {
     kind: Kind;
     source: string;
     now: number;
     nonce?: string | undefined;
+    browser?: boolean;
   }) => {
     const given = nonce === undefined ? undefined : Buffer.from(nonce, "hex");
     const random = (bytes: Uint8Array) => {
@@ -123,6 +134,16 @@ describe("docs/errors.md", () => {
       bytes.set(given.subarray(0, bytes.length));
     };
     const options = { now, secrets, random };
+    if (browser) {
+      if (!browserBuild) throw new Error("dist/browser.js is not built: run npm run build");
+      try {
+        return browserBuild.expand(source, options);
+      } catch (e) {
+        // The build's own class: the same reports, as this build's error.
+        if (e instanceof browserBuild.HashHelperError) throw new HashHelperError([...e.problems], e.omitted);
+        throw e;
+      }
+    }
     return kind === "template"
       ? host.expand(source, options)
       : kind === "expression"

@@ -41,7 +41,7 @@ describe("hints, applied literally", () => {
 
   it("append after a digest: the nested form the hint shows appends to the digest's bytes", () => {
     const e = errorOf(() => evaluate(`hash.append("a").encodeSha256().append("b").toHex()`));
-    expect(e.hint).toContain(`hash.append(hash.….encodeSha256(…)).append(…)`);
+    expect(e.hint).toContain(`hash.append(hash.….encodeSha256()).append(…)`);
     const applied = `hash.append(hash.append("a").encodeSha256()).append("b").toHex()`;
     expect(evaluate(applied)).toBe(
       Buffer.concat([createHash("sha256").update("a").digest(), Buffer.from("b")]).toString("hex"),

@@ -15,6 +15,7 @@ import {
   signRequest,
 } from "../src/index.ts";
 import { createHashHelper } from "../src/instance.ts";
+import { HashHelperError } from "../src/language/errors.ts";
 import { HostFunctionError } from "../src/language/host.ts";
 import { errorOf } from "./helpers.ts";
 import { errorOutputs } from "./masks-arbitraries.ts";
@@ -196,6 +197,22 @@ describe("secrets", () => {
   });
 });
 
+/** The browser build (dist/browser.js, built before the suite runs), where RSA is refused. */
+const browserBuild = async () =>
+  (await import(new URL("../dist/browser.js", import.meta.url).href)) as typeof import("../src/index.ts");
+
+/** The browser build's expand, its errors made this build's HashHelperError (same reports). */
+const inBrowserBuild =
+  (build: typeof import("../src/index.ts")) =>
+  (template: string, options: ExpandOptions): string => {
+    try {
+      return build.expand(template, options);
+    } catch (e) {
+      if (e instanceof build.HashHelperError) throw new HashHelperError([...e.problems], e.omitted);
+      throw e;
+    }
+  };
+
 describe("no error path leaks a key or a secret", () => {
   const LITERAL = "Lit3ral-KEY-in-template";
   const VALUE = "Val0e-of-host-secret";
@@ -236,6 +253,8 @@ describe("no error path leaks a key or a secret", () => {
       A: `{hash.append(${secret}).append(hash.getRequestHeader("B")).encodeHmacSha1(${key}).toHex().printDigest();}`,
     }),
     HOST_FUNCTION: `{hash.getAccount("nope").encodeHmacSha1(${key}).toHex().append(${secret}).printDigest();}`,
+    INVALID_KEY: `{hash.append(${secret}).encodeEd25519(${key}).toHex().printDigest();}`,
+    UNSUPPORTED_IN_BROWSER: `{hash.append(${secret}).encodeRsaSha256(${key}).toHex().printDigest();}`,
     UNDEFINED_NAME: `{hash.append(${secret}).encodeHmacSha1(${key}).toHex().append(hash.get("nope")).printDigest();}`,
     DUPLICATE_NAME: `{hash.let("a", ${secret});}{hash.let("a", hash.append(${key}).encodeHmacSha1(${key}).toHex());}`,
     READ_CYCLE: `{hash.let("a", hash.get("b").append(${key}));}{hash.let("b", hash.get("a").append(${secret}));}`,
@@ -265,14 +284,16 @@ describe("no error path leaks a key or a secret", () => {
     ],
   });
 
-  it.each(Object.entries(cases))("%s", (code, template) => {
+  it.each(Object.entries(cases))("%s", async (code, template) => {
     const run = template.startsWith(`{"url"`)
       ? (json: string, options: ExpandOptions) => signRequest(JSON.parse(json), options)
       : code === "HOST_FUNCTION"
         ? hosted.expand
-        : template.startsWith("{") && code !== "NOT_AN_EXPRESSION"
-          ? expand
-          : evaluate;
+        : code === "UNSUPPORTED_IN_BROWSER"
+          ? inBrowserBuild(await browserBuild())
+          : template.startsWith("{") && code !== "NOT_AN_EXPRESSION"
+            ? expand
+            : evaluate;
     // The latest instant a Date holds, so that a day later cannot be formatted.
     const now = code === "DATE_OUT_OF_RANGE" ? 8.64e15 : undefined;
     // A random source that fails, for RANDOM_SOURCE.

@@ -153,7 +153,7 @@ export function compileChain(
         code: "MISPLACED_METHOD",
         message: `${method.name}() comes right after ${before.name}(), which ends what is signed`,
         ...call.nameSpan,
-        hint: `put .${method.name}() before .${before.name}(); or, to add to the bytes ${before.name}() gives, pass them as a nested value: hash.append(hash.….${before.name}(…)).${method.name}(${method.params.length > 0 ? "…" : ""})`,
+        hint: `put .${method.name}() before .${before.name}(); or, to add to the bytes ${before.name}() gives, pass them as a nested value: hash.append(hash.….${before.name}(${before.params.length > 0 ? "…" : ""})).${method.name}(${method.params.length > 0 ? "…" : ""})`,
       });
     }
     checkArguments(call, method, args, problems, limits);
