@@ -54,8 +54,6 @@ export function evalContext(options: EvaluationOptions | undefined): EvalContext
     nowMs,
     secret: secretLookup(options?.secrets),
     built: { size: 0 },
-    names: { values: new Map(), secret: new Set() },
-    draws: new Map(),
     random,
   };
 }

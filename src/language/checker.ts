@@ -1,6 +1,6 @@
 import type { Encoding } from "../platform/crypto/types.ts";
 import type { Argument, Call, Chain, IntegerLiteral, Span, StringLiteral } from "./ast.ts";
-import type { EvalContext } from "./context.ts";
+import { type EvalContext, namesOf } from "./context.ts";
 import { sizeOf } from "./encoding.ts";
 import { type Problem, quoteName } from "./errors.ts";
 import { type Limits, limitProblem } from "./limits.ts";
@@ -306,7 +306,7 @@ function watchDefinition(call: Call, args: CompiledArgument[]): void {
       },
     };
     const out = run(watched);
-    if (secret) context.names.secret.add(name);
+    if (secret) namesOf(context).secret.add(name);
     return out;
   };
 }

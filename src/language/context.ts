@@ -1,3 +1,4 @@
+import type { Value } from "./method.ts";
 // What a method may read besides its arguments: the clock, the host's secrets, the request, the
 // expansion's named values and random draws. The engine makes one for each expansion
 // (src/engine/context.ts).
@@ -39,22 +40,42 @@ export interface EvalContext {
    */
   tainted?: (() => void) | undefined;
   /**
-   * What the expansion has built so far, in the units of maxValueSize, against maxExpansionSize.
-   * One object for the whole expansion: contexts derived from it share it.
+   * What belongs to the expansion as a whole: what it has built so far, in the units of
+   * maxValueSize, against maxExpansionSize, its named values and its random draws. One object
+   * for the whole expansion: contexts derived from it share it.
    */
-  readonly built: { size: number };
-  /** The expansion's named values (hash.let / hash.get), shared by every block and part. */
-  readonly names: Names;
-  /** The expansion's random values, one a kind and length (hash.getNonce, hash.getUuid). */
-  readonly draws: Map<string, string>;
+  readonly built: Expansion;
   /** Fills an array with random bytes: the host's source, or crypto.getRandomValues. */
   random(bytes: Uint8Array): void;
 }
 
+/**
+ * The state of one expansion. The maps are made when first needed (namesOf, drawsOf), so that an
+ * expansion that names and draws nothing, nearly all of them, pays nothing for them.
+ */
+export interface Expansion {
+  size: number;
+  names?: Names;
+  /** The random values drawn, one a kind and length (hash.getNonce, hash.getUuid). */
+  draws?: Map<string, string>;
+}
+
 /** The named values of one expansion, and which of them a secret built. */
 export interface Names {
-  readonly values: Map<string, import("./method.ts").Value>;
+  readonly values: Map<string, Value>;
   readonly secret: Set<string>;
+}
+
+/** The expansion's named values (hash.let / hash.get), shared by every block and part. */
+export function namesOf(context: EvalContext): Names {
+  context.built.names ??= { values: new Map(), secret: new Set() };
+  return context.built.names;
+}
+
+/** The expansion's random draws. */
+export function drawsOf(context: EvalContext): Map<string, string> {
+  context.built.draws ??= new Map();
+  return context.built.draws;
 }
 
 /** The URL of the request as the part being expanded sees it. */

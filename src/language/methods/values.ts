@@ -1,5 +1,5 @@
 // Values of one expansion: named values, and random ones drawn once (a nonce, a UUID).
-import type { EvalContext } from "../context.ts";
+import { drawsOf, type EvalContext, namesOf } from "../context.ts";
 import { toHex } from "../encoding.ts";
 import { quoteName } from "../errors.ts";
 import { type Method, MethodFailure, type Value } from "../method.ts";
@@ -29,7 +29,7 @@ export const valueMethods: readonly Method[] = [
     example: `hash.let("scope", hash.getDate("yyyyMMdd").append("/us-east-1/s3/aws4_request"))`,
     run: (_input, [name, value], context) => {
       const named: Value = typeof value === "number" ? String(value) : (value as Value);
-      context.names.values.set(name as string, named);
+      namesOf(context).values.set(name as string, named);
       return named;
     },
   },
@@ -43,7 +43,7 @@ export const valueMethods: readonly Method[] = [
     summary: "The value hash.let(name, …) gave, in this block or any other (text or bytes, as it was).",
     example: `hash.append(hash.let("day", hash.getDate("yyyyMMdd"))).append("/").append(hash.get("day"))`,
     run: (_input, [name], context) => {
-      const value = context.names.values.get(name as string);
+      const value = namesOf(context).values.get(name as string);
       if (value === undefined) {
         throw new MethodFailure(
           "UNDEFINED_NAME",
@@ -51,7 +51,7 @@ export const valueMethods: readonly Method[] = [
           'define it with hash.let("name", value) where it is read before',
         );
       }
-      if (context.names.secret.has(name as string)) context.tainted?.();
+      if (namesOf(context).secret.has(name as string)) context.tainted?.();
       return value;
     },
   },
@@ -90,7 +90,7 @@ export const valueMethods: readonly Method[] = [
 
 /** A random value of the expansion, drawn the first time it is read. */
 function drawn(context: EvalContext, key: string, length: number, write: (bytes: Uint8Array) => string): string {
-  const known = context.draws.get(key);
+  const known = drawsOf(context).get(key);
   if (known !== undefined) return known;
   const bytes = new Uint8Array(length);
   try {
@@ -104,7 +104,7 @@ function drawn(context: EvalContext, key: string, length: number, write: (bytes:
     );
   }
   const value = write(bytes);
-  context.draws.set(key, value);
+  drawsOf(context).set(key, value);
   return value;
 }
 
