@@ -141,18 +141,31 @@ describe("the reference model", () => {
     expect(expanded.text).toBeGreaterThan(templates.length / 2);
     expect(signed.text).toBeGreaterThan(requests.length / 3);
     const has = (counts: Record<string, number>, code: string) => Object.keys(counts).some((k) => k.includes(code));
-    for (const code of ["REQUEST_UNAVAILABLE", "RESULT_KIND", "MASKED_LITERAL", "DATE_OUT_OF_RANGE"]) {
-      expect(has(expanded, code), code).toBe(true);
-    }
     for (const code of [
       "REQUEST_UNAVAILABLE",
       "RESULT_KIND",
+      "MASKED_LITERAL",
+      "DATE_OUT_OF_RANGE",
+      "MISPLACED_METHOD",
+      "UNDEFINED_NAME",
+      "DUPLICATE_NAME",
+      "READ_CYCLE",
+      "INVALID_ARGUMENT",
+    ]) {
+      expect(has(expanded, code), code).toBe(true);
+    }
+    for (const code of [
+      "RESULT_KIND",
       "MISSING_HEADER",
-      "HEADER_CYCLE",
+      "READ_CYCLE",
       "INVALID_HEADER_VALUE",
+      "MISPLACED_METHOD",
+      "UNDEFINED_NAME",
     ]) {
       expect(has(signed, code), code).toBe(true);
     }
+    // A signed request has a request: every part may read every other part that does not read it back.
+    expect(has(signed, "REQUEST_UNAVAILABLE")).toBe(false);
   });
 });
 

@@ -5,17 +5,23 @@ import type { Call, Chain } from "../language/ast.ts";
 import { type NameUse, nameUses, type Scope } from "../language/names.ts";
 import type { Rules } from "../language/rules.ts";
 
-/** A unit's dependency on another, and the call that makes it (where a cycle is reported). */
+/**
+ * A unit's dependency on another, and the call that makes it (where a cycle is reported); no
+ * call for a dependency of structure (a part on its own blocks).
+ */
 export interface Edge {
   to: number;
-  call: Call;
+  call?: Call | undefined;
 }
 
-/** A read that closes a cycle: `from` reads `to` (through `call`), which reads `from` back. */
+/**
+ * A read that closes a cycle: `from` reads `to` (through `call`), which reads `from` back. When
+ * the edge that closed it is one of structure, the last read on the way to it.
+ */
 export interface CycleEdge {
   from: number;
   to: number;
-  call: Call;
+  call: Call | undefined;
 }
 
 /**
@@ -31,7 +37,7 @@ export function dependencyOrder(deps: readonly (readonly Edge[])[]): { order: nu
   for (let root = 0; root < deps.length; root++) {
     if (state[root] !== 0) continue;
     state[root] = 1;
-    const stack = [{ unit: root, next: 0 }];
+    const stack: { unit: number; next: number; via?: Edge | undefined; from?: number }[] = [{ unit: root, next: 0 }];
     for (let frame = stack[0]; frame; frame = stack[stack.length - 1]) {
       const edge = deps[frame.unit]?.[frame.next++];
       if (!edge) {
@@ -39,10 +45,21 @@ export function dependencyOrder(deps: readonly (readonly Edge[])[]): { order: nu
         order.push(frame.unit);
         stack.pop();
       } else if (state[edge.to] === 1) {
-        cycles.push({ from: frame.unit, to: edge.to, call: edge.call });
+        if (edge.call) cycles.push({ from: frame.unit, to: edge.to, call: edge.call });
+        else {
+          // The last read on the way from the unit closed back to, this one.
+          let at = stack.length - 1;
+          while (at >= 0 && stack[at]?.via?.call === undefined) at--;
+          const f = stack[at];
+          cycles.push(
+            f
+              ? { from: f.from as number, to: f.unit, call: f.via?.call }
+              : { from: frame.unit, to: edge.to, call: undefined },
+          );
+        }
       } else if (state[edge.to] === 0) {
         state[edge.to] = 1;
-        stack.push({ unit: edge.to, next: 0 });
+        stack.push({ unit: edge.to, next: 0, via: edge, from: frame.unit });
       }
     }
   }

@@ -222,6 +222,7 @@ function blockOrder(chains: readonly Chain[], rules: Rules, problems: Problem[])
   for (const { use } of early) problems.push(readBeforeDefinition(use.name, use.call));
   const { order, cycles } = dependencyOrder(deps);
   for (const { call } of cycles) {
+    if (!call) continue;
     const first = call.args[0];
     const name = first?.type === "String" ? first.value : "";
     problems.push({

@@ -145,10 +145,11 @@ export function urlText(
   layout: UrlLayout,
   outputs: readonly (string | undefined)[],
   reader: UrlPlace | undefined,
+  leftOut?: ReadonlySet<number> | undefined,
 ): string {
   let head = "";
   const params: string[] = [];
-  const skipped = new Set<number>();
+  const skipped = new Set<number>(leftOut);
   for (const s of layout.slices) {
     if (s.place.component === "query" && s.text === undefined && outputs[s.piece] === undefined)
       skipped.add(s.place.param);
@@ -224,16 +225,31 @@ function readsOf(chain: Chain, rules: Rules): Read[] {
 
 export interface RequestPlan<P extends PlannedPart> {
   units: PlannedUnit<P>[];
+  /** The units in the order they run. */
   order: number[];
   scope: Scope;
   layout: UrlLayout;
-  /** For each unit that reads every header: the names it takes. */
-  headerNames: Map<PlannedUnit<P>, string[]>;
+  /** For each unit that reads every header: the header parts it does not take (its own, its readers). */
+  headersLeftOut: Map<PlannedUnit<P>, ReadonlySet<P>>;
+  /** For each unit of the URL that reads its query: the parameters it does not take. */
+  paramsLeftOut: Map<PlannedUnit<P>, ReadonlySet<number>>;
+}
+
+/**
+ * What the order is decided on: a part, or for the URL one of its components (each query
+ * parameter its own). A unit depends on segments it reads; a segment is done once its units are.
+ */
+interface Segment<P extends PlannedPart> {
+  part: P;
+  place?: UrlPlace;
+  units: number[];
 }
 
 /**
  * The units of a request's parts, the order they run in, the scope they are checked in, and
- * every problem of their reads (a header the request lacks, a cycle) added to their parts.
+ * every problem of their reads (a header the request lacks, a cycle) added to their parts. The
+ * graph has a node for each unit and one for each segment, so a read of a part is one edge
+ * whatever its number of blocks, and the cost is bounded by the request's blocks and reads.
  */
 export function planRequest<P extends PlannedPart>(
   parts: readonly P[],
@@ -245,14 +261,42 @@ export function planRequest<P extends PlannedPart>(
 ): RequestPlan<P> {
   const units: PlannedUnit<P>[] = [];
   const layout = url.built ? urlLayout(url.built.ast) : { slices: [], places: new Map(), params: [], hasQuery: false };
+  const segments: Segment<P>[] = [];
+  const segmentOfPart = new Map<P, number>();
+  const urlSegments = new Map<string, number>(); // "component:param"
+  const segmentOf: number[] = []; // by unit
+  const segmentFor = (part: P, place: UrlPlace | undefined): number => {
+    if (part !== url || !place) {
+      let s = segmentOfPart.get(part);
+      if (s === undefined) {
+        s = segments.push({ part, units: [] }) - 1;
+        segmentOfPart.set(part, s);
+      }
+      return s;
+    }
+    const key = `${place.component}:${place.component === "query" ? place.param : 0}`;
+    let s = urlSegments.get(key);
+    if (s === undefined) {
+      s = segments.push({ part, place, units: [] }) - 1;
+      urlSegments.set(key, s);
+    }
+    return s;
+  };
   for (const part of parts) {
     part.built?.ast.parts.forEach((node, piece) => {
       if (node.type !== "Block") return;
-      part.units.push(units.length);
+      const u = units.length;
+      part.units.push(u);
       const place = part === url ? layout.places.get(piece) : undefined;
       units.push({ part, piece, block: node, ...(place ? { place } : {}) });
+      const s = segmentFor(part, place);
+      segmentOf.push(s);
+      (segments[s] as Segment<P>).units.push(u);
     });
   }
+  const U = units.length;
+  const node = (segment: number) => U + segment;
+
   const names = namePlan(
     units.map((u) => u.block.expression),
     rules,
@@ -261,116 +305,182 @@ export function planRequest<P extends PlannedPart>(
   for (const { unit, use } of named.early)
     (units[unit] as PlannedUnit<P>).part.problems.push(readBeforeDefinition(use.name, use.call));
 
-  const inUrl = (test: (place: UrlPlace) => boolean) =>
-    url.units.filter((u) => test((units[u] as PlannedUnit<P>).place as UrlPlace));
   const byKey = headersByKey(headers);
   const headersNamed = (name: string) => byKey.get(name.toLowerCase()) ?? [];
-  const hostUnits = () => inUrl((p) => p.component === "authority");
-  const headerUnits = (unit: PlannedUnit<P>, name: string, call: Call): number[] => {
+  const hasHost = byKey.has("host");
+  const segmentsOf = (list: readonly P[]) =>
+    list.flatMap((p) => (segmentOfPart.has(p) ? [segmentOfPart.get(p) as number] : []));
+  const urlWhere = (test: (place: UrlPlace) => boolean) =>
+    [...urlSegments.values()].filter((s) => test((segments[s] as Segment<P>).place as UrlPlace));
+  const allUrl = () => [...urlSegments.values()];
+  // A component of the URL is what its own segments give, read from the URL or from elsewhere.
+  const hostOf = () => urlWhere((p) => p.component === "authority" || p.component === "scheme");
+  const headerSegments = (unit: PlannedUnit<P>, name: string, call: Call): number[] => {
     const same = headersNamed(name);
-    if (same.length > 0) return same.flatMap((h) => h.units);
-    if (name.toLowerCase() === "host") return hostUnits();
+    if (same.length > 0) return segmentsOf(same);
+    if (name.toLowerCase() === "host") return hostOf();
     const { message, hint } = missingHeader(name);
     unit.part.problems.push({ code: "MISSING_HEADER", message, hint, ...call.nameSpan });
     return [];
   };
-  const component = (unit: PlannedUnit<P>, what: UrlComponent | "all"): number[] =>
-    unit.part === url || what === "all"
-      ? url.units
-      : inUrl((p) => p.component === what || (what === "authority" && p.component === "scheme"));
 
-  // The reads that take "everything but what reads me" are added once the others are known.
+  // Edges: a unit to the units whose names it reads, and to the segments it reads; a segment to
+  // its units. The reads that take "everything but what reads me" are added once the others are
+  // known, since what reads a segment is decided by them.
+  const deps: Edge[][] = [];
   const deferred: { unit: number; read: Read }[] = [];
-  const deps: Edge[][] = units.map((unit, u) => {
+  units.forEach((unit, u) => {
     const edges: Edge[] = [...(named.deps[u] ?? [])];
     const to = (list: readonly number[], call: Call) => {
-      for (const v of list) edges.push({ to: v, call });
+      for (const s of list) edges.push({ to: node(s), call });
     };
     for (const read of readsOf(unit.block.expression, rules)) {
       const { what, arg, call } = read;
       switch (what) {
         case "header":
-          if (arg !== undefined) to(headerUnits(unit, arg, call), call);
+          if (arg !== undefined) to(headerSegments(unit, arg, call), call);
           break;
         case "headers":
           if (arg === undefined) deferred.push({ unit: u, read });
-          else for (const name of headerList(arg) ?? []) to(headerUnits(unit, name, call), call);
+          else for (const name of headerList(arg) ?? []) to(headerSegments(unit, name, call), call);
           break;
         case "body":
-          to(body?.units ?? [], call);
+          to(body ? segmentsOf([body]) : [], call);
           break;
         case "form":
-          to(body?.units ?? [], call);
+          to(body ? segmentsOf([body]) : [], call);
+          to(segmentsOf(headersNamed("content-type")), call);
+          break;
+        case "scheme":
           to(
-            headersNamed("content-type").flatMap((h) => h.units),
+            urlWhere((p) => p.component === "scheme"),
             call,
           );
           break;
-        case "scheme":
-          to(unit.part === url ? inUrl((p) => p.component === "scheme") : url.units, call);
-          break;
         case "host":
-          to(unit.part === url ? hostUnits() : url.units, call);
+          to(hostOf(), call);
           break;
         case "path":
-          to(unit.part === url ? inUrl((p) => p.component === "path") : url.units, call);
+          to(
+            urlWhere((p) => p.component === "path"),
+            call,
+          );
           break;
         case "query":
         case "url":
-          if (unit.part === url) deferred.push({ unit: u, read });
-          else to(component(unit, "all"), call);
+          if (unit.part !== url) {
+            to(what === "query" ? urlWhere((p) => p.component === "query") : allUrl(), call);
+            break;
+          }
+          // From the URL itself: what stands before the query is read as it is; the parameters
+          // are read all but the reader's own and those that read it, decided below.
+          if (what === "url")
+            to(
+              urlWhere((p) => p.component !== "query" && p.component !== "fragment"),
+              call,
+            );
+          deferred.push({ unit: u, read });
           break;
       }
     }
-    return edges;
+    deps[u] = edges;
+  });
+  segments.forEach((segment, s) => {
+    deps[node(s)] = segment.units.map((to) => ({ to }));
   });
 
-  const headerNames = new Map<PlannedUnit<P>, string[]>();
-  // What reads a unit is decided by the explicit reads alone, so that two reads of everything
-  // see each other whatever order they are looked at in: each takes the other, a cycle.
-  const readersOf = reverse(deps);
+  // Which segments read which, from the explicit reads alone: two reads of everything then see
+  // each other whatever order they are looked at in, each taking the other, a cycle.
+  const readers = new Map<number, Set<number>>();
+  units.forEach((_, u) => {
+    const from = segmentOf[u] as number;
+    for (const { to } of deps[u] ?? []) {
+      const target = to >= U ? to - U : (segmentOf[to] as number);
+      let set = readers.get(target);
+      if (!set) readers.set(target, (set = new Set()));
+      set.add(from);
+    }
+  });
+  const dependentsOf = new Map<number, Set<number>>();
+  const readersOfSegment = (s: number): Set<number> => {
+    let found = dependentsOf.get(s);
+    if (found) return found;
+    found = new Set();
+    const stack = [s];
+    while (stack.length > 0) {
+      for (const r of readers.get(stack.pop() as number) ?? []) {
+        if (!found.has(r)) {
+          found.add(r);
+          stack.push(r);
+        }
+      }
+    }
+    dependentsOf.set(s, found);
+    return found;
+  };
+
+  const headersLeftOut = new Map<PlannedUnit<P>, ReadonlySet<P>>();
+  const paramsLeftOut = new Map<PlannedUnit<P>, ReadonlySet<number>>();
   for (const { unit: u, read } of deferred) {
     const unit = units[u] as PlannedUnit<P>;
-    const readers = dependents(readersOf, u);
-    const readsMe = (part: P) => part.units.some((v) => readers.has(v));
+    const own = segmentOf[u] as number;
+    const readsMe = readersOfSegment(own);
+    const edges = deps[u] as Edge[];
     if (read.what === "headers") {
-      const taken = headers.filter((h) => h !== unit.part && !readsMe(h));
-      for (const h of taken) for (const v of h.units) deps[u]?.push({ to: v, call: read.call });
-      const list = [...new Set(taken.map((h) => h.name ?? h.key))];
-      if (!headers.some((h) => h.key === "host")) {
-        list.push("host");
-        for (const v of hostUnits()) deps[u]?.push({ to: v, call: read.call });
+      const out = new Set<P>(
+        headers.filter((h) => {
+          const s = segmentOfPart.get(h);
+          return h === unit.part || (s !== undefined && readsMe.has(s));
+        }),
+      );
+      headersLeftOut.set(unit, out);
+      for (const h of headers) {
+        const s = segmentOfPart.get(h);
+        if (s !== undefined && !out.has(h)) edges.push({ to: node(s), call: read.call });
       }
-      headerNames.set(unit, list);
+      if (!hasHost) for (const s of hostOf()) edges.push({ to: node(s), call: read.call });
       continue;
     }
     // The query (or the whole URL) from a block of the URL: every parameter but its own and
     // those that read it; and for the whole URL, what stands before the query too.
-    const own = unit.place?.component === "query" ? unit.place.param : -1;
-    for (const v of url.units) {
-      const place = (units[v] as PlannedUnit<P>).place as UrlPlace;
-      if (place.component === "fragment") continue;
-      if (place.component !== "query" && read.what === "query") continue;
-      if (place.component === "query") {
-        if (place.param === own) continue;
-        const paramReadsMe = url.units.some((w) => {
-          const p = (units[w] as PlannedUnit<P>).place as UrlPlace;
-          return p.component === "query" && p.param === place.param && readers.has(w);
-        });
-        if (paramReadsMe) continue;
+    const ownParam = unit.place?.component === "query" ? unit.place.param : -1;
+    const out = new Set<number>(ownParam >= 0 ? [ownParam] : []);
+    for (const s of urlSegments.values()) {
+      const place = (segments[s] as Segment<P>).place as UrlPlace;
+      if (place.component !== "query") continue;
+      if (place.param === ownParam || readsMe.has(s)) {
+        out.add(place.param);
+        continue;
       }
-      deps[u]?.push({ to: v, call: read.call });
+      edges.push({ to: node(s), call: read.call });
     }
+    paramsLeftOut.set(unit, out);
   }
 
   const { order, cycles } = dependencyOrder(deps);
   const reported = new Set<Call>();
   for (const cycle of cycles) {
-    if (reported.has(cycle.call)) continue;
+    if (!cycle.call || reported.has(cycle.call)) continue;
     reported.add(cycle.call);
-    reportCycle(cycle, units, layout, describePart);
+    reportCycle(
+      cycle as CycleEdge & { call: Call },
+      units,
+      segments.length > 0 ? (n) => describeNode(n) : () => "",
+      segmentOf,
+      U,
+    );
   }
-  return { units, order, scope: names.scope, layout, headerNames };
+  return { units, order: order.filter((n) => n < U), scope: names.scope, layout, headersLeftOut, paramsLeftOut };
+
+  function describeNode(n: number): string {
+    const segment = segments[n >= U ? n - U : (segmentOf[n] as number)] as Segment<P>;
+    if (segment.part.kind !== "url" || !segment.place) return describePart(segment.part);
+    if (segment.place.component === "query") {
+      const name = layout.params[segment.place.param];
+      return name ? `the URL's parameter ${quoteName(name)}` : `the URL's parameter ${segment.place.param + 1}`;
+    }
+    return `the URL's ${segment.place.component === "authority" ? "host" : segment.place.component}`;
+  }
 }
 
 /** The headers of a request by lowercase name, in their order. */
@@ -384,53 +494,20 @@ export function headersByKey<P extends PlannedPart>(headers: readonly P[]): Map<
   return byKey;
 }
 
-/** For each unit, the units that read it directly. */
-function reverse(deps: readonly (readonly Edge[])[]): Map<number, number[]> {
-  const readers = new Map<number, number[]>();
-  deps.forEach((edges, from) => {
-    for (const { to } of edges) {
-      const list = readers.get(to);
-      if (list) list.push(from);
-      else readers.set(to, [from]);
-    }
-  });
-  return readers;
-}
-
-/** The units that depend on `unit`, directly or not. */
-function dependents(readers: ReadonlyMap<number, readonly number[]>, unit: number): Set<number> {
-  const found = new Set<number>();
-  const stack = [unit];
-  while (stack.length > 0) {
-    for (const r of readers.get(stack.pop() as number) ?? []) {
-      if (!found.has(r)) {
-        found.add(r);
-        stack.push(r);
-      }
-    }
-  }
-  return found;
-}
-
 function reportCycle<P extends PlannedPart>(
-  { from, to, call }: CycleEdge,
+  { from, to, call }: CycleEdge & { call: Call },
   units: readonly PlannedUnit<P>[],
-  layout: UrlLayout,
-  describePart: (part: P) => string,
+  describe: (node: number) => string,
+  segmentOf: readonly number[],
+  U: number,
 ): void {
   const a = units[from] as PlannedUnit<P>;
-  const b = units[to] as PlannedUnit<P>;
-  const describe = (u: PlannedUnit<P>) => {
-    if (u.part.kind !== "url" || !u.place) return describePart(u.part);
-    if (u.place.component === "query") {
-      const name = layout.params[u.place.param];
-      return name ? `the URL's parameter ${quoteName(name)}` : `the URL's parameter ${u.place.param + 1}`;
-    }
-    return `the URL's ${u.place.component === "authority" ? "host" : u.place.component}`;
-  };
-  const headers = a.part.kind === "header" && b.part.kind === "header";
-  const self = describe(a) === describe(b);
-  const message = self ? `${describe(a)} reads itself` : `${describe(a)} and ${describe(b)} read each other`;
+  const b = to < U ? (units[to] as PlannedUnit<P>) : undefined;
+  const what = describe(from);
+  const other = describe(to);
+  const self = what === other || (to >= U && segmentOf[from] === to - U);
+  const headers = a.part.kind === "header" && (b ? b.part.kind === "header" : other.startsWith("header "));
+  const message = self ? `${what} reads itself` : `${what} and ${other} read each other`;
   a.part.problems.push({
     code: headers ? "HEADER_CYCLE" : "READ_CYCLE",
     message: headers && !self ? message.replace(/^header (.*) and header /, "headers $1 and ") : message,

@@ -144,19 +144,20 @@ export function signRequestWith<H extends Headers>(
   const text = (part: Part): string => {
     let known = texts.get(part);
     if (known === undefined) {
+      // Never a part some of whose blocks have not run: that would send it without their text.
+      if (part.ran < part.units.length) throw new Error(`${part.where} was read before all its blocks ran`);
       known = assemble(part);
       texts.set(part, known);
     }
     return known;
   };
-  let finalUrl: UrlView | undefined;
-  const urlOf = (unit: Unit): UrlView => {
-    if (unit.part !== url) {
-      finalUrl ??= parseUrl(text(url), normalize);
-      return finalUrl;
-    }
-    return parseUrl(urlText(plan.layout, url.outputs, unit.place), normalize);
-  };
+  // The URL as a block sees it: what it reads of it has run (the plan orders it so), and a
+  // parameter still to run, or one the block leaves out, is not in it.
+  const urlOf = (unit: Unit): UrlView =>
+    parseUrl(
+      urlText(plan.layout, url.outputs, unit.part === url ? unit.place : undefined, plan.paramsLeftOut.get(unit)),
+      normalize,
+    );
   const bodyText = () => (body ? text(body) : "");
   const byKey = headersByKey(headers);
   const headerValues = (unit: Unit, name: string): readonly string[] | undefined => {
@@ -181,8 +182,15 @@ export function signRequestWith<H extends Headers>(
       return form ? bodyText().replaceAll("+", "%20") : "";
     },
     header: (name) => headerValues(unit, name),
-    headerNames: () => plan.headerNames.get(unit) ?? [],
-    fromSecret: (part) => fromSecret.has(part.toLowerCase()),
+    everyHeader: () => {
+      const out = plan.headersLeftOut.get(unit);
+      const taken = headers.filter((h) => !out?.has(h)).map((h) => [h.name, text(h)] as const);
+      return byKey.has("host") ? taken : [...taken, ["host", urlOf(unit).host] as const];
+    },
+    // The Host a request without one reads is the URL's host: a secret there is one here.
+    fromSecret: (part) =>
+      fromSecret.has(part.toLowerCase()) ||
+      (part.toLowerCase() === "host" && !byKey.has("host") && fromSecret.has("url")),
   });
 
   for (const u of plan.order) {
@@ -206,7 +214,7 @@ export function signRequestWith<H extends Headers>(
       throw converted instanceof HashHelperError ? inPart(part.where, converted) : converted;
     }
     // A header is refused as soon as it is whole, before any other part reads it.
-    if (part.kind === "header" && ++part.ran === part.units.length) refuseUnsendable(part as HeaderPart);
+    if (++part.ran === part.units.length && part.kind === "header") refuseUnsendable(part as HeaderPart);
   }
 
   let signedUrl = text(url);

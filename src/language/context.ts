@@ -103,8 +103,11 @@ export interface RequestView {
   form(): string;
   /** An expanded header's values by case-insensitive name, in order; undefined when there is none. */
   header(name: string): readonly string[] | undefined;
-  /** The headers a read of every header takes: all but the running one and those that read it. */
-  headerNames(): readonly string[];
+  /**
+   * The headers a read of every header takes, as name and value: all but the running one and
+   * those that read it, and `host` (the URL's) when the request has no Host header.
+   */
+  everyHeader(): readonly (readonly [string, string])[];
   /** Whether a part was built from a secret: "url", "body", or a header's name in any case. */
   fromSecret(part: string): boolean;
 }

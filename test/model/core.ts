@@ -14,38 +14,67 @@ export class Refusal extends Error {
   }
 }
 
-/** What the request functions read when a template is a part of a signed request. */
+/** A URL's components as the request functions give them (RFC 3986 Appendix B). */
+export interface ModelUrl {
+  /** The URL without its fragment. */
+  href: string;
+  /** Lowercase, without ':'; '' when the URL has none. */
+  scheme: string;
+  /** The authority without userinfo: the host, with ':port' when written. */
+  host: string;
+  /** As it stands in the URL, '/' when empty. */
+  path: string;
+  /** Without '?', '' when none. */
+  query: string;
+}
+
+/** What the request functions read when a template is a part of a signed request, as the running block sees it. */
 export interface ModelRequest {
-  /** Parts are expanded in this order: the URL, then the body, then the headers. */
-  part: "url" | "body" | "header";
   method: string;
-  url: string;
-  /** The expanded body as UTF-8, once it is expanded (for the headers). */
-  body?: Buffer;
-  /** The values of the headers by that name, in any case, joined with ", "; undefined when none. */
-  header(name: string): string | undefined;
+  /** The URL as this block sees it (in the URL's own query: without its parameter and those that read it). */
+  url(): ModelUrl;
+  /** The expanded body as UTF-8 (empty when none). */
+  body(): Buffer;
+  /** The body text, '+' as %20, when the first Content-Type is a form; '' otherwise. */
+  form(): string;
+  /** The values of the headers by that name, in any case, in order (Host: the URL's host when none); undefined when none. */
+  header(name: string): string[] | undefined;
+  /** A read of every header: each lowercase name with its values, all but this block's header and those that read it. */
+  everyHeader(): [string, string[]][];
 }
 
 export interface Environment {
   nowMs: number;
   secret(name: string): string | undefined;
   request?: ModelRequest;
+  /** The named values of the expansion (hash.let, hash.get); the model of those needs it. */
+  names?: Map<string, Value>;
+  /** The random bytes of the expansion for a key (a length of getNonce, or the UUID), drawn once each; the model of those needs it. */
+  draw?(key: string, length: number): Uint8Array;
 }
 
+/** The kind of an argument as the checker sees it: nested text or bytes, or a whole number. */
+export type ArgKind = Kind | "integer";
+
 export interface ModelMethod {
-  /** The kind of what it gives, whatever its input. */
+  /** The kind of what it gives for text in (the table's output). */
   gives: Kind;
+  /** A value function: the first call of a chain, whatever the chain held. */
+  start?: true;
+  /** The kind it gives when that depends on its input and arguments (undefined: not known). */
+  kindOf?: (input: Kind | undefined, args: readonly (ArgKind | undefined)[]) => Kind | undefined;
   /** The parameters that hold a name, not data: the only literals that may be all bullets. */
   names?: readonly number[];
   readsRequest?: true;
   run(input: Value, args: readonly (Value | number)[], env: Environment): Value;
 }
 
-/** The clock, secrets and request the method table's examples run with. */
+/** The clock, secrets and request the method table's examples run with, and the random bytes they draw from. */
 export interface ExampleContext {
   nowMs: number;
   secret(name: string): string | undefined;
   request: { method: string; url: string; body: string; date: string };
+  random?: (bytes: Uint8Array) => void;
 }
 
 /** What a method's example gives: its text, or the code of the error it fails with. */

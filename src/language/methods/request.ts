@@ -3,6 +3,7 @@
 import type { EvalContext, RequestView } from "../context.ts";
 import { quoteName } from "../errors.ts";
 import { type Method, MethodFailure, type Param } from "../method.ts";
+import { trimSpaces } from "./strings.ts";
 
 /** A `;`-separated list of header names, for the canonical-headers functions. */
 const HEADER_LIST: Param = {
@@ -164,24 +165,34 @@ export function headerList(list: string): string[] | undefined {
 /** The sorted, lowercase names and canonical values of the headers a canonical-headers call reads. */
 function canonical(context: EvalContext, list: string | undefined, method: string): [string, string][] {
   const view = request(context, method);
-  const names = list === undefined ? view.headerNames().map((n) => n.toLowerCase()) : (headerList(list) ?? []);
-  const out = new Map<string, string>();
-  for (const name of names) {
-    if (out.has(name)) continue;
-    const values = view.header(name);
-    if (values === undefined) {
-      const { message, hint } = missingHeader(name);
-      throw new MethodFailure("MISSING_HEADER", message, hint);
+  const values = new Map<string, string[]>();
+  if (list === undefined) {
+    // The headers the read takes, as parts: two of one name, one of them the reader, give one.
+    for (const [name, value] of view.everyHeader()) {
+      const key = name.toLowerCase();
+      values.set(key, [...(values.get(key) ?? []), value]);
     }
-    read(context, name, undefined);
-    out.set(name, values.map(canonicalValue).join(","));
+  } else {
+    for (const name of headerList(list) ?? []) {
+      if (values.has(name)) continue;
+      const given = view.header(name);
+      if (given === undefined) {
+        const { message, hint } = missingHeader(name);
+        throw new MethodFailure("MISSING_HEADER", message, hint);
+      }
+      values.set(name, [...given]);
+    }
   }
-  return [...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const name of values.keys()) read(context, name, undefined);
+  return [...values]
+    .map(([name, v]): [string, string] => [name, v.map(canonicalValue).join(",")])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** A header value as SigV4 and its kin sign it: trimmed, each run of spaces and tabs one space. */
 export function canonicalValue(value: string): string {
-  return value.replace(/^[ \t]+|[ \t]+$/g, "").replace(/[ \t]+/g, " ");
+  // Trimmed by index: /^[ \t]+|[ \t]+$/ is quadratic in a long run of spaces.
+  return trimSpaces(value).replace(/[ \t]+/g, " ");
 }
 
 /** The request being signed, or a failure saying there is none. */

@@ -154,7 +154,7 @@ const SPACES = /[ \t]+/g;
 const isSpace = (c: number) => c === 0x20 || c === 0x09;
 
 // By index, not with /[ \t]+$/, which tries every run of spaces in the text and is quadratic.
-function trimSpaces(text: string): string {
+export function trimSpaces(text: string): string {
   let start = 0;
   let end = text.length;
   while (start < end && isSpace(text.charCodeAt(start))) start++;
