@@ -183,12 +183,16 @@ export function build(
   let order: number[] | undefined;
   if (check) {
     let plan: { order: number[]; scope: Scope } | undefined;
-    if (scope === undefined)
+    if (scope === undefined) {
+      // A block that could not be read (a syntax error, past a limit) may define what others read.
+      const unread = problems.length > 0 || firstTooMany !== undefined;
       plan = blockOrder(
         blocks.map((b) => b.node.expression),
         rules,
         problems,
       );
+      if (unread) plan.scope.complete = false;
+    }
     const compileOrder = plan?.order ?? blocks.map((_, i) => i);
     for (const i of compileOrder) {
       const { node, piece } = blocks[i] as { node: Block; piece: number };

@@ -120,6 +120,8 @@ export function signRequestWith<H extends Headers>(
   const plan = planRequest(parts, url, body, headers, rules, (part) =>
     part.kind === "header" ? `header ${quoteName(part.name ?? part.key)}` : `the ${part.where}`,
   );
+  // A part that could not be read may define names the others read.
+  if (parts.some((p) => p.error !== undefined)) plan.scope.complete = false;
   for (const u of plan.order) {
     const unit = plan.units[u] as Unit;
     const built = unit.part.built as Built;

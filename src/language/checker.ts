@@ -252,6 +252,7 @@ function nextKind(
   const name = literal?.value;
   if (method.names === "read" && literal && name !== undefined) {
     if (!scope.defined.has(name)) {
+      if (scope.complete === false) return undefined;
       problems.push({
         code: "UNDEFINED_NAME",
         message: `no value is named ${quoteName(name)}`,

@@ -21,6 +21,11 @@ export interface Scope {
   readonly defined: ReadonlySet<string>;
   /** The kinds of the names whose definitions are checked (undefined: unknowable). */
   readonly kinds: Map<string, Kind | undefined>;
+  /**
+   * False when some block could not be read (a syntax error, a limit), so a name it may define
+   * is not known: a read of a name no other block defines is then no problem of its own.
+   */
+  complete?: boolean;
 }
 
 /** The define and read calls of a chain, nested chains included, in the order they run. */
