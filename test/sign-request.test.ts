@@ -346,14 +346,28 @@ describe("signRequest on hostile input", () => {
     ]);
   });
 
+  it("refuses a request of more blocks than maxBlocks in all, before ordering them", () => {
+    const headers = Array.from({ length: 11 }, (_, i): [string, string] => [
+      `h${i}`,
+      "{hash.getSignedHeaders();}".repeat(100),
+    ]);
+    const e = errorOf(() => signRequest({ url: "https://x/", headers }));
+    expect(e.code).toBe("LIMIT_EXCEEDED");
+    expect(e.problems[0]?.where).toBe("header h10");
+  });
+
   it("orders a chain of 10,000 headers, each reading the next, without running out of stack", () => {
     const chain = (last: string) =>
       Array.from({ length: 10_000 }, (_, i): [string, string] => [
         `h${i}`,
         i < 9_999 ? `{hash.getRequestHeader("h${i + 1}");}` : last,
       ]);
-    expect(signRequest({ url: "https://x/", headers: chain("end") }).headers[0]).toEqual(["h0", "end"]);
-    const e = errorOf(() => signRequest({ url: "https://x/", headers: chain(`{hash.getRequestHeader("h0");}`) }));
+    // maxBlocks bounds the request as a whole: raised here, for a chain past the default.
+    const limits = { maxBlocks: 10_000 };
+    expect(signRequest({ url: "https://x/", headers: chain("end") }, { limits }).headers[0]).toEqual(["h0", "end"]);
+    const e = errorOf(() =>
+      signRequest({ url: "https://x/", headers: chain(`{hash.getRequestHeader("h0");}`) }, { limits }),
+    );
     expect(e).toMatchObject({ code: "HEADER_CYCLE", message: "headers 'h9999' and 'h0' read each other" });
     expect(e.problems[0]?.where).toBe("header h9999");
   });

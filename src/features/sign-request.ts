@@ -11,6 +11,7 @@ import {
   type ProblemReport,
   quoteName,
 } from "../language/errors.ts";
+import { limitProblem } from "../language/limits.ts";
 import { type Rules, withLimits } from "../language/rules.ts";
 import { headersByKey, type PlannedPart, type PlannedUnit, parseUrl, planRequest, urlText } from "./request-plan.ts";
 
@@ -117,6 +118,24 @@ export function signRequestWith<H extends Headers>(
     if (problem) header.problems.push(problem);
   }
 
+  // maxBlocks bounds the request as a whole, as it bounds one template: what ordering the
+  // blocks costs grows with their number, whatever parts they are spread over.
+  let blocks = 0;
+  for (const part of parts) {
+    for (const node of part.built?.ast.parts ?? []) {
+      if (node.type !== "Block" || ++blocks !== rules.limits.maxBlocks + 1) continue;
+      part.problems.push(
+        limitProblem(
+          "maxBlocks",
+          rules.limits,
+          "the request has more blocks than the limit, in all its parts",
+          node.span,
+          "use fewer blocks",
+        ),
+      );
+    }
+  }
+  if (blocks > rules.limits.maxBlocks) throw joined(parts, shown) as HashHelperError;
   const plan = planRequest(parts, url, body, headers, rules, (part) =>
     part.kind === "header" ? `header ${quoteName(part.name ?? part.key)}` : `the ${part.where}`,
   );
