@@ -103,6 +103,11 @@ export interface RawTarget {
   /** A host name or IP address (an IPv6 address without its brackets). */
   hostname: string;
   port: number | undefined;
+  /**
+   * The Host header it sends: the URL's authority as written, so that what a template read
+   * with getRequestHost() or getRequestHeader("Host") is what goes on the wire.
+   */
+  host: string;
   /** The path and query as written (the fragment left out), but for the bytes rawPath() encodes. */
   path: string;
 }
@@ -128,6 +133,7 @@ export function rawTarget(url: string): RawTarget {
     protocol: parsed.protocol as RawTarget["protocol"],
     hostname: parsed.hostname.replace(/^\[(.*)\]$/, "$1"),
     port: parsed.port === "" ? undefined : Number(parsed.port),
+    host: authority,
     // RFC 9112 §3.2: the origin-form starts with '/'.
     path: rawPath(rest.startsWith("/") ? rest : `/${rest}`),
   };
@@ -164,7 +170,7 @@ export async function sendRaw(signed: SignedRequest<Pairs>, timeouts = RAW_TIMEO
   const body = signed.body === undefined ? undefined : Buffer.from(signed.body, "utf8");
   const given = new Set(signed.headers.map(([name]) => name.toLowerCase()));
   const headers: string[] = [];
-  if (!given.has("host")) headers.push("Host", hostHeader(target));
+  if (!given.has("host")) headers.push("Host", target.host);
   for (const [name, value] of signed.headers) headers.push(name, value);
   // As fetch() does: a POST or PUT without a body says so with a length of 0.
   const length = body?.length ?? (/^(POST|PUT)$/i.test(signed.method) ? 0 : undefined);
@@ -204,11 +210,6 @@ export async function sendRaw(signed: SignedRequest<Pairs>, timeouts = RAW_TIMEO
   });
 }
 
-/** Host as Node would write it, which it does not when the headers are given as a list. */
-function hostHeader(target: RawTarget): string {
-  const host = target.hostname.includes(":") ? `[${target.hostname}]` : target.hostname;
-  return target.port === undefined ? host : `${host}:${target.port}`;
-}
 
 /** The Fetch standard's null body statuses, whose body fetch() does not decode (a redirect's it does). */
 const UNDECODED_STATUSES = new Set([101, 204, 205, 304]);
