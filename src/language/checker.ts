@@ -386,6 +386,12 @@ function chainEvaluator(steps: readonly Step[], limits: Readonly<Limits>): Evalu
         const step = steps[i] as Step;
         const method = step.method;
         const args = step.constant ?? step.args.map((arg) => arg(context));
+        // A private-key operation counts against the expansion's total before it runs, so that
+        // one template cannot make thousands of them.
+        if (method.cost !== undefined) {
+          if (built.size + method.cost > maxBuilt) throw tooMuch(step, limits);
+          built.size += method.cost;
+        }
         // A method that can build a large value says how large before it builds it.
         if (method.size !== undefined) {
           const size = method.size(value, args);

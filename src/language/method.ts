@@ -83,6 +83,11 @@ export interface Method {
    */
   size?: (input: Value, args: readonly ArgValue[]) => number;
   /**
+   * What running it counts against maxExpansionSize besides the value it gives, for a method
+   * whose cost is not its output's size (a private-key signature): checked before it runs.
+   */
+  cost?: number;
+  /**
    * What of the request being signed a request function reads, which decides the order the
    * parts of a request are expanded in; absent for a method that reads none of it.
    */

@@ -683,3 +683,22 @@ it("a bytes value is signed as its bytes, text as UTF-8", () => {
   expect(viaHex).toBe(sign(null, Buffer.from([0x00, 0xff, 0x10]), ed25519).toString("hex"));
   expect(signed("encodeEd25519", "naïve ☃", key)).toEqual(sign(null, Buffer.from("naïve ☃", "utf8"), ed25519));
 });
+
+describe("the cost of signatures is bounded", () => {
+  const key = rfc9421["test-key-ed25519"].private;
+  const template = (n: number) =>
+    `{hash.append("x").encodeEd25519(hash.getSecret("k")).toHex().printDigest();}`.repeat(n);
+
+  it("counts each against maxExpansionSize (256 KiB): 64 fit in the default 16 MiB, a 65th does not", () => {
+    expect(() => expand(template(60), { secrets: { k: key } })).not.toThrow();
+    const e = errorOf(() => expand(template(70), { secrets: { k: key } }));
+    expect(e.code).toBe("LIMIT_EXCEEDED");
+    expect(e.message).toContain("encodeEd25519()");
+    expect(e.message).toContain("maxExpansionSize");
+  });
+
+  it("refuses before signing: a tighter limit allows fewer", () => {
+    const e = errorOf(() => expand(template(3), { secrets: { k: key }, limits: { maxExpansionSize: 600 * 1024 } }));
+    expect(e.code).toBe("LIMIT_EXCEEDED");
+  });
+});

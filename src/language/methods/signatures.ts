@@ -6,8 +6,18 @@ import { type Method, MethodFailure, type Param, TEXT_OR_BYTES } from "../method
 /** A private key as PEM or JWK text: a key, so masked everywhere and never quoted. */
 const KEY: Param = { name: "key", accepts: ["text"], secret: true };
 
-const signature = (algorithm: SignatureAlgorithm): Pick<Method, "params" | "input" | "output" | "reveals" | "run"> => ({
+/**
+ * What a signature counts against maxExpansionSize: 256 KiB, so that an expansion (a whole signed
+ * request) makes at most 64 of them by default. An RSA signature with an 8192-bit key takes some
+ * 50 ms; without a bound, a 64 KiB template could ask for two thousand.
+ */
+export const SIGNATURE_COST = 256 * 1024;
+
+const signature = (
+  algorithm: SignatureAlgorithm,
+): Pick<Method, "params" | "input" | "output" | "reveals" | "run" | "cost"> => ({
   params: [KEY],
+  cost: SIGNATURE_COST,
   input: TEXT_OR_BYTES,
   output: "bytes",
   reveals: false,
