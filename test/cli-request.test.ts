@@ -28,10 +28,22 @@ describe("rawPath", () => {
 
 describe("rawTarget", () => {
   it.each([
-    { url: "http://h/a/../b", target: { protocol: "http:", hostname: "h", port: undefined, host: "h", path: "/a/../b" } },
-    { url: "HTTPS://H.Example:8443/x", target: { protocol: "https:", hostname: "h.example", port: 8443, host: "H.Example:8443", path: "/x" } },
-    { url: "https://h:443/x", target: { protocol: "https:", hostname: "h", port: undefined, host: "h:443", path: "/x" } },
-    { url: "http://[::1]:8080/x?y", target: { protocol: "http:", hostname: "::1", port: 8080, host: "[::1]:8080", path: "/x?y" } },
+    {
+      url: "http://h/a/../b",
+      target: { protocol: "http:", hostname: "h", port: undefined, host: "h", path: "/a/../b" },
+    },
+    {
+      url: "HTTPS://H.Example:8443/x",
+      target: { protocol: "https:", hostname: "h.example", port: 8443, host: "H.Example:8443", path: "/x" },
+    },
+    {
+      url: "https://h:443/x",
+      target: { protocol: "https:", hostname: "h", port: undefined, host: "h:443", path: "/x" },
+    },
+    {
+      url: "http://[::1]:8080/x?y",
+      target: { protocol: "http:", hostname: "::1", port: 8080, host: "[::1]:8080", path: "/x?y" },
+    },
     { url: "http://h", target: { protocol: "http:", hostname: "h", port: undefined, host: "h", path: "/" } },
     { url: "http://h?x=1", target: { protocol: "http:", hostname: "h", port: undefined, host: "h", path: "/?x=1" } },
     { url: "http://h/p?q#f", target: { protocol: "http:", hostname: "h", port: undefined, host: "h", path: "/p?q" } },

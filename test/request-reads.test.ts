@@ -91,7 +91,10 @@ describe("canonical headers", () => {
 
   it("writes the listed headers lowercase and sorted, values trimmed and collapsed, repeats joined with ','", () => {
     expect(
-      read(`hash.getCanonicalHeaders("x-amz-date;My-Header1;host").encodeBase64().printDigest()`, { url: "https://x/", headers }),
+      read(`hash.getCanonicalHeaders("x-amz-date;My-Header1;host").encodeBase64().printDigest()`, {
+        url: "https://x/",
+        headers,
+      }),
     ).toBe(
       Buffer.from(
         "host:example.amazonaws.com\nmy-header1:value1 with spaces,second\nx-amz-date:20150830T123600Z\n",

@@ -47,55 +47,54 @@ describe("AWS Signature Version 4, query-string form", () => {
   // smithy signs S3 paths as given (uriEscapePath: false), encoded once by the caller: the
   // template decodes what the URL holds and encodes it once, so a key with a space, parentheses
   // or non-ASCII letters is not encoded twice.
-  it.each([
-    "/reports/q3-2024.csv",
-    "/my%20file%20%281%29.txt",
-    "/caf%C3%A9/na%C3%AFve.txt",
-  ])("equals @smithy/signature-v4 for another bucket, region, query, key and clock (%s)", async (path) => {
-    const now = new Date("2024-02-29T12:34:56Z");
-    const credentials = { accessKeyId: "AKIDEXAMPLE2", secretAccessKey: "s3cr3t/with+odd=chars" };
-    const host = "my-bucket.s3.eu-west-1.amazonaws.com";
-    const signer = new SignatureV4({
-      credentials,
-      region: "eu-west-1",
-      service: "s3",
-      sha256: Sha256,
-      uriEscapePath: false,
-    });
-    const presigned = await signer.presign(
-      {
-        method: "GET",
-        protocol: "https:",
-        hostname: host,
-        path,
-        query: { "response-content-type": "text/csv" },
-        // S3 presigned URLs sign UNSIGNED-PAYLOAD: smithy takes the payload hash from this header,
-        // which is neither moved into the query nor signed.
-        headers: { host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
-      },
-      {
-        expiresIn: 3600,
-        signingDate: now,
-        unhoistableHeaders: new Set(["x-amz-content-sha256"]),
-        unsignableHeaders: new Set(["x-amz-content-sha256"]),
-      },
-    );
-    // The request's own parameter is part of the URL; the template signs it as it stands.
-    const url = awsPresignTemplate({
-      url: `https://${host}${path}?response-content-type=text%2Fcsv`,
-      region: "eu-west-1",
-      expires: 3600,
-    });
-    const signed = signRequest(
-      { url },
-      {
-        now,
-        secrets: { aws_access_key_id: credentials.accessKeyId, aws_secret_access_key: credentials.secretAccessKey },
-      },
-    );
-    const ours = Object.fromEntries(new URL(signed.url).searchParams);
-    expect(ours).toEqual(presigned.query);
-  });
+  it.each(["/reports/q3-2024.csv", "/my%20file%20%281%29.txt", "/caf%C3%A9/na%C3%AFve.txt"])(
+    "equals @smithy/signature-v4 for another bucket, region, query, key and clock (%s)",
+    async (path) => {
+      const now = new Date("2024-02-29T12:34:56Z");
+      const credentials = { accessKeyId: "AKIDEXAMPLE2", secretAccessKey: "s3cr3t/with+odd=chars" };
+      const host = "my-bucket.s3.eu-west-1.amazonaws.com";
+      const signer = new SignatureV4({
+        credentials,
+        region: "eu-west-1",
+        service: "s3",
+        sha256: Sha256,
+        uriEscapePath: false,
+      });
+      const presigned = await signer.presign(
+        {
+          method: "GET",
+          protocol: "https:",
+          hostname: host,
+          path,
+          query: { "response-content-type": "text/csv" },
+          // S3 presigned URLs sign UNSIGNED-PAYLOAD: smithy takes the payload hash from this header,
+          // which is neither moved into the query nor signed.
+          headers: { host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+        },
+        {
+          expiresIn: 3600,
+          signingDate: now,
+          unhoistableHeaders: new Set(["x-amz-content-sha256"]),
+          unsignableHeaders: new Set(["x-amz-content-sha256"]),
+        },
+      );
+      // The request's own parameter is part of the URL; the template signs it as it stands.
+      const url = awsPresignTemplate({
+        url: `https://${host}${path}?response-content-type=text%2Fcsv`,
+        region: "eu-west-1",
+        expires: 3600,
+      });
+      const signed = signRequest(
+        { url },
+        {
+          now,
+          secrets: { aws_access_key_id: credentials.accessKeyId, aws_secret_access_key: credentials.secretAccessKey },
+        },
+      );
+      const ours = Object.fromEntries(new URL(signed.url).searchParams);
+      expect(ours).toEqual(presigned.query);
+    },
+  );
 });
 
 describe("Unleashed", () => {

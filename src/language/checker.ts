@@ -529,7 +529,7 @@ function checkArguments(
         code: "INVALID_ARGUMENT",
         message: invalid,
         ...arg.node.span,
-        hint: `for example .${exampleCall(method)}`,
+        hint: `for example ${method.input === "start" ? "hash." : "."}${exampleCall(method)}`,
       });
       return;
     }
@@ -549,7 +549,8 @@ function inputHint(method: Method, kind: Kind, before: Method | undefined): stri
     // The hex of a digest, MAC or signature is text one may mean (uppercase hex, a prefix); the
     // hex of the body or of fromHex is not its text, and no query, path or escaped text is hex.
     if (before && !before.reveals && !method.parses) {
-      return `write the bytes as text first: .toHex().${method.name}(…) or .encodeBase64().${method.name}(…)`;
+      const call = `${method.name}(${method.params.length > 0 ? "…" : ""})`;
+      return `write the bytes as text first: .toHex().${call} or .encodeBase64().${call}`;
     }
     return `${method.name}() works on text: apply it to the text before it is hashed or joined with bytes (a form body's parameters as text are hash.getRequestForm())`;
   }

@@ -52,9 +52,9 @@ function outcome(run: () => string): string | { code: string } {
 }
 
 // ---------------------------------------------------------------------------------------------
-// AWS's SigV4 test suite (../shared/conformance/aws-sigv4, from awslabs/aws-c-auth)
+// AWS's SigV4 test suite (a copy of ../shared/conformance/aws-sigv4 in test/fixtures, from awslabs/aws-c-auth)
 
-const SUITE = new URL("../../../shared/conformance/aws-sigv4/", import.meta.url);
+const SUITE = new URL("../fixtures/conformance/aws-sigv4/", import.meta.url);
 const cases = readdirSync(SUITE, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name)

@@ -70,7 +70,7 @@ export const valueMethods: readonly Method[] = [
         throw new MethodFailure(
           "INVALID_ARGUMENT",
           `getNonce() draws from 1 to ${MAX_NONCE_BYTES} bytes`,
-          "for example .getNonce(16)",
+          "for example hash.getNonce(16)",
         );
       }
       return drawn(context, `nonce:${length}`, length, toHex);

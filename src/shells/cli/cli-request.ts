@@ -210,7 +210,6 @@ export async function sendRaw(signed: SignedRequest<Pairs>, timeouts = RAW_TIMEO
   });
 }
 
-
 /** The Fetch standard's null body statuses, whose body fetch() does not decode (a redirect's it does). */
 const UNDECODED_STATUSES = new Set([101, 204, 205, 304]);
 
