@@ -74,6 +74,24 @@ describe("a URL that reads itself", () => {
     expect(e.message).toMatch(/the URL's parameter '(a|b)' and the URL's parameter '(a|b)' read each other/);
   });
 
+  it.each([
+    [`https://x/?a={hash.append("1&b=2").printDigest();}&s={hash.getRequestQuery();}`, "'&' in the URL's query"],
+    [`https://x/p{hash.append("?a=1").printDigest();}&s={hash.getRequestQuery();}`, "'?' in the URL's path"],
+    [`https://{hash.append("h/x").printDigest();}/?s={hash.getRequestHost();}`, "'/' in the URL's host"],
+  ])("refuses a block that writes a delimiter of its component when the URL is read: %s", (url, what) => {
+    const e = errorOf(() => signRequest({ url }));
+    expect(e.code).toBe("INVALID_URL_VALUE");
+    expect(e.message).toContain(what);
+    // Encoded, the value is a value again.
+    expect(() =>
+      signRequest({ url: url.replace(/\.printDigest\(\);\}/, ".encodeURL().printDigest();}") }),
+    ).not.toThrow();
+  });
+
+  it("lets a block write delimiters where nothing reads the URL", () => {
+    expect(signRequest({ url: `https://x/?{hash.append("a=1&b=2").printDigest();}` }).url).toBe("https://x/?a=1&b=2");
+  });
+
   it("reads a header without a block and the body", () => {
     const url = `https://x/?h={hash.getRequestHeader("X-Key");}&b={hash.getRequestBody().encodeMd5().toHex().printDigest();}`;
     const signed = signRequest({ method: "POST", url, headers: [["X-Key", "v"]], body: "abc" });

@@ -253,6 +253,9 @@ describe("no error path leaks a key or a secret", () => {
       A: `{hash.append(${secret}).append(hash.getRequestHeader("B")).encodeHmacSha1(${key}).toHex().printDigest();}`,
     }),
     HOST_FUNCTION: `{hash.getAccount("nope").encodeHmacSha1(${key}).toHex().append(${secret}).printDigest();}`,
+    INVALID_URL_VALUE: JSON.stringify({
+      url: `https://x/?a={hash.append(${secret}).append("&${LITERAL}").printDigest();}&s={hash.getRequestQuery().encodeHmacSha1(${key}).toHex().printDigest();}`,
+    }),
     INVALID_KEY: `{hash.append(${secret}).encodeEd25519(${key}).toHex().printDigest();}`,
     UNSUPPORTED_IN_BROWSER: `{hash.append(${secret}).encodeRsaSha256(${key}).toHex().printDigest();}`,
     UNDEFINED_NAME: `{hash.append(${secret}).encodeHmacSha1(${key}).toHex().append(hash.get("nope")).printDigest();}`,

@@ -233,6 +233,8 @@ export interface RequestPlan<P extends PlannedPart> {
   headersLeftOut: Map<PlannedUnit<P>, ReadonlySet<P>>;
   /** For each unit of the URL that reads its query: the parameters it does not take. */
   paramsLeftOut: Map<PlannedUnit<P>, ReadonlySet<number>>;
+  /** Some block reads the URL or a component of it (the Host fallback included). */
+  readsUrl: boolean;
 }
 
 /**
@@ -329,6 +331,7 @@ export function planRequest<P extends PlannedPart>(
   // known, since what reads a segment is decided by them.
   const deps: Edge[][] = [];
   const deferred: { unit: number; read: Read }[] = [];
+  let readsUrl = false;
   units.forEach((unit, u) => {
     const edges: Edge[] = [...(named.deps[u] ?? [])];
     const to = (list: readonly number[], call: Call) => {
@@ -336,6 +339,8 @@ export function planRequest<P extends PlannedPart>(
     };
     for (const read of readsOf(unit.block.expression, rules)) {
       const { what, arg, call } = read;
+      if (["url", "scheme", "host", "path", "query", "headers"].includes(what)) readsUrl = true;
+      if (what === "header" && arg?.toLowerCase() === "host") readsUrl = true;
       switch (what) {
         case "header":
           if (arg !== undefined) to(headerSegments(unit, arg, call), call);
@@ -470,7 +475,15 @@ export function planRequest<P extends PlannedPart>(
       U,
     );
   }
-  return { units, order: order.filter((n) => n < U), scope: names.scope, layout, headersLeftOut, paramsLeftOut };
+  return {
+    units,
+    order: order.filter((n) => n < U),
+    scope: names.scope,
+    layout,
+    headersLeftOut,
+    paramsLeftOut,
+    readsUrl,
+  };
 
   function describeNode(n: number): string {
     const segment = segments[n >= U ? n - U : (segmentOf[n] as number)] as Segment<P>;

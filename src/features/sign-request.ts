@@ -193,6 +193,22 @@ export function signRequestWith<H extends Headers>(
     if (unsendable) throw inPart(header.where, failure(header.source, [blockProblem(header, unsendable[0])], shown));
   };
 
+  // The URL's components are read from the template's own text: a block that writes a delimiter
+  // of its component would move what a signature reads (a parameter it never sees, a path cut).
+  const refuseRestructuring = (unit: Unit, output: string) => {
+    const component = unit.place?.component;
+    const found = component ? DELIMITERS[component]?.exec(output) : null;
+    if (!found || !component) return;
+    const where = component === "authority" ? "host" : component;
+    const problem: Problem = {
+      code: "INVALID_URL_VALUE",
+      message: `this block gives ${quoteName(found[0])} in the URL's ${where}, which would change what the request's reads of the URL see`,
+      hint: "encode the value with encodeURL(), or write the delimiter in the template's text",
+      ...unit.block.span,
+    };
+    throw inPart(url.where, failure(url.source, [problem], shown));
+  };
+
   const viewOf = (unit: Unit): RequestView => ({
     method,
     url: () => urlOf(unit),
@@ -236,6 +252,7 @@ export function signRequestWith<H extends Headers>(
     }
     // A header is refused as soon as it is whole, before any other part reads it.
     if (++part.ran === part.units.length && part.kind === "header") refuseUnsendable(part as HeaderPart);
+    if (part === url && plan.readsUrl) refuseRestructuring(unit, part.outputs[unit.piece] as string);
   }
 
   let signedUrl = text(url);
@@ -288,6 +305,14 @@ type HeaderPart = Part & { name: string };
 
 /** A block of a part of the request: what runs, in the order the reads of blocks need. */
 type Unit = PlannedUnit<Part>;
+
+/** What a block of each component of a URL may not give when the URL is read (RFC 3986 §3). */
+const DELIMITERS: Partial<Record<string, RegExp>> = {
+  scheme: /[:/?#@]/,
+  authority: /[/?#@]/,
+  path: /[?#]/,
+  query: /[&#]/,
+};
 
 /** RFC 9110 §5.6.2: token = 1*tchar. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -39,6 +39,7 @@ export const errorCodes = [
   // signing a request
   "HEADER_CYCLE",
   "INVALID_HEADER_VALUE",
+  "INVALID_URL_VALUE",
   // limits
   "LIMIT_EXCEEDED",
 ] as const;
