@@ -182,9 +182,10 @@ function methodSection(method: Method): string[] {
               : `the secret \`${name}\` set to \`${EXAMPLE_SECRET}\``,
           )
           .join(" and ")}`;
-  const inRequest = method.reads !== undefined
-    ? `, in the request \`${EXAMPLE_REQUEST.method} ${EXAMPLE_REQUEST.url}\` with the body \`${EXAMPLE_REQUEST.body}\` and the header \`Date: ${EXAMPLE_REQUEST.date}\``
-    : "";
+  const inRequest =
+    method.reads !== undefined
+      ? `, in the request \`${EXAMPLE_REQUEST.method} ${EXAMPLE_REQUEST.url}\` with the body \`${EXAMPLE_REQUEST.body}\` and the header \`Date: ${EXAMPLE_REQUEST.date}\``
+      : "";
   lines.push(
     "",
     "Example:",

@@ -198,8 +198,7 @@ export function build(
       const { node, piece } = blocks[i] as { node: Block; piece: number };
       pieces[piece] = compileTextChain(node.expression, "block", problems, rules, tracer, scope ?? plan?.scope);
     }
-    if (plan && plan.order.some((b, i) => b !== i))
-      order = plan.order.map((b) => (blocks[b] as { piece: number }).piece);
+    if (plan?.order.some((b, i) => b !== i)) order = plan.order.map((b) => (blocks[b] as { piece: number }).piece);
   }
 
   if (problems.length > 0) throw failure(source, problems, shown);

@@ -401,8 +401,8 @@ export function planRequest<P extends PlannedPart>(
     const from = segmentOf[u] as number;
     for (const { to } of deps[u] ?? []) {
       const target = to >= U ? to - U : (segmentOf[to] as number);
-      let set = readers.get(target);
-      if (!set) readers.set(target, (set = new Set()));
+      const set = readers.get(target) ?? new Set<number>();
+      readers.set(target, set);
       set.add(from);
     }
   });
