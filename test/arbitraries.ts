@@ -295,6 +295,12 @@ const drawOf = (env: Environment) => {
 /** A whole number as append and let take it: its decimal text. */
 const asValue = (v: Value | number): Value => (typeof v === "number" ? String(v) : v);
 
+/** RFC 3986 §2.3: every byte but the unreserved ones percent-encoded, uppercase hex. */
+const rfc3986 = (text: string) =>
+  [...Buffer.from(text, "utf8")]
+    .map((b) => (unreserved(b) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`))
+    .join("");
+
 /** Every method of the table, by name. A test checks that its names are the table's. */
 export const model: Readonly<Record<string, ModelMethod>> = {
   ...stringModels,
@@ -494,9 +500,11 @@ export function exampleResults(c: ExampleContext): Record<string, string | { cod
     getRequestScheme: `${url.protocol.slice(0, -1)}://${url.host}`,
     getRequestHost: `host:${url.host}`,
     // No Content-Type: the form is empty, and the canonical query of "page=2&size=10&" drops the empty pair.
+    // The query's pairs (the example's body is no form), decoded, RFC 3986-encoded again, sorted.
     getRequestForm: [...url.searchParams]
+      .map(([k, v]) => [rfc3986(k), rfc3986(v)])
+      .sort(([a = "", x = ""], [b = "", y = ""]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))
       .map(([k, v]) => `${k}=${v}`)
-      .sort()
       .join("&"),
     // Sorted names, trimmed values; Host is the URL's, since the example request has none.
     getCanonicalHeaders: hash("sha256", `date:${c.request.date}\nhost:${url.host}\n`),

@@ -11,9 +11,10 @@ import { build } from "esbuild";
  * grew our own code past it, to about 56 KiB. Issue 12 grew it to 83.3 KiB: its request, text
  * and named-value functions by 7.2 KiB, and public-key signatures by 19.1 KiB, of which
  * @noble/curves is 15.2 (P-256 ECDSA alone would be 12.3, Ed25519 alone 9.5: they share the
- * field and curve arithmetic) and reading keys, with messages that say what is wrong, 3.9.
+ * field and curve arithmetic) and reading keys, with messages that say what is wrong, 3.9; the
+ * review's fixes (the request planned on segments, URL values checked) to 84.3 KiB.
  */
-export const BROWSER_BUDGET = 84 * 1024;
+export const BROWSER_BUDGET = 85 * 1024;
 
 export interface BrowserBuild {
   text: string;

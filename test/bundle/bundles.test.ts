@@ -118,9 +118,9 @@ it("the browser bundle imports nothing from node:", () => {
   expect(nodeImports(readFileSync(dist("browser.js"), "utf8"))).toStrictEqual([]);
 });
 
-it("an application's browser build of the package stays within 84 KiB gzipped", async () => {
+it("an application's browser build of the package stays within 85 KiB gzipped", async () => {
   const bundle = await browserBuild(dist(".."));
   expect(bundle.inputs).toContain("dist/browser.js");
   expect(bundle.gzipped).toBeLessThanOrEqual(BROWSER_BUDGET);
-  expect(BROWSER_BUDGET).toBe(84 * 1024);
+  expect(BROWSER_BUDGET).toBe(85 * 1024);
 });
