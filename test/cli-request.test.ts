@@ -83,7 +83,8 @@ describe("sendRaw reads an answer as send() (fetch) does", () => {
     br: (res) => encoded(res, "br", brotliCompressSync("brotli")),
     twice: (res) => encoded(res, "gzip, br", brotliCompressSync(gzipSync("gzip then br"))),
     "upper-case": (res) => encoded(res, "GZIP", gzipSync("upper-case coding")),
-    unknown: (res) => encoded(res, "zstd", Buffer.from("left as it came")),
+    // A coding neither knows (zstd is one fetch decodes from Node 24 on).
+    unknown: (res) => encoded(res, "x-custom", Buffer.from("left as it came")),
     "one-unknown": (res) => encoded(res, "gzip, compress", gzipSync("none undone")),
     identity: (res) => encoded(res, "identity", Buffer.from("identity")),
     truncated: (res) => encoded(res, "gzip", gzipSync("cut short ".repeat(100)).subarray(0, 40)),

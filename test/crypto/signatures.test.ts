@@ -550,7 +550,8 @@ const refused: Refused[] = [
     name: "a P-256 JWK whose private value is zero",
     key: jwkText({ ...p256Jwk, d: Buffer.alloc(32).toString("base64url") }),
     methods: ["encodeEcdsaP256Sha256"],
-    says: /not a usable private key|out of range/,
+    // Node 24's OpenSSL refuses it as it reads the JWK; older ones sign with it, and the backend refuses it.
+    says: /not a usable private key|out of range|not a complete private JWK/,
   },
 ];
 
