@@ -346,8 +346,14 @@ export function planRequest<P extends PlannedPart>(
           if (arg !== undefined) to(headerSegments(unit, arg, call), call);
           break;
         case "headers":
-          if (arg === undefined) deferred.push({ unit: u, read });
-          else for (const name of headerList(arg) ?? []) to(headerSegments(unit, name, call), call);
+          if (arg !== undefined) {
+            for (const name of headerList(arg) ?? []) to(headerSegments(unit, name, call), call);
+            break;
+          }
+          // Every header: the URL's host, when there is no Host header, is read as it is; the
+          // headers are read all but the reader's own and those that read it, decided below.
+          if (!hasHost) to(hostOf(), call);
+          deferred.push({ unit: u, read });
           break;
         case "body":
           to(body ? segmentsOf([body]) : [], call);
@@ -424,6 +430,32 @@ export function planRequest<P extends PlannedPart>(
     return found;
   };
 
+  // For the URL: which units read a given block, on the graph of units and segments (a read of a
+  // segment is a read of each of its units), so that a parameter is left out of a signature's
+  // query only when it reads the signing block itself, not merely another block beside it.
+  const nodeReaders = new Map<number, number[]>();
+  deps.forEach((edges, from) => {
+    for (const { to } of edges) {
+      const list = nodeReaders.get(to);
+      if (list) list.push(from);
+      else nodeReaders.set(to, [from]);
+    }
+  });
+  const unitsReading = (u: number): Set<number> => {
+    const found = new Set<number>();
+    const seen = new Set<number>([u]);
+    const stack = [u];
+    while (stack.length > 0) {
+      for (const r of nodeReaders.get(stack.pop() as number) ?? []) {
+        if (seen.has(r)) continue;
+        seen.add(r);
+        if (r < U) found.add(r);
+        stack.push(r);
+      }
+    }
+    return found;
+  };
+
   const headersLeftOut = new Map<PlannedUnit<P>, ReadonlySet<P>>();
   const paramsLeftOut = new Map<PlannedUnit<P>, ReadonlySet<number>>();
   for (const { unit: u, read } of deferred) {
@@ -443,17 +475,18 @@ export function planRequest<P extends PlannedPart>(
         const s = segmentOfPart.get(h);
         if (s !== undefined && !out.has(h)) edges.push({ to: node(s), call: read.call });
       }
-      if (!hasHost) for (const s of hostOf()) edges.push({ to: node(s), call: read.call });
       continue;
     }
     // The query (or the whole URL) from a block of the URL: every parameter but its own and
     // those that read it; and for the whole URL, what stands before the query too.
     const ownParam = unit.place?.component === "query" ? unit.place.param : -1;
     const out = new Set<number>(ownParam >= 0 ? [ownParam] : []);
+    const readsBlock = unitsReading(u);
     for (const s of urlSegments.values()) {
-      const place = (segments[s] as Segment<P>).place as UrlPlace;
+      const segment = segments[s] as Segment<P>;
+      const place = segment.place as UrlPlace;
       if (place.component !== "query") continue;
-      if (place.param === ownParam || readsMe.has(s)) {
+      if (place.param === ownParam || segment.units.some((v) => readsBlock.has(v))) {
         out.add(place.param);
         continue;
       }
