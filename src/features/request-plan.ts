@@ -400,39 +400,10 @@ export function planRequest<P extends PlannedPart>(
     deps[node(s)] = segment.units.map((to) => ({ to }));
   });
 
-  // Which segments read which, from the explicit reads alone: two reads of everything then see
-  // each other whatever order they are looked at in, each taking the other, a cycle.
-  const readers = new Map<number, Set<number>>();
-  units.forEach((_, u) => {
-    const from = segmentOf[u] as number;
-    for (const { to } of deps[u] ?? []) {
-      const target = to >= U ? to - U : (segmentOf[to] as number);
-      const set = readers.get(target) ?? new Set<number>();
-      readers.set(target, set);
-      set.add(from);
-    }
-  });
-  const dependentsOf = new Map<number, Set<number>>();
-  const readersOfSegment = (s: number): Set<number> => {
-    let found = dependentsOf.get(s);
-    if (found) return found;
-    found = new Set();
-    const stack = [s];
-    while (stack.length > 0) {
-      for (const r of readers.get(stack.pop() as number) ?? []) {
-        if (!found.has(r)) {
-          found.add(r);
-          stack.push(r);
-        }
-      }
-    }
-    dependentsOf.set(s, found);
-    return found;
-  };
-
-  // For the URL: which units read a given block, on the graph of units and segments (a read of a
-  // segment is a read of each of its units), so that a parameter is left out of a signature's
-  // query only when it reads the signing block itself, not merely another block beside it.
+  // Which units read a given block, from the explicit reads alone (a read of a segment is a read
+  // of each of its units): a header or parameter is left out of a read of everything when it
+  // reads the reading block itself, not merely another block beside it. Two reads of everything
+  // then see each other whatever order they are looked at in, each taking the other: a cycle.
   const nodeReaders = new Map<number, number[]>();
   deps.forEach((edges, from) => {
     for (const { to } of edges) {
@@ -460,16 +431,10 @@ export function planRequest<P extends PlannedPart>(
   const paramsLeftOut = new Map<PlannedUnit<P>, ReadonlySet<number>>();
   for (const { unit: u, read } of deferred) {
     const unit = units[u] as PlannedUnit<P>;
-    const own = segmentOf[u] as number;
-    const readsMe = readersOfSegment(own);
     const edges = deps[u] as Edge[];
+    const readsBlock = unitsReading(u);
     if (read.what === "headers") {
-      const out = new Set<P>(
-        headers.filter((h) => {
-          const s = segmentOfPart.get(h);
-          return h === unit.part || (s !== undefined && readsMe.has(s));
-        }),
-      );
+      const out = new Set<P>(headers.filter((h) => h === unit.part || h.units.some((v) => readsBlock.has(v))));
       headersLeftOut.set(unit, out);
       for (const h of headers) {
         const s = segmentOfPart.get(h);
@@ -481,7 +446,6 @@ export function planRequest<P extends PlannedPart>(
     // those that read it; and for the whole URL, what stands before the query too.
     const ownParam = unit.place?.component === "query" ? unit.place.param : -1;
     const out = new Set<number>(ownParam >= 0 ? [ownParam] : []);
-    const readsBlock = unitsReading(u);
     for (const s of urlSegments.values()) {
       const segment = segments[s] as Segment<P>;
       const place = segment.place as UrlPlace;
