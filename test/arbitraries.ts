@@ -1979,6 +1979,7 @@ export function predictRequest(r: GenRequest, nowMs: number, order: string[] = [
     r.headers.flatMap((h, j) => (h.name.toLowerCase() === name.toLowerCase() ? [j] : []));
   const inUrl = (component: UrlPlace["component"]) =>
     units.flatMap((u, i) => (u.part === 0 && u.place?.component === component ? [i] : []));
+  const allUrlUnits = () => units.flatMap((u, i) => (u.part === 0 ? [i] : []));
   const paramUnits = (param: number) =>
     units.flatMap((u, i) => (u.part === 0 && u.place?.component === "query" && u.place.param === param ? [i] : []));
   const hasHost = r.headers.some((h) => h.name.toLowerCase() === "host");
@@ -2024,7 +2025,7 @@ export function predictRequest(r: GenRequest, nowMs: number, order: string[] = [
           for (const name of new Set(read.names.map((n) => n.toLowerCase()))) {
             const found = headersNamed(name);
             if (found.length > 0) for (const j of found) add(unitsOf(partOfHeader(j)));
-            else if (name === "host") add(inUrl("authority"));
+            else if (name === "host") add(u.part === 0 ? inUrl("authority") : allUrlUnits());
             else missing = true;
           }
           // Once for each header of the list the request lacks.
@@ -2048,7 +2049,7 @@ export function predictRequest(r: GenRequest, nowMs: number, order: string[] = [
               parts[u.part]?.header === j ? [] : [{ key: j, units: unitsOf(partOfHeader(j)) }],
             ),
           });
-          if (!hasHost) add(inUrl("authority"));
+          if (!hasHost) add(u.part === 0 ? inUrl("authority") : allUrlUnits());
           break;
         case "body":
           add(unitsOf(bodyPart));
@@ -2062,15 +2063,16 @@ export function predictRequest(r: GenRequest, nowMs: number, order: string[] = [
         case "path": {
           const component = read.what === "host" ? "authority" : read.what;
           if (ownComponent === component) selfRead.add(i);
-          else add(inUrl(component));
+          // From another part, the expanded URL as a whole: a block may have written a delimiter.
+          else add(u.part === 0 ? inUrl(component) : allUrlUnits());
           break;
         }
         case "query":
           if (u.part === 0) wants.push({ unit: i, kind: "params", groups: otherParams() });
-          else add(inUrl("query"));
+          else add(allUrlUnits());
           break;
         case "url":
-          if (u.part !== 0) for (const c of ["scheme", "authority", "path", "query"] as const) add(inUrl(c));
+          if (u.part !== 0) add(allUrlUnits());
           else if (ownComponent === "scheme" || ownComponent === "authority" || ownComponent === "path")
             selfRead.add(i);
           else {

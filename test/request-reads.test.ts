@@ -88,6 +88,26 @@ describe("a URL that reads itself", () => {
     ).not.toThrow();
   });
 
+  it("reads the expanded URL as a whole from another part, whatever its blocks wrote (a base URL from a secret)", () => {
+    const secrets = { u: "https://hooks.example.com/x?token=abc&v=2" };
+    const signed = signRequest(
+      {
+        url: `{hash.getSecret("u");}`,
+        headers: [
+          ["X-Host", `{hash.getRequestHost();}`],
+          ["X-Query", `{hash.getRequestQuery();}`],
+          ["X-Canonical", `{hash.getCanonicalHeaders("host").encodeBase64().printDigest();}`],
+        ],
+      },
+      { secrets },
+    );
+    expect(signed.headers.map(([, v]) => v)).toEqual([
+      "hooks.example.com",
+      "token=abc&v=2",
+      Buffer.from("host:hooks.example.com\n").toString("base64"),
+    ]);
+  });
+
   it("lets a block write delimiters where nothing reads the URL", () => {
     expect(signRequest({ url: `https://x/?{hash.append("a=1&b=2").printDigest();}` }).url).toBe("https://x/?a=1&b=2");
   });

@@ -57,6 +57,8 @@ export function urlLayout(ast: Template): UrlLayout {
   let param = 0;
   let hasQuery = false;
   let pending = ""; // the scheme's text, until ':' shows it is one
+  let named = false; // the parameter's name has ended with '='
+  let blockInParam = false; // a block stands in the parameter before its name ended
   const push = (piece: number, text: string | undefined) => slices.push({ piece, text, place: { component, param } });
   ast.parts.forEach((part, piece) => {
     if (part.type === "Block") {
@@ -68,6 +70,7 @@ export function urlLayout(ast: Template): UrlLayout {
       }
       push(piece, undefined);
       places.set(piece, { component, param });
+      if (component === "query") blockInParam = true;
       return;
     }
     let run = "";
@@ -113,6 +116,8 @@ export function urlLayout(ast: Template): UrlLayout {
           hasQuery = true;
           component = "query";
           params.push("");
+          named = false;
+          blockInParam = false;
         } else component = "fragment";
         continue;
       }
@@ -121,13 +126,15 @@ export function urlLayout(ast: Template): UrlLayout {
         if (c === "&") {
           param++;
           params.push("");
+          named = false;
+          blockInParam = false;
         } else component = "fragment";
         continue;
       }
-      if (component === "query" && params[param] !== undefined && !(params[param] as string).includes("=")) {
+      if (component === "query" && !named && !blockInParam) {
         // The parameter's name, as long as only text has been seen of it.
-        const own = slices.filter((s) => s.place.component === "query" && s.place.param === param);
-        if (own.every((s) => s.text !== undefined)) params[param] += c;
+        if (c === "=") named = true;
+        else params[param] += c;
       }
       run += c;
     }
@@ -233,7 +240,7 @@ export interface RequestPlan<P extends PlannedPart> {
   headersLeftOut: Map<PlannedUnit<P>, ReadonlySet<P>>;
   /** For each unit of the URL that reads its query: the parameters it does not take. */
   paramsLeftOut: Map<PlannedUnit<P>, ReadonlySet<number>>;
-  /** Some block reads the URL or a component of it (the Host fallback included). */
+  /** Some block of the URL reads the URL or a component of it (the Host fallback included). */
   readsUrl: boolean;
 }
 
@@ -315,12 +322,17 @@ export function planRequest<P extends PlannedPart>(
   const urlWhere = (test: (place: UrlPlace) => boolean) =>
     [...urlSegments.values()].filter((s) => test((segments[s] as Segment<P>).place as UrlPlace));
   const allUrl = () => [...urlSegments.values()];
-  // A component of the URL is what its own segments give, read from the URL or from elsewhere.
-  const hostOf = () => urlWhere((p) => p.component === "authority" || p.component === "scheme");
+  // A component of the URL read from the URL itself is what its own segments give; read from
+  // another part, it is the expanded URL's, parsed once the whole URL has run (a block may write
+  // a delimiter there: only a URL that reads itself is bound to its text's structure).
+  const component = (unit: PlannedUnit<P>, test: (place: UrlPlace) => boolean) =>
+    unit.part === url ? urlWhere(test) : allUrl();
+  const hostOf = (unit: PlannedUnit<P>) =>
+    component(unit, (p) => p.component === "authority" || p.component === "scheme");
   const headerSegments = (unit: PlannedUnit<P>, name: string, call: Call): number[] => {
     const same = headersNamed(name);
     if (same.length > 0) return segmentsOf(same);
-    if (name.toLowerCase() === "host") return hostOf();
+    if (name.toLowerCase() === "host") return hostOf(unit);
     const { message, hint } = missingHeader(name);
     unit.part.problems.push({ code: "MISSING_HEADER", message, hint, ...call.nameSpan });
     return [];
@@ -339,8 +351,10 @@ export function planRequest<P extends PlannedPart>(
     };
     for (const read of readsOf(unit.block.expression, rules)) {
       const { what, arg, call } = read;
-      if (["url", "scheme", "host", "path", "query", "headers"].includes(what)) readsUrl = true;
-      if (what === "header" && arg?.toLowerCase() === "host") readsUrl = true;
+      if (unit.part === url) {
+        if (["url", "scheme", "host", "path", "query", "headers"].includes(what)) readsUrl = true;
+        if (what === "header" && arg?.toLowerCase() === "host") readsUrl = true;
+      }
       switch (what) {
         case "header":
           if (arg !== undefined) to(headerSegments(unit, arg, call), call);
@@ -352,7 +366,7 @@ export function planRequest<P extends PlannedPart>(
           }
           // Every header: the URL's host, when there is no Host header, is read as it is; the
           // headers are read all but the reader's own and those that read it, decided below.
-          if (!hasHost) to(hostOf(), call);
+          if (!hasHost) to(hostOf(unit), call);
           deferred.push({ unit: u, read });
           break;
         case "body":
@@ -364,23 +378,23 @@ export function planRequest<P extends PlannedPart>(
           break;
         case "scheme":
           to(
-            urlWhere((p) => p.component === "scheme"),
+            component(unit, (p) => p.component === "scheme"),
             call,
           );
           break;
         case "host":
-          to(hostOf(), call);
+          to(hostOf(unit), call);
           break;
         case "path":
           to(
-            urlWhere((p) => p.component === "path"),
+            component(unit, (p) => p.component === "path"),
             call,
           );
           break;
         case "query":
         case "url":
           if (unit.part !== url) {
-            to(what === "query" ? urlWhere((p) => p.component === "query") : allUrl(), call);
+            to(allUrl(), call);
             break;
           }
           // From the URL itself: what stands before the query is read as it is; the parameters

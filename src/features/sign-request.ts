@@ -172,13 +172,17 @@ export function signRequestWith<H extends Headers>(
     }
     return known;
   };
-  // The URL as a block sees it: what it reads of it has run (the plan orders it so), and a
-  // parameter still to run, or one the block leaves out, is not in it.
-  const urlOf = (unit: Unit): UrlView =>
-    parseUrl(
-      urlText(plan.layout, url.outputs, unit.part === url ? unit.place : undefined, plan.paramsLeftOut.get(unit)),
-      normalize,
-    );
+  // The URL as a block sees it. From the URL itself: what it reads of it has run (the plan
+  // orders it so), and a parameter still to run, or one the block leaves out, is not in it. From
+  // another part: the whole expanded URL, which has run.
+  let wholeUrl: UrlView | undefined;
+  const urlOf = (unit: Unit): UrlView => {
+    if (unit.part !== url) {
+      wholeUrl ??= parseUrl(text(url), normalize);
+      return wholeUrl;
+    }
+    return parseUrl(urlText(plan.layout, url.outputs, unit.place, plan.paramsLeftOut.get(unit)), normalize);
+  };
   const bodyText = () => (body ? text(body) : "");
   const byKey = headersByKey(headers);
   const headerValues = (unit: Unit, name: string): readonly string[] | undefined => {
