@@ -17,6 +17,7 @@ import {
   type RequestExplanation,
 } from "./features/explain.ts";
 import {
+  type CompiledRequest,
   type Headers,
   type RequestTemplate,
   runBlock,
@@ -107,6 +108,8 @@ export function createHashHelper(options: HashHelperOptions = {}): HashHelper {
   });
   const sizes = options.cache === false ? undefined : { ...defaultCacheSizes, ...options.cache };
   const caches = sizes ? new TemplateCaches<CompiledTemplate>(rules.limits, sizes) : undefined;
+  // What signRequest() compiled, kept apart: a request's key is its texts and header names.
+  const requests = sizes ? new TemplateCaches<CompiledRequest>(rules.limits, sizes) : undefined;
   return Object.freeze({
     expand: (template: string, o?: ExpandOptions) => expandWith(rules, caches, template, o),
     compile: (template: string, o?: Pick<ExpandOptions, "limits" | "revealSecrets">) =>
@@ -122,7 +125,7 @@ export function createHashHelper(options: HashHelperOptions = {}): HashHelper {
     explainAndSignRequest: <H extends Headers>(request: RequestTemplate<H>, o?: ExplainOptions & SignOptions) =>
       explainAndSignRequestWith(rules, request, o),
     signRequest: <H extends Headers>(request: RequestTemplate<H>, o?: SignOptions) =>
-      signRequestWith(rules, request, o, runBlock),
+      signRequestWith(rules, request, o, runBlock, undefined, requests),
     // A call's limits override the instance's, as everywhere else.
     redact: (template: string, o?: RedactOptions) =>
       redactWith(rules.methods, template, { ...o, limits: { ...options.limits, ...o?.limits } }),

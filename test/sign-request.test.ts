@@ -4,7 +4,7 @@ import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it, vi } from "vitest";
 import { pathAndQuery } from "../src/features/sign-request.ts";
-import { explainRequest, signRequest } from "../src/index.ts";
+import { createHashHelper, explainRequest, signRequest } from "../src/index.ts";
 import { MAX_REPORTED_PROBLEMS, quoteName } from "../src/language/errors.ts";
 import { errorOf } from "./helpers.ts";
 
@@ -475,5 +475,55 @@ describe("signRequest's errors", () => {
       const e = errorOf(() => signRequest(request, { revealSecrets }));
       expect(e.format().includes("visible-text")).toBe(shown);
     }
+  });
+});
+
+describe("signRequest's cache of compiled requests", () => {
+  const request = {
+    url: `https://x/?a=1&t={hash.getEpochMillis();}&sig={hash.getRequestQuery().encodeHmacSha256(hash.getSecret("k")).toHex().printDigest();}`,
+    headers: [
+      ["X-Nonce", "{hash.getNonce(4);}"],
+      [
+        "X-Sig",
+        `{hash.append(hash.getRequestHeader("X-Nonce")).append(hash.getSignedHeaders()).encodeMd5().toHex().printDigest();}`,
+      ],
+    ] as [string, string][],
+  };
+  const byHand = (now: number, key: string, nonce: string) => {
+    const query = `a=1&t=${now}`;
+    return {
+      url: `https://x/?${query}&sig=${createHmac("sha256", key).update(query).digest("hex")}`,
+      sig: createHash("md5").update(`${nonce}host;x-nonce`).digest("hex"),
+    };
+  };
+
+  it("signs each call afresh with what it is given (clock, secrets, random), cached or not", () => {
+    for (const helper of [createHashHelper(), createHashHelper({ cache: false })]) {
+      for (const [now, key, byte] of [
+        [1000, "k1", 1],
+        [2000, "k2", 2],
+        [1000, "k1", 3],
+      ] as const) {
+        const signed = helper.signRequest(request, { now, secrets: { k: key }, random: (b) => b.fill(byte) });
+        const nonce = Buffer.alloc(4, byte).toString("hex");
+        const expected = byHand(now, key, nonce);
+        expect(signed.url).toBe(expected.url);
+        expect(signed.headers).toEqual([
+          ["X-Nonce", nonce],
+          ["X-Sig", expected.sig],
+        ]);
+      }
+    }
+  });
+
+  it("compiles a request whose texts or header names differ on its own", () => {
+    const helper = createHashHelper();
+    const one = helper.signRequest({ url: "https://x/", headers: [["A", "{hash.getSignedHeaders();}"]] });
+    const two = helper.signRequest({ url: "https://x/", headers: [["B", "{hash.getSignedHeaders();}"]] });
+    expect(one.headers).toEqual([["A", "host"]]);
+    expect(two.headers).toEqual([["B", "host"]]);
+    // An error is not kept: it is found again, and a fixed request then signs.
+    expect(errorOf(() => helper.signRequest({ url: "https://x/{hash.nope();}" })).code).toBe("UNKNOWN_METHOD");
+    expect(errorOf(() => helper.signRequest({ url: "https://x/{hash.nope();}" })).code).toBe("UNKNOWN_METHOD");
   });
 });

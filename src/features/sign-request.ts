@@ -1,3 +1,4 @@
+import type { TemplateCaches } from "../engine/cache.ts";
 import { type ExpandOptions, evalContext } from "../engine/context.ts";
 import { type Built, build, failure, type program, rethrown, type Shown } from "../engine/template.ts";
 import type { Span, Template } from "../language/ast.ts";
@@ -13,7 +14,15 @@ import {
 } from "../language/errors.ts";
 import { limitProblem } from "../language/limits.ts";
 import { type Rules, withLimits } from "../language/rules.ts";
-import { headersByKey, type PlannedPart, type PlannedUnit, parseUrl, planRequest, urlText } from "./request-plan.ts";
+import {
+  headersByKey,
+  type PlannedPart,
+  type PlannedUnit,
+  parseUrl,
+  planRequest,
+  type RequestPlan,
+  urlText,
+} from "./request-plan.ts";
 
 /** Headers as an object, or as name-value pairs when order or repeated names matter. */
 export type Headers = Readonly<Record<string, string>> | readonly (readonly [string, string])[];
@@ -80,6 +89,7 @@ export function signRequestWith<H extends Headers>(
   options: SignOptions | undefined,
   runOne: BlockRunner,
   tracer?: Tracer,
+  caches?: TemplateCaches<CompiledRequest>,
 ): SignedRequest<H> {
   const rules = withLimits(base, options?.limits);
   const reveal = options?.revealSecrets === true;
@@ -94,9 +104,36 @@ export function signRequestWith<H extends Headers>(
     if (!TOKEN.test(name)) throw new TypeError(`the header name ${quoteName(name)} is not an RFC 9110 token`);
   }
 
+  // What a request compiles to depends on its texts and header names alone (and the limits, which
+  // choose the cache); one that reveals literals in its errors, or is traced, is never kept.
+  const cache = reveal || tracer ? undefined : caches?.for(rules.limits);
+  const key = cache ? JSON.stringify([request.url, request.body ?? null, pairs]) : "";
+  let compiled = cache?.recall(key);
+  if (!compiled) {
+    compiled = compileRequest(rules, request.url, request.body, pairs, { reveal, tracer, shown });
+    cache?.remember(key, compiled);
+  }
+  return runRequest(compiled, request, method, options, normalize, shown, runOne);
+}
+
+/** A request's parts parsed and checked, and the order of their blocks: what signing reuses. */
+export interface CompiledRequest {
+  url: Part;
+  body: Part | undefined;
+  headers: HeaderPart[];
+  plan: RequestPlan<Part>;
+}
+
+function compileRequest(
+  rules: Rules,
+  urlSource: string,
+  bodySource: string | undefined,
+  pairs: readonly (readonly [string, string])[],
+  { reveal, tracer, shown }: { reveal: boolean; tracer: Tracer | undefined; shown: Shown },
+): CompiledRequest {
   // Parsed first, checked once the order of every block of the request is known.
   const parse = (id: number, kind: Part["kind"], where: string, key: string, source: string): Part => {
-    const part: Part = { id, kind, where, key, source, problems: [], outputs: [], units: [], ran: 0 };
+    const part: Part = { id, kind, where, key, source, problems: [], units: [] };
     try {
       part.built = build(source, { rules, reveal, check: false });
     } catch (e) {
@@ -105,8 +142,8 @@ export function signRequestWith<H extends Headers>(
     }
     return part;
   };
-  const url = parse(0, "url", "URL", "url", request.url);
-  const body = request.body === undefined ? undefined : parse(1, "body", "body", "body", request.body);
+  const url = parse(0, "url", "URL", "url", urlSource);
+  const body = bodySource === undefined ? undefined : parse(1, "body", "body", "body", bodySource);
   const first = body ? 2 : 1;
   const headers = pairs.map(([name, value], i) => ({
     ...parse(first + i, "header", `header ${name}`, name.toLowerCase(), value),
@@ -155,7 +192,29 @@ export function signRequestWith<H extends Headers>(
   }
   const error = joined(parts, shown);
   if (error) throw error;
+  return { url, body, headers, plan };
+}
 
+/** One signing of a compiled request: its blocks run in the plan's order, on one clock. */
+function runRequest<H extends Headers>(
+  { url, body, headers, plan }: CompiledRequest,
+  request: RequestTemplate<H>,
+  method: string,
+  options: SignOptions | undefined,
+  normalize: boolean,
+  shown: Shown,
+  runOne: BlockRunner,
+): SignedRequest<H> {
+  // What each block of each part gave in this signing, and how many of a part's blocks have run.
+  const runs = new Map<Part, { outputs: (string | undefined)[]; ran: number }>();
+  const run = (part: Part) => {
+    let state = runs.get(part);
+    if (!state) {
+      state = { outputs: [], ran: 0 };
+      runs.set(part, state);
+    }
+    return state;
+  };
   const clock = evalContext(options); // one clock, one set of names and draws, for every part
   // The parts built from a secret, directly or by reading a part that was: a trace of a part
   // that reads one of them masks what it read (see RequestView.fromSecret).
@@ -166,8 +225,8 @@ export function signRequestWith<H extends Headers>(
     let known = texts.get(part);
     if (known === undefined) {
       // Never a part some of whose blocks have not run: that would send it without their text.
-      if (part.ran < part.units.length) throw new Error(`${part.where} was read before all its blocks ran`);
-      known = assemble(part);
+      if (run(part).ran < part.units.length) throw new Error(`${part.where} was read before all its blocks ran`);
+      known = assemble(part, run(part).outputs);
       texts.set(part, known);
     }
     return known;
@@ -181,7 +240,7 @@ export function signRequestWith<H extends Headers>(
       wholeUrl ??= parseUrl(text(url), normalize);
       return wholeUrl;
     }
-    return parseUrl(urlText(plan.layout, url.outputs, unit.place, plan.paramsLeftOut.get(unit)), normalize);
+    return parseUrl(urlText(plan.layout, run(url).outputs, unit.place, plan.paramsLeftOut.get(unit)), normalize);
   };
   const bodyText = () => (body ? text(body) : "");
   const byKey = headersByKey(headers);
@@ -194,7 +253,11 @@ export function signRequestWith<H extends Headers>(
 
   const refuseUnsendable = (header: HeaderPart) => {
     const unsendable = UNSENDABLE.exec(text(header));
-    if (unsendable) throw inPart(header.where, failure(header.source, [blockProblem(header, unsendable[0])], shown));
+    if (unsendable)
+      throw inPart(
+        header.where,
+        failure(header.source, [blockProblem(header, run(header).outputs, unsendable[0])], shown),
+      );
   };
 
   // The URL's components are read from the template's own text: a block that writes a delimiter
@@ -249,14 +312,15 @@ export function signRequestWith<H extends Headers>(
     };
     const ref: PartRef = { id: part.id, where: part.where, source: part.source, program: part.built as Program };
     try {
-      part.outputs[unit.piece] = runOne(ref, unit.piece, context);
+      run(part).outputs[unit.piece] = runOne(ref, unit.piece, context);
     } catch (e) {
       const converted = rethrown(e, part.source, shown);
       throw converted instanceof HashHelperError ? inPart(part.where, converted) : converted;
     }
     // A header is refused as soon as it is whole, before any other part reads it.
-    if (++part.ran === part.units.length && part.kind === "header") refuseUnsendable(part as HeaderPart);
-    if (part === url && plan.readsUrl) refuseRestructuring(unit, part.outputs[unit.piece] as string);
+    const state = run(part);
+    if (++state.ran === part.units.length && part.kind === "header") refuseUnsendable(part as HeaderPart);
+    if (part === url && plan.readsUrl) refuseRestructuring(unit, state.outputs[unit.piece] as string);
   }
 
   let signedUrl = text(url);
@@ -277,10 +341,10 @@ export function signRequestWith<H extends Headers>(
 }
 
 /** A part's text: its text as written, and what each of its blocks gave. */
-function assemble(part: Part): string {
+function assemble(part: Part, outputs: readonly (string | undefined)[]): string {
   const pieces = part.built?.pieces ?? [];
   let out = "";
-  for (const [i, piece] of pieces.entries()) out += typeof piece === "string" ? piece : (part.outputs[i] ?? "");
+  for (const [i, piece] of pieces.entries()) out += typeof piece === "string" ? piece : (outputs[i] ?? "");
   return out;
 }
 /**
@@ -297,12 +361,8 @@ interface Part extends PlannedPart {
   built?: Built;
   error?: HashHelperError;
   problems: Problem[];
-  /** What each block gave, by the index of its piece. */
-  outputs: (string | undefined)[];
   /** The units (blocks) of the part. */
   units: number[];
-  /** How many of them have run. */
-  ran: number;
 }
 
 type HeaderPart = Part & { name: string };
@@ -348,11 +408,11 @@ function textProblem(name: string, ast: Template): Problem | undefined {
  * The problem of a header whose blocks gave it `character`, which a header value cannot hold:
  * at the first block that gave such a character.
  */
-function blockProblem(header: HeaderPart, character: string): Problem {
+function blockProblem(header: HeaderPart, outputs: readonly (string | undefined)[], character: string): Problem {
   let span: Span = { offset: 0, length: header.source.length };
   let found = character;
   for (const [i, part] of (header.built as Built).ast.parts.entries()) {
-    const own = part.type === "Block" ? UNSENDABLE.exec(header.outputs[i] ?? "") : null;
+    const own = part.type === "Block" ? UNSENDABLE.exec(outputs[i] ?? "") : null;
     if (own) {
       span = part.span;
       found = own[0];
