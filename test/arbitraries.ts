@@ -34,8 +34,8 @@ import {
   type ModelMethod,
   type ModelRequest,
   type ModelUrl,
+  percentEncoded,
   Refusal,
-  unreserved,
   type Value,
 } from "./model/core.ts";
 import { signatureExamples, signatureModels } from "./model/signatures.ts";
@@ -295,12 +295,6 @@ const drawOf = (env: Environment) => {
 /** A whole number as append and let take it: its decimal text. */
 const asValue = (v: Value | number): Value => (typeof v === "number" ? String(v) : v);
 
-/** RFC 3986 §2.3: every byte but the unreserved ones percent-encoded, uppercase hex. */
-const rfc3986 = (text: string) =>
-  [...Buffer.from(text, "utf8")]
-    .map((b) => (unreserved(b) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`))
-    .join("");
-
 /** Every method of the table, by name. A test checks that its names are the table's. */
 export const model: Readonly<Record<string, ModelMethod>> = {
   ...stringModels,
@@ -335,10 +329,7 @@ export const model: Readonly<Record<string, ModelMethod>> = {
   encodeBase64Url: { gives: "text", run: (input) => bytes(input).toString("base64url") },
   encodeURL: {
     gives: "text",
-    run: (input) =>
-      [...bytes(input)]
-        .map((b) => (unreserved(b) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`))
-        .join(""),
+    run: (input) => percentEncoded(input),
   },
   toHex: { gives: "text", run: (input) => bytes(input).toString("hex") },
   printDigest: { gives: "text", run: (input) => input },
@@ -502,7 +493,7 @@ export function exampleResults(c: ExampleContext): Record<string, string | { cod
     // No Content-Type: the form is empty, and the canonical query of "page=2&size=10&" drops the empty pair.
     // The query's pairs (the example's body is no form), decoded, RFC 3986-encoded again, sorted.
     getRequestForm: [...url.searchParams]
-      .map(([k, v]) => [rfc3986(k), rfc3986(v)])
+      .map(([k, v]) => [percentEncoded(k), percentEncoded(v)])
       .sort(([a = "", x = ""], [b = "", y = ""]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))
       .map(([k, v]) => `${k}=${v}`)
       .join("&"),

@@ -4,17 +4,8 @@
 // which led users to sign the hex of the body instead of the body.
 import { createHash, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { evaluate, HashHelperError, signRequest } from "../src/index.ts";
-
-function errorOf(run: () => unknown): HashHelperError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof HashHelperError) return e;
-    throw e;
-  }
-  throw new Error("expected a HashHelperError");
-}
+import { evaluate, signRequest } from "../src/index.ts";
+import { errorOf } from "./helpers.ts";
 
 const formRequest = (header: string) => ({
   method: "POST",

@@ -3,17 +3,8 @@
 // with node:crypto and URL.
 import { createHash, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { HashHelperError, signRequest } from "../src/index.ts";
-
-function errorOf(run: () => unknown): HashHelperError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof HashHelperError) return e;
-    throw e;
-  }
-  throw new Error("expected a HashHelperError");
-}
+import { signRequest } from "../src/index.ts";
+import { errorOf } from "./helpers.ts";
 
 /** The value of one header a block-only header gives, on a request. */
 function read(

@@ -3,17 +3,8 @@
 import { Buffer } from "node:buffer";
 import { createHash, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { evaluate, expand, explainAndExpand, HashHelperError, signRequest } from "../../src/index.ts";
-
-function errorOf(run: () => unknown): HashHelperError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof HashHelperError) return e;
-    throw e;
-  }
-  throw new Error("expected a HashHelperError");
-}
+import { evaluate, expand, explainAndExpand, signRequest } from "../../src/index.ts";
+import { errorOf } from "../helpers.ts";
 
 /** A random source giving 00 01 02 …, as a test fixes it. */
 const counting = (bytes: Uint8Array) => {

@@ -89,3 +89,9 @@ export const unreserved = (b: number) =>
   (b >= 0x61 && b <= 0x7a) ||
   (b >= 0x30 && b <= 0x39) ||
   "-._~".includes(String.fromCharCode(b));
+
+/** RFC 3986 §2.1 and §2.3: every byte but the unreserved ones as %XX, uppercase (text as UTF-8). */
+export const percentEncoded = (v: Value | number) =>
+  [...bytes(v)]
+    .map((b) => (unreserved(b) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`))
+    .join("");

@@ -3,7 +3,14 @@
 // mapping), with Buffer for bytes, and nothing of src/.
 import { Buffer, isUtf8 } from "node:buffer";
 import { createHmac } from "node:crypto";
-import { type ExampleContext, type ExampleResult, type ModelMethod, Refusal, unreserved, type Value } from "./core.ts";
+import {
+  type ExampleContext,
+  type ExampleResult,
+  type ModelMethod,
+  percentEncoded,
+  Refusal,
+  type Value,
+} from "./core.ts";
 
 const text = (gives: (input: string, args: readonly (Value | number)[]) => string): ModelMethod => ({
   gives: "text",
@@ -105,12 +112,6 @@ function decodeURL(s: string): string {
 const decodedBytes = (s: string) =>
   Buffer.concat(pieces(s).map((p) => (typeof p === "string" ? Buffer.from(p, "utf8") : p)));
 
-// RFC 3986 §2.1 and §2.3: every byte but the unreserved ones as %XX, uppercase.
-const encode = (b: Buffer) =>
-  [...b]
-    .map((x) => (unreserved(x) ? String.fromCharCode(x) : `%${x.toString(16).toUpperCase().padStart(2, "0")}`))
-    .join("");
-
 function canonicalQuery(s: string): string {
   const params = s
     .split("&")
@@ -118,7 +119,10 @@ function canonicalQuery(s: string): string {
     .map((pair) => {
       const eq = pair.indexOf("=");
       const [name, value] = eq < 0 ? [pair, ""] : [pair.slice(0, eq), pair.slice(eq + 1)];
-      return { name: Buffer.from(encode(decodedBytes(name))), value: Buffer.from(encode(decodedBytes(value))) };
+      return {
+        name: Buffer.from(percentEncoded(decodedBytes(name))),
+        value: Buffer.from(percentEncoded(decodedBytes(value))),
+      };
     });
   params.sort((a, b) => Buffer.compare(a.name, b.name) || Buffer.compare(a.value, b.value));
   return params.map((p) => `${p.name}=${p.value}`).join("&");
