@@ -240,6 +240,8 @@ export interface RequestPlan<P extends PlannedPart> {
   headersLeftOut: Map<PlannedUnit<P>, ReadonlySet<P>>;
   /** For each unit of the URL that reads its query: the parameters it does not take. */
   paramsLeftOut: Map<PlannedUnit<P>, ReadonlySet<number>>;
+  /** The header parts by lowercase name, in their order. */
+  byKey: ReadonlyMap<string, readonly P[]>;
   /** Some block of the URL reads the URL or a component of it (the Host fallback included). */
   readsUrl: boolean;
 }
@@ -493,6 +495,7 @@ export function planRequest<P extends PlannedPart>(
     layout,
     headersLeftOut,
     paramsLeftOut,
+    byKey,
     readsUrl,
   };
 
@@ -508,7 +511,7 @@ export function planRequest<P extends PlannedPart>(
 }
 
 /** The headers of a request by lowercase name, in their order. */
-export function headersByKey<P extends PlannedPart>(headers: readonly P[]): Map<string, P[]> {
+function headersByKey<P extends PlannedPart>(headers: readonly P[]): Map<string, P[]> {
   const byKey = new Map<string, P[]>();
   for (const h of headers) {
     const same = byKey.get(h.key);

@@ -15,7 +15,6 @@ import {
 import { limitProblem } from "../language/limits.ts";
 import { type Rules, withLimits } from "../language/rules.ts";
 import {
-  headersByKey,
   type PlannedPart,
   type PlannedUnit,
   parseUrl,
@@ -243,7 +242,7 @@ function runRequest<H extends Headers>(
     return parseUrl(urlText(plan.layout, run(url).outputs, unit.place, plan.paramsLeftOut.get(unit)), normalize);
   };
   const bodyText = () => (body ? text(body) : "");
-  const byKey = headersByKey(headers);
+  const { byKey } = plan;
   const headerValues = (unit: Unit, name: string): readonly string[] | undefined => {
     const key = name.toLowerCase();
     const same = byKey.get(key) ?? [];
