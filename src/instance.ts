@@ -2,7 +2,7 @@
 // `Environment` are: its own functions besides the language's, its own default limits and its
 // own cache. The top-level functions of the package are a default instance's.
 
-import { type CacheSizes, type CacheUsage, defaultCacheSizes, TemplateCaches } from "./engine/cache.ts";
+import { CacheBudget, type CacheSizes, type CacheUsage, defaultCacheSizes, TemplateCaches } from "./engine/cache.ts";
 import type { ExpandOptions } from "./engine/context.ts";
 import { evaluateWith, parseWith } from "./engine/expression.ts";
 import { type CompiledTemplate, compileWith, expandWith } from "./engine/template.ts";
@@ -38,7 +38,7 @@ export interface HashHelperOptions {
   limits?: Partial<Limits> | undefined;
   /** Value functions of the host's own, called as `hash.name(…)` at the start of a chain. */
   methods?: readonly HostFunction[] | undefined;
-  /** The sizes of the instance's cache of compiled templates, or false for none. */
+  /** The size of the instance's cache of compiled templates and requests, or false for none. */
   cache?: Partial<CacheSizes> | false | undefined;
 }
 
@@ -94,6 +94,11 @@ export interface HashHelper {
   cacheUsage(): CacheUsage;
 }
 
+function cacheBudget({ bytes }: CacheSizes): CacheBudget {
+  if (!(bytes >= 0)) throw new TypeError("cache.bytes must be a number of bytes, 0 or more");
+  return new CacheBudget(bytes);
+}
+
 /** A new instance: its own functions, limits and cache. */
 export function createHashHelper(options: HashHelperOptions = {}): HashHelper {
   const table = new Map(builtins); // built here, then frozen into a MethodTable
@@ -106,10 +111,11 @@ export function createHashHelper(options: HashHelperOptions = {}): HashHelper {
     methods: new MethodTable(table.values()),
     limits: resolveLimits(options.limits),
   });
-  const sizes = options.cache === false ? undefined : { ...defaultCacheSizes, ...options.cache };
-  const caches = sizes ? new TemplateCaches<CompiledTemplate>(rules.limits, sizes) : undefined;
-  // What signRequest() compiled, kept apart: a request's key is its texts and header names.
-  const requests = sizes ? new TemplateCaches<CompiledRequest>(rules.limits, sizes) : undefined;
+  const budget = options.cache === false ? undefined : cacheBudget({ ...defaultCacheSizes, ...options.cache });
+  const caches = budget ? new TemplateCaches<CompiledTemplate>(rules.limits, budget) : undefined;
+  // What signRequest() compiled, kept apart within the same budget: a request's key is its texts
+  // and header names.
+  const requests = budget ? new TemplateCaches<CompiledRequest>(rules.limits, budget) : undefined;
   return Object.freeze({
     expand: (template: string, o?: ExpandOptions) => expandWith(rules, caches, template, o),
     compile: (template: string, o?: Pick<ExpandOptions, "limits" | "revealSecrets">) =>
@@ -131,7 +137,7 @@ export function createHashHelper(options: HashHelperOptions = {}): HashHelper {
       redactWith(rules.methods, template, { ...o, limits: { ...options.limits, ...o?.limits } }),
     methods: rules.methods,
     limits: rules.limits,
-    cacheUsage: () => caches?.usage() ?? { templates: [], characters: 0 },
+    cacheUsage: () => ({ templates: caches?.keys() ?? [], bytes: budget?.used ?? 0 }),
   });
 }
 

@@ -8,13 +8,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HashHelperParser } from "../src/syntax/parser.ts";
+import { haveChromium, launchChromium } from "./bundle/chromium.ts";
 import { input, mozByHand } from "./bundle/workload.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const executablePath = "/usr/bin/chromium";
 
 let work: string;
 let consumer: string;
@@ -125,22 +125,10 @@ describe("installed from its tarball", () => {
   });
 });
 
-// .ci/run installs Debian's chromium; where it cannot, these tests show as skipped, not passed.
-describe.skipIf(!existsSync(executablePath))("the installed grammar/diagrams.html in Chromium", () => {
+describe.skipIf(!haveChromium)("the installed grammar/diagrams.html in Chromium", () => {
   let browser: Browser | undefined;
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

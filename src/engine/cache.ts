@@ -1,84 +1,143 @@
 // The cache of compiled templates that expand() keeps: a dashboard expands the same URLs on every
-// refresh. Each instance (createHashHelper) has its own; the top-level expand() uses the default
-// instance's.
+// refresh, thousands of them in one worker. Each instance (createHashHelper) has its own; the
+// top-level expand() uses the default instance's.
+import type { Chain } from "../language/ast.ts";
 import type { Limits } from "../language/limits.ts";
 
-/** The sizes of a cache (see TemplateCaches). */
+/** The size of an instance's cache (see TemplateCaches). */
 export interface CacheSizes {
-  /** How many templates a cache keeps at least: the ones used last. It may keep twice as many. */
-  templates: number;
   /**
-   * How many characters of templates it keeps in all. A count alone would let large templates
-   * hold hundreds of megabytes, whose garbage collection then slows every expansion; a template
-   * over half of it is compiled on every expansion, never kept.
+   * The heap the cache may hold, in bytes, as estimated for each compiled template from its
+   * length, its blocks and their calls (see retainedBytes). A count alone let a few large
+   * templates hold hundreds of megabytes, and a small one thrashed a dashboard of a thousand
+   * URLs. The default, 24 MiB, holds about 6,000 templates the size of the Moz one (3.9 KB each,
+   * measured; 4.1 KB estimated). A template estimated at over a quarter of it is compiled on
+   * every expansion, never kept.
    */
-  characters: number;
+  bytes: number;
 }
 
-export const defaultCacheSizes: Readonly<CacheSizes> = Object.freeze({ templates: 256, characters: 1 << 20 });
+export const defaultCacheSizes: Readonly<CacheSizes> = Object.freeze({ bytes: 24 * 1024 * 1024 });
 
-/** How many sets of limits other than the instance's own get a cache (each of the same sizes). */
+/** How many sets of limits other than the instance's own get a cache (all within its one budget). */
 const LIMIT_SETS = 8;
 
-// Two generations rather than a strict least-recently-used order: a hit in the young one is a
-// single lookup, where moving an entry to the back of one Map was a delete and a set, and
-// evicting its oldest entry a walk past every entry deleted before. When the young generation
-// is full it becomes the old one, and the old one is dropped; a hit in the old one moves back
-// to the young one. A generation holds `templates` templates, so that the ones used last are
-// always kept, and half of `characters`, so that both together stay within it.
-class Generation<T> {
-  readonly templates = new Map<string, T>();
-  characters = 0;
+// What a compiled template holds, measured on V8 (heap used after collection, 2,000 templates of
+// each shape): about 1 KB whatever it is, 0.5–0.7 KB a block, 60–100 bytes a call, and its text
+// (kept as the key, and in slices for the text between blocks). The estimate is above the
+// measurement for every shape measured, by at most 1.5× (test/engine/cache.test.ts keeps the
+// Moz template's figure; `npm run bench` measures the heap of 4,000 of them).
+const FIXED = 1024;
+const PER_BLOCK = 640;
+const PER_CALL = 128;
+
+/** The estimated heap a compiled source holds: its text (two bytes a character at most) and its chains. */
+export function retainedBytes(source: string, chains: readonly Chain[]): number {
+  let calls = 0;
+  const count = (chain: Chain) => {
+    for (const call of chain.calls) {
+      calls++;
+      for (const arg of call.args) if (arg.type === "Chain") count(arg);
+    }
+  };
+  for (const chain of chains) count(chain);
+  return FIXED + 2 * source.length + PER_BLOCK * chains.length + PER_CALL * calls;
 }
 
+/** A cached value, in the map of its set of limits and in the budget's clock. */
+interface Entry {
+  readonly map: Map<string, Entry>;
+  readonly key: string;
+  readonly value: unknown;
+  readonly bytes: number;
+  /** Looked up since the clock's hand last passed it. */
+  used: boolean;
+}
+
+/**
+ * The bytes one instance's caches hold together, and which entry goes when they are full: the
+ * CLOCK approximation of least-recently-used. A hit only marks its entry used, so that it stays one
+ * lookup (moving an entry to the back of a Map on every hit was a delete and a set); when room is
+ * needed, the hand goes round the entries in the order they came, giving each used one a second
+ * chance (unmarked, to the back) and dropping the first unused one. The hand is one iterator kept
+ * from call to call, so that it never walks again past the entries it has dropped.
+ */
+export class CacheBudget {
+  private readonly clock = new Set<Entry>();
+  private hand: Iterator<Entry> = this.clock.values();
+  private held = 0;
+
+  constructor(readonly bytes: number) {}
+
+  get used(): number {
+    return this.held;
+  }
+
+  /** Keeps `value` under `key` in `map`, dropping what must go first; a value too large is not kept. */
+  add(map: Map<string, Entry>, key: string, value: unknown, bytes: number): void {
+    if (bytes > this.bytes / 4) return;
+    while (this.held + bytes > this.bytes) this.evict();
+    const entry: Entry = { map, key, value, bytes, used: false };
+    map.set(key, entry);
+    this.clock.add(entry);
+    this.held += bytes;
+  }
+
+  private evict(): void {
+    for (;;) {
+      let next = this.hand.next();
+      if (next.done) {
+        this.hand = this.clock.values();
+        next = this.hand.next();
+        if (next.done) return;
+      }
+      const entry = next.value;
+      this.clock.delete(entry);
+      if (entry.used) {
+        entry.used = false;
+        this.clock.add(entry);
+        continue;
+      }
+      entry.map.delete(entry.key);
+      this.held -= entry.bytes;
+      return;
+    }
+  }
+}
+
+/** One set of limits' entries. */
 class TemplateCache<T> {
-  private young = new Generation<T>();
-  private old = new Generation<T>();
+  private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly sizes: Readonly<CacheSizes>) {}
+  constructor(private readonly budget: CacheBudget) {}
 
-  recall(template: string): T | undefined {
-    const hit = this.young.templates.get(template);
-    if (hit) return hit;
-    const aged = this.old.templates.get(template);
-    if (aged) {
-      this.old.templates.delete(template);
-      this.old.characters -= template.length;
-      this.remember(template, aged);
-    }
-    return aged;
+  recall(key: string): T | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    entry.used = true;
+    return entry.value as T;
   }
 
-  remember(template: string, compiled: T): void {
-    const half = this.sizes.characters / 2;
-    if (template.length > half) return;
-    const young = this.young;
-    if (young.templates.size >= this.sizes.templates || young.characters + template.length > half) {
-      this.old = young;
-      this.young = new Generation();
-    }
-    this.young.templates.set(template, compiled);
-    this.young.characters += template.length;
+  remember(key: string, value: T, bytes: number): void {
+    this.budget.add(this.entries, key, value, bytes);
   }
 
-  usage(): CacheUsage {
-    return {
-      templates: [...this.young.templates.keys(), ...this.old.templates.keys()],
-      characters: this.young.characters + this.old.characters,
-    };
+  keys(): string[] {
+    return [...this.entries.keys()];
   }
 }
 
-/** What a cache holds: the templates, once for each set of limits they were compiled with. */
+/** What a cache holds: the templates, once for each set of limits they were compiled with, and their estimated bytes. */
 export interface CacheUsage {
   templates: string[];
-  characters: number;
+  bytes: number;
 }
 
 /**
  * The caches of one instance, one for each set of limits: limits change what a template compiles
  * to, and keying one cache by limits and text together let a template's text forge another
- * caller's key. Its own limits (an object it holds) are found without looking at them.
+ * caller's key. Its own limits (an object it holds) are found without looking at them. All of
+ * them, and the instance's other caches (signRequest's), share one budget.
  */
 export class TemplateCaches<T> {
   private readonly own: TemplateCache<T>;
@@ -86,29 +145,26 @@ export class TemplateCaches<T> {
 
   constructor(
     private readonly limits: Readonly<Limits>,
-    private readonly sizes: Readonly<CacheSizes> = defaultCacheSizes,
+    private readonly budget: CacheBudget,
   ) {
-    this.own = new TemplateCache(sizes);
+    this.own = new TemplateCache(budget);
   }
 
   /** The cache for templates compiled with `limits`, or undefined when no more sets get one. */
-  for(limits: Readonly<Limits>): { recall(t: string): T | undefined; remember(t: string, c: T): void } | undefined {
+  for(limits: Readonly<Limits>): TemplateCache<T> | undefined {
     if (limits === this.limits) return this.own;
     // JSON writes Infinity as null, which no other limit can be.
     const id = JSON.stringify(limits);
     let cache = this.others.get(id);
     if (!cache && this.others.size < LIMIT_SETS) {
-      cache = new TemplateCache(this.sizes);
+      cache = new TemplateCache(this.budget);
       this.others.set(id, cache);
     }
     return cache;
   }
 
-  usage(): CacheUsage {
-    const usages = [this.own, ...this.others.values()].map((cache) => cache.usage());
-    return {
-      templates: usages.flatMap((u) => u.templates),
-      characters: usages.reduce((sum, u) => sum + u.characters, 0),
-    };
+  /** The keys held, for every set of limits. */
+  keys(): string[] {
+    return [this.own, ...this.others.values()].flatMap((cache) => cache.keys());
   }
 }

@@ -7,7 +7,7 @@ import type { Scope } from "../language/names.ts";
 import { type Rules, withLimits } from "../language/rules.ts";
 import { errorMasks, type Shape } from "../secrets/masks.ts";
 import { templateBlocks } from "../syntax/source.ts";
-import type { TemplateCaches } from "./cache.ts";
+import { retainedBytes, type TemplateCaches } from "./cache.ts";
 import { type EvaluationOptions, type ExpandOptions, evalContext } from "./context.ts";
 import { dependencyOrder, nameEdges, namePlan } from "./order.ts";
 
@@ -20,18 +20,24 @@ export interface CompiledTemplate {
 
 /** Parses and checks a whole template against the rules, reporting every problem in it in one HashHelperError. */
 export function compileWith(rules: Rules, source: string, { reveal }: { reveal: boolean }): CompiledTemplate {
+  return compiled(rules, source, reveal).template;
+}
+
+/** compileWith(), and the heap its result is estimated to hold. */
+function compiled(rules: Rules, source: string, reveal: boolean): { template: CompiledTemplate; bytes: number } {
   // The tree is built again if asked for, not kept: expanding never reads it, and a template of
   // many blocks keeping every node alive made the collector copy them all, over and over.
   const built = build(source, { rules, reveal, keepAst: false });
   const run = runner(source, built, { reveal, shape: "template", rules });
   let ast: Template | undefined;
-  return {
+  const template: CompiledTemplate = {
     get ast() {
       ast ??= build(source, { rules, reveal, check: false }).ast;
       return ast;
     },
     expand: (evaluation) => run(evalContext(evaluation)),
   };
+  return { template, bytes: built.bytes };
 }
 
 /**
@@ -49,12 +55,11 @@ export function expandWith(
   const used = withLimits(rules, options?.limits);
   // A compilation that reveals literals in its errors is for debugging, and never kept for others.
   const cache = reveal ? undefined : caches?.for(used.limits);
-  let compiled = cache?.recall(template);
-  if (!compiled) {
-    compiled = compileWith(used, template, { reveal });
-    cache?.remember(template, compiled);
-  }
-  return compiled.expand(options);
+  const hit = cache?.recall(template);
+  if (hit) return hit.expand(options);
+  const made = compiled(used, template, reveal);
+  cache?.remember(template, made.template, made.bytes);
+  return made.template.expand(options);
 }
 
 /** A checked template that runs against a given context, for callers that share one clock. */
@@ -203,7 +208,11 @@ export function build(
 
   if (problems.length > 0) throw failure(source, problems, shown);
   const ast: Template = { type: "Template", parts: parts ?? [], span: { offset: 0, length: source.length } };
-  return { ast, pieces, order };
+  const bytes = retainedBytes(
+    source,
+    blocks.map((b) => b.node.expression),
+  );
+  return { ast, pieces, order, bytes };
 }
 
 /** What build() gives: the AST, the pieces expanding joins, and the order blocks run in when not their own. */
@@ -212,6 +221,8 @@ export interface Built {
   pieces: (string | TextEvaluator)[];
   /** The indexes of the pieces that are blocks, in the order they run; undefined: in order. */
   order: number[] | undefined;
+  /** The heap the pieces are estimated to hold, text included (see retainedBytes). */
+  bytes: number;
 }
 
 /**

@@ -110,7 +110,7 @@ export function signRequestWith<H extends Headers>(
   let compiled = cache?.recall(key);
   if (!compiled) {
     compiled = compileRequest(rules, request.url, request.body, pairs, { reveal, tracer, shown });
-    cache?.remember(key, compiled);
+    cache?.remember(key, compiled, requestBytes(key, compiled));
   }
   return runRequest(compiled, request, method, options, normalize, shown, runOne);
 }
@@ -122,6 +122,16 @@ export interface CompiledRequest {
   headers: HeaderPart[];
   plan: RequestPlan<Part>;
 }
+
+/** The heap a compiled request is estimated to hold: its parts, its key and its plan. */
+function requestBytes(key: string, { url, body, headers, plan }: CompiledRequest): number {
+  let bytes = 2 * key.length + PLAN_BYTES * (1 + plan.units.length);
+  for (const part of [url, body, ...headers]) bytes += part?.built?.bytes ?? 0;
+  return bytes;
+}
+// A request's plan, measured as templates are (src/engine/cache.ts): about this much for the
+// request and for each of its blocks, besides what the parts hold.
+const PLAN_BYTES = 512;
 
 function compileRequest(
   rules: Rules,

@@ -1,30 +1,20 @@
 // The browser bundle in a real browser: Debian's Chromium, driven by playwright-core, loads
 // dist/browser.js as a module and runs the same workload as the sources. The page is served by
-// Playwright's request routing, so no server or network is involved.
-import { existsSync, readFileSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+// Playwright's request routing, so no server or network is involved. page.evaluate may eval even
+// on a page whose CSP forbids it (DevTools lets its own evaluations through), so this test says
+// nothing about CSP: csp.test.ts runs the bundle from a page script under `script-src 'self'`.
+import { readFileSync } from "node:fs";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { haveChromium, launchChromium } from "./chromium.ts";
 import { dist, expected, input, type WorkloadInput, type WorkloadResult, workload } from "./workload.ts";
 
-const executablePath = "/usr/bin/chromium";
 const origin = "http://hash-helper.test";
 
-// .ci/run installs Debian's chromium; where it cannot, these tests show as skipped, not passed.
-describe.skipIf(!existsSync(executablePath))("dist/browser.js in Chromium", () => {
+describe.skipIf(!haveChromium)("dist/browser.js in Chromium", () => {
   let browser: Browser | undefined;
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath,
-      // The machine's network is closed: without these, Chromium keeps trying Google's hosts.
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,0 +1,121 @@
+// The cache of compiled templates: bounded by the heap it is estimated to hold, hits one lookup,
+// least recently used first out (CLOCK), one budget for an instance's templates and requests.
+import { describe, expect, it } from "vitest";
+import { CacheBudget, defaultCacheSizes, retainedBytes } from "../../src/engine/cache.ts";
+import { parse } from "../../src/index.ts";
+import { createHashHelper } from "../../src/instance.ts";
+
+/** A Moz-sized template (the one of the README) with its own access ID. */
+const moz = (i: number) => {
+  const id = `member-${i.toString(16).padStart(10, "0")}`;
+  return `https://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=${id}&Expires={hash.getExpiryTime(240);}&Signature={hash.append("${id}").appendNewLine().append(hash.getExpiryTime(240)).encodeHmacSha1("0123456789abcdef0123456789abcdef").encodeBase64().encodeURL().printDigest();}`;
+};
+
+describe("retainedBytes", () => {
+  it("counts the text, the blocks and every call, nested ones too", () => {
+    const one = parse(`hash.append("a").printDigest()`);
+    const nested = parse(`hash.append(hash.append("a").toHex()).printDigest()`);
+    const base = retainedBytes("", []);
+    expect(retainedBytes("x".repeat(100), []) - base).toBe(200);
+    expect(retainedBytes("", [one]) - base).toBe(640 + 2 * 128);
+    expect(retainedBytes("", [nested]) - retainedBytes("", [one])).toBe(2 * 128);
+  });
+
+  it("puts a Moz template at about 4 KB, so that the default holds over 4,000 of them", () => {
+    const { bytes } = defaultCacheSizes;
+    const blocks = [parse("hash.getExpiryTime(240)"), parse(moz(0).slice(moz(0).lastIndexOf("{") + 1, -2))];
+    const estimate = retainedBytes(moz(0), blocks);
+    expect(estimate).toBeGreaterThan(3500);
+    expect(estimate).toBeLessThan(4500);
+    expect(Math.floor(bytes / estimate)).toBeGreaterThanOrEqual(4000);
+    // At most about 32 MB of heap: the estimate is above what V8 measures (see src/engine/cache.ts).
+    expect(bytes).toBeLessThanOrEqual(32 * 1024 * 1024);
+  });
+});
+
+describe("CacheBudget", () => {
+  const filled = (budget: number, keys: string[]) => {
+    const b = new CacheBudget(budget);
+    const map = new Map<string, { used: boolean }>() as Map<string, never>;
+    for (const k of keys) b.add(map, k, k, 10);
+    return { b, map };
+  };
+
+  it("holds entries until their bytes are spent, then drops the least recently used", () => {
+    const { b, map } = filled(40, ["a", "b", "c", "d"]);
+    expect(b.used).toBe(40);
+    (map.get("a") as unknown as { used: boolean }).used = true; // a hit
+    b.add(map, "e", "e", 10);
+    // "a" had a second chance; "b" was the oldest unused.
+    expect([...map.keys()].sort()).toEqual(["a", "c", "d", "e"]);
+    // The hand goes on from where it stopped.
+    b.add(map, "f", "f", 10);
+    expect([...map.keys()].sort()).toEqual(["a", "d", "e", "f"]);
+    expect(b.used).toBe(40);
+  });
+
+  it("keeps nothing over a quarter of its bytes", () => {
+    const { b, map } = filled(40, ["a"]);
+    b.add(map, "big", "big", 11);
+    expect([...map.keys()]).toEqual(["a"]);
+    expect(b.used).toBe(10);
+  });
+
+  it("stays linear when it drops entry after entry (the hand never walks back over what it dropped)", () => {
+    const b = new CacheBudget(1000);
+    const map = new Map<string, never>();
+    for (let i = 0; i < 200_000; i++) b.add(map, String(i), i, 10);
+    expect(map.size).toBe(100);
+    expect(map.has("199999")).toBe(true);
+    expect(map.has("199899")).toBe(false);
+  });
+});
+
+describe("an instance's cache", () => {
+  it("keeps 4,000 distinct Moz templates, all of them, round after round", () => {
+    const helper = createHashHelper();
+    const templates = Array.from({ length: 4000 }, (_, i) => moz(i));
+    for (const t of templates) helper.expand(t, { now: 0 });
+    const usage = helper.cacheUsage();
+    expect(usage.templates.length).toBe(4000);
+    expect(usage.bytes).toBeLessThanOrEqual(defaultCacheSizes.bytes);
+    // Every template is a hit now: none is compiled again, so none is added.
+    for (const t of templates) helper.expand(t, { now: 0 });
+    expect(helper.cacheUsage()).toStrictEqual(usage);
+  });
+
+  it("keeps a template in use while thousands of others come and go, within its bytes", () => {
+    const helper = createHashHelper({ cache: { bytes: 200_000 } });
+    const used = moz(-1);
+    helper.expand(used);
+    for (let i = 0; i < 2000; i++) {
+      helper.expand(moz(i));
+      if (i % 10 === 0) helper.expand(used);
+      expect(helper.cacheUsage().bytes).toBeLessThanOrEqual(200_000);
+    }
+    const { templates } = helper.cacheUsage();
+    expect(templates).toContain(used);
+    expect(templates).not.toContain(moz(0));
+    expect(templates.length).toBeGreaterThan(20);
+  });
+
+  it("never keeps a template estimated at over a quarter of its bytes, and still expands it", () => {
+    const helper = createHashHelper({ cache: { bytes: 40_000 } });
+    const large = `${"-".repeat(5_000)}{hash.append("x").printDigest();}`;
+    expect(helper.expand(large).endsWith("-x")).toBe(true);
+    expect(helper.cacheUsage()).toStrictEqual({ templates: [], bytes: 0 });
+  });
+
+  it("shares its budget with signRequest's compiled requests", () => {
+    const helper = createHashHelper({ cache: { bytes: 100_000 } });
+    helper.signRequest({ url: 'https://example.com/?a={hash.append("x").printDigest();}' });
+    const { bytes, templates } = helper.cacheUsage();
+    expect(templates).toEqual([]);
+    expect(bytes).toBeGreaterThan(1000);
+  });
+
+  it("is refused a size that is not a number of bytes", () => {
+    expect(() => createHashHelper({ cache: { bytes: Number.NaN } })).toThrow(TypeError);
+    expect(() => createHashHelper({ cache: { bytes: -1 } })).toThrow(TypeError);
+  });
+});
