@@ -103,9 +103,7 @@ function byHand(): Record<string, unknown> {
   const ed = rfc3986(sign(null, Buffer.from("timestamp.body"), ed25519Key).toString("base64"));
   const bodyDigest = createHash("sha256").update(body).digest("hex");
   return {
-    moz: moz
-      .replace("{hash.getExpiryTime(240);}", expires)
-      .replace(/\{hash\.append\(.*;\}$/, mozSignature),
+    moz: moz.replace("{hash.getExpiryTime(240);}", expires).replace(/\{hash\.append\(.*;\}$/, mozSignature),
     families: `https://api.example.com/v1/items?ts=${now}&day=${day}&mac=${mac}&md5=${md5}&b64=${b64}&text=MIXED%20CASE&ed=${ed}`,
     evaluate: createHmac("sha512", secrets.api_key).update("data").digest("base64"),
     signed: {
