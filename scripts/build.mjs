@@ -24,7 +24,17 @@ const common = {
   conditions: ["development"],
 };
 await Promise.all([
-  build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js", platform: "node", target: "node20" }),
+  // On Node, index.js holds what a caller reads before calling anything and loads full.js, the
+  // rest, on the first call (src/node.ts); what both need is in a chunk they share.
+  build({
+    ...common,
+    entryPoints: { index: "src/node.ts", full: "src/index.ts" },
+    outdir: "dist",
+    splitting: true,
+    chunkNames: "chunk-[hash]",
+    platform: "node",
+    target: "node20",
+  }),
   // platform "browser" makes esbuild pick the "browser" backend of the #crypto import.
   build({
     ...common,
@@ -33,10 +43,19 @@ await Promise.all([
     platform: "browser",
     target: "es2022",
   }),
-  // CommonJS: see src/shells/cli/cli-bin.ts.
+  // CommonJS: see src/shells/cli/cli-bin.ts. cli.cjs is the program's first file, which loads
+  // the program, cli-main.cjs, from V8's code cache (src/shells/cli/start.ts).
   build({
     ...common,
     entryPoints: ["src/shells/cli/cli-bin.ts"],
+    outfile: "dist/cli-main.cjs",
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+  }),
+  build({
+    ...common,
+    entryPoints: ["src/shells/cli/start.ts"],
     outfile: "dist/cli.cjs",
     format: "cjs",
     platform: "node",

@@ -17,8 +17,8 @@ export type {
 
 export type { FormatOptions } from "./features/explain-format.ts";
 export { formatExplanation, formatRequestExplanation } from "./features/explain-format.ts";
+export { InvalidUrlError } from "./features/invalid-url.ts";
 export type { Headers, RequestTemplate, SignedRequest, SignOptions } from "./features/sign-request.ts";
-export { InvalidUrlError } from "./features/sign-request.ts";
 export type { HashHelper, HashHelperOptions } from "./instance.ts";
 export {
   compile,

@@ -14,6 +14,7 @@ import {
 } from "../language/errors.ts";
 import { limitProblem } from "../language/limits.ts";
 import { type Rules, withLimits } from "../language/rules.ts";
+import { InvalidUrlError } from "./invalid-url.ts";
 import {
   type PlannedPart,
   type PlannedUnit,
@@ -33,11 +34,6 @@ export interface SignOptions extends ExpandOptions {
    * getRequestQuery() and getRequestPath() sign what fetch() will send. The CLI does.
    */
   normalizeUrl?: boolean | undefined;
-}
-
-/** The expanded URL is not one fetch() could send (not absolute, or not a URL at all). */
-export class InvalidUrlError extends TypeError {
-  override readonly name = "InvalidUrlError";
 }
 
 /** A request whose URL, body and header values are templates. */

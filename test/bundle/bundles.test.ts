@@ -3,8 +3,10 @@
 // against node:crypto by hand, so that the builds cannot agree on a wrong answer.
 import { spawnSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { pathToFileURL } from "node:url";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BROWSER_BUDGET, browserBuild, nodeImports } from "../../scripts/bench/browser-build.ts";
 import * as source from "../../src/index.ts";
@@ -61,10 +63,13 @@ describe("the sources' results, the reference for the bundles", () => {
   });
 });
 
+// In process, the Node entry is dist/full.js, which a bundler gets (package.json's "module"
+// condition): vitest imports a file by its path through a module runner of its own, where the
+// entry's require() of full.js would be a second copy. dist/index.js runs in plain Node below.
 describe.each([
-  ["dist/index.js", "index.js"],
-  ["dist/browser.js", "browser.js"],
-])("%s", (_, file) => {
+  ["dist/index.js", "index.js", "full.js"],
+  ["dist/browser.js", "browser.js", "browser.js"],
+])("%s", (_, file, inProcess) => {
   let printed: unknown[][];
   beforeEach(() => {
     printed = [];
@@ -77,7 +82,7 @@ describe.each([
   });
 
   it("gives the sources' results for every method, error and API, and prints nothing", async () => {
-    const bundle = (await import(/* @vite-ignore */ dist(file))) as typeof source;
+    const bundle = (await import(/* @vite-ignore */ dist(inProcess))) as typeof source;
     const result = workload(bundle, input);
     expect(result).toStrictEqual(expected);
     expect(printed).toStrictEqual([]);
@@ -123,4 +128,108 @@ it("an application's browser build of the package stays within 85 KiB gzipped", 
   expect(bundle.inputs).toContain("dist/browser.js");
   expect(bundle.gzipped).toBeLessThanOrEqual(BROWSER_BUDGET);
   expect(BROWSER_BUDGET).toBe(85 * 1024);
+});
+
+// dist/index.js is src/node.ts: the classes and limits at once, the rest (dist/full.js, with the
+// parser) on the first call that needs it.
+describe("dist/index.js, the entry on Node", () => {
+  const kinds = (api: object) =>
+    Object.fromEntries(
+      Object.entries(api)
+        .map(([name, value]) => [
+          name,
+          typeof value === "function" && /^class\b/.test(String(value)) ? "class" : typeof value,
+        ])
+        .sort(),
+    );
+
+  it("exports what src/index.ts does, each of the same kind", async () => {
+    const bundle = (await import(/* @vite-ignore */ dist("index.js"))) as typeof source;
+    expect(kinds(bundle)).toStrictEqual(kinds(source));
+  });
+
+  it("is one API with what it loads: the same classes, functions, methods and limits", () => {
+    const script = `
+      const bundle = await import(${JSON.stringify(pathToFileURL(dist("index.js")).href)});
+      const full = await import(${JSON.stringify(pathToFileURL(dist("full.js")).href)});
+      let error;
+      try { bundle.expand("{hash.nope();}"); } catch (e) { error = e; }
+      const seen = [];
+      bundle.methods.forEach((method, name, table) => seen.push(table === bundle.methods && name === method.name));
+      process.stdout.write(JSON.stringify({
+        error: [error instanceof bundle.HashHelperError, error?.code],
+        same: ["HashHelperError", "InvalidUrlError", "HostFunctionError", "defaultLimits", "errorCodes", "signature"]
+          .filter((name) => bundle[name] !== full[name]),
+        helper: [bundle.defaultHelper.expand === bundle.expand, bundle.defaultHelper.limits === full.defaultHelper.limits],
+        methods: [[...bundle.methods.keys()], bundle.methods.size, bundle.methods.get("append") === full.methods.get("append")],
+        seen: seen.every(Boolean) && seen.length,
+        frozen: Object.isFrozen(bundle.methods) && Object.isFrozen(bundle.defaultHelper),
+      }));`;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    const names = [...source.methods.keys()];
+    expect(JSON.parse(run.stdout)).toStrictEqual({
+      error: [true, "UNKNOWN_METHOD"],
+      same: [],
+      helper: [true, true],
+      methods: [names, names.length, true],
+      seen: names.length,
+      frozen: true,
+    });
+  });
+
+  it('is bundled whole by an application\'s Node build, which takes the "module" condition', async () => {
+    const { build } = await import("esbuild");
+    const dir = mkdtempSync(join(tmpdir(), "hash-helper-app-"));
+    try {
+      const out = join(dir, "app.mjs");
+      const result = await build({
+        stdin: {
+          contents: `import { expand, HashHelperError } from "hash-helper";
+            let code; try { expand("{hash.nope();}"); } catch (e) { code = e instanceof HashHelperError && e.code; }
+            process.stdout.write(JSON.stringify([expand('{hash.append("a").toHex().printDigest();}'), code]));`,
+          resolveDir: fileURLToPath(new URL("../..", import.meta.url)),
+          loader: "js",
+        },
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        outfile: out,
+        logLevel: "silent",
+        metafile: true,
+      });
+      expect(Object.keys(result.metafile.inputs).filter((f) => f.startsWith("dist/"))).toContain("dist/full.js");
+      const run = spawnSync(process.execPath, [out], { encoding: "utf8", cwd: dir });
+      expect(run.stderr).toBe("");
+      expect(JSON.parse(run.stdout)).toStrictEqual(["61", "UNKNOWN_METHOD"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("loads the rest only when a function is called", () => {
+    // The entry and its chunks without full.js: what needs nothing else works, a call cannot.
+    const dir = mkdtempSync(join(tmpdir(), "hash-helper-entry-"));
+    try {
+      for (const file of readdirSync(dist("."))) {
+        if (file === "index.js" || file.startsWith("chunk-")) copyFileSync(dist(file), join(dir, file));
+      }
+      writeFileSync(join(dir, "package.json"), '{"type":"module"}');
+      const script = `
+        const api = await import(${JSON.stringify(pathToFileURL(join(dir, "index.js")).href)});
+        const read = [new api.HashHelperError("x", []).name, api.defaultLimits.maxBlocks > 0, api.errorCodes.length > 0,
+          typeof api.expand, new api.InvalidUrlError("x").name];
+        let call;
+        try { api.expand("x"); } catch (e) { call = e.code; }
+        process.stdout.write(JSON.stringify({ read, call }));`;
+      const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+      expect(run.stderr).toBe("");
+      expect(JSON.parse(run.stdout)).toStrictEqual({
+        read: ["HashHelperError", true, true, "function", "InvalidUrlError"],
+        call: "MODULE_NOT_FOUND",
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -2,6 +2,7 @@
 // CommonJS program without setting up its ES module loader, about 8 ms sooner, and a script that
 // calls the CLI in a loop pays start-up on every call.
 import { readFileSync, readlinkSync } from "node:fs";
+import { isatty } from "node:tty";
 import { IO_ERROR, main, readStdin } from "./cli.ts";
 
 /**
@@ -39,8 +40,17 @@ let writeFailed = false;
 process.stdout.on("error", () => {
   writeFailed = true;
 });
-// With standard error gone there is nowhere left to say anything.
-process.stderr.on("error", () => {});
+// With standard error gone there is nowhere left to say anything. Standard input and error are
+// made (process.stdin, process.stderr) only when used: each is a stream Node builds on first
+// access, start-up that `hash-helper eval` does not need.
+let stderr: NodeJS.WriteStream | undefined;
+const errors = () => {
+  if (!stderr) {
+    stderr = process.stderr;
+    stderr.on("error", () => {});
+  }
+  return stderr;
+};
 
 // exitCode, not process.exit(): exiting at once can cut off output still queued for a pipe.
 void main(process.argv.slice(2), {
@@ -50,13 +60,15 @@ void main(process.argv.slice(2), {
         process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
       }),
   },
-  stderr: process.stderr,
+  stderr: { write: (text: string) => errors().write(text) },
   readStdin,
   stdoutClosed,
-  stdinIsTTY: Boolean(process.stdin.isTTY),
-  stderrIsTTY: Boolean(process.stderr.isTTY),
+  stdinIsTTY: isatty(0),
+  stderrIsTTY: isatty(2),
   env: process.env,
-  stdin: process.stdin,
+  get stdin() {
+    return process.stdin;
+  },
   stdoutStream: process.stdout,
 }).then((code) => {
   process.exitCode = writeFailed ? IO_ERROR : code;

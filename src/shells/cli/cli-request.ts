@@ -2,10 +2,8 @@
 // curl-like flags, sign it with signRequest(), and print or send it. The CLI reads --data @FILE
 // itself, with its other inputs. fetch sends with the platform's fetch(); fetch --raw-path with
 // node:http, which sends a path as it was written.
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from "node:http";
-import { request as httpsRequest } from "node:https";
+import type { request as httpRequest, IncomingMessage, RequestOptions } from "node:http";
 import type { Socket } from "node:net";
-import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync, constants as zlibConstants } from "node:zlib";
 import type { RequestTemplate, SignedRequest } from "../../index.ts";
 
 type Pairs = (readonly [string, string])[];
@@ -190,7 +188,11 @@ export async function sendRaw(signed: SignedRequest<Pairs>, timeouts = RAW_TIMEO
     const fail = (err: unknown) => reject(new RawSendError("the request failed", { cause: err }));
     let req: ReturnType<typeof httpRequest>;
     try {
-      req = (target.protocol === "https:" ? httpsRequest : httpRequest)(options, (res) => {
+      const send =
+        target.protocol === "https:"
+          ? process.getBuiltinModule("node:https").request
+          : process.getBuiltinModule("node:http").request;
+      req = send(options, (res) => {
         readResponse(res, signed.method).then(resolve, fail);
       });
     } catch (err) {
@@ -245,21 +247,28 @@ async function readResponse(res: IncomingMessage, method: string): Promise<Fetch
   };
 }
 
+// node:http, node:https and node:zlib are fetched when a request is sent, not imported: loading
+// them was about 10 ms of every start of the CLI, `eval` included.
+const zlib = () => process.getBuiltinModule("node:zlib");
 // fetch()'s leniency: a body cut short gives what it has rather than an error.
-const GZIP = { flush: zlibConstants.Z_SYNC_FLUSH, finishFlush: zlibConstants.Z_SYNC_FLUSH };
-const BROTLI = {
-  flush: zlibConstants.BROTLI_OPERATION_FLUSH,
-  finishFlush: zlibConstants.BROTLI_OPERATION_FLUSH,
-};
+const gzipOptions = () => ({ flush: zlib().constants.Z_SYNC_FLUSH, finishFlush: zlib().constants.Z_SYNC_FLUSH });
+const brotliOptions = () => ({
+  flush: zlib().constants.BROTLI_OPERATION_FLUSH,
+  finishFlush: zlib().constants.BROTLI_OPERATION_FLUSH,
+});
 
-const gunzip = (b: Buffer) => gunzipSync(b, GZIP);
+const gunzip = (b: Buffer) => zlib().gunzipSync(b, gzipOptions());
 const DECODERS: ReadonlyMap<string, (bytes: Buffer) => Buffer> = new Map([
   ["gzip", gunzip],
   ["x-gzip", gunzip],
   // RFC 9110 §8.4.1.2 says zlib-wrapped (RFC 1950, whose first byte says method 8); raw deflate
   // (RFC 1951) is taken too, as fetch() takes it.
-  ["deflate", (b: Buffer) => (((b[0] ?? 0) & 0x0f) === 8 ? inflateSync(b, GZIP) : inflateRawSync(b, GZIP))],
-  ["br", (b: Buffer) => brotliDecompressSync(b, BROTLI)],
+  [
+    "deflate",
+    (b: Buffer) =>
+      ((b[0] ?? 0) & 0x0f) === 8 ? zlib().inflateSync(b, gzipOptions()) : zlib().inflateRawSync(b, gzipOptions()),
+  ],
+  ["br", (b: Buffer) => zlib().brotliDecompressSync(b, brotliOptions())],
 ]);
 
 /** What fetch prints: the status line, the response headers when asked, and the body. */

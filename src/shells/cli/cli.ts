@@ -20,7 +20,6 @@ import {
   type SignedRequest,
   signRequest,
 } from "../../index.ts";
-import { startRepl } from "../repl/repl.ts";
 import {
   checkHeaders,
   type FetchResult,
@@ -426,6 +425,9 @@ async function repl(
 ): Promise<number> {
   const { stdin, stdoutStream } = io;
   if (!stdin || !stdoutStream) throw new UsageError("the REPL needs standard input and output");
+  // Loaded when the REPL starts: its modules (readline, streams) are start-up the other commands
+  // do not need. esbuild keeps it in the one bundle, evaluated on this first import.
+  const { startRepl } = await import("../repl/repl.ts");
   const { closed } = await startRepl({
     input: stdin,
     output: stdoutStream,

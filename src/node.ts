@@ -1,0 +1,108 @@
+// The package's entry on Node (dist/index.js), what `import("hash-helper")` runs. It holds what a
+// caller can use before calling anything (the error classes, the limits) and loads the rest on
+// the first call that needs it: the lexer and parser (chevrotain), the checker, the engine, the
+// method table, signing and tracing, 95% of the code. esbuild splits the two, and the
+// rest is src/index.ts itself, loaded through require(), which Node 20.19+ does synchronously for
+// an ES module. A program that imports hash-helper pays for none of it until it expands a
+// template. The browser bundle is src/index.ts whole: a page loads it as one module anyway.
+//
+// The exports are the same names as src/index.ts's, each the same function (test/package.test.ts
+// compares them), and the types are src/index.ts's (package.json "types").
+import { createRequire } from "node:module";
+import type * as Api from "./index.ts";
+import type { HashHelper } from "./instance.ts";
+import type { Method } from "./language/method.ts";
+
+export { InvalidUrlError } from "./features/invalid-url.ts";
+export { errorCodes, HashHelperError, isShownName, quoteName } from "./language/errors.ts";
+export { HostFunctionError } from "./language/host.ts";
+export { defaultLimits } from "./language/limits.ts";
+export { signature } from "./language/method.ts";
+
+let api: typeof Api | undefined;
+function load(): typeof Api {
+  // The path of the rest as scripts/build.mjs writes it next to this file.
+  api ??= createRequire(import.meta.url)("./full.js") as typeof Api;
+  return api;
+}
+
+type Functions = {
+  [K in keyof typeof Api as (typeof Api)[K] extends (...args: never[]) => unknown ? K : never]: (typeof Api)[K];
+};
+
+/** A function of the rest that loads it when first called, then calls it. */
+function later<K extends keyof Functions>(name: K): Functions[K] {
+  const call = (...args: unknown[]) => (load()[name] as (...a: unknown[]) => unknown)(...args);
+  return call as Functions[K];
+}
+
+export const compile = later("compile");
+export const evaluate = later("evaluate");
+export const expand = later("expand");
+export const explain = later("explain");
+export const explainAndEvaluate = later("explainAndEvaluate");
+export const explainAndExpand = later("explainAndExpand");
+export const explainAndSignRequest = later("explainAndSignRequest");
+export const explainExpression = later("explainExpression");
+export const explainRequest = later("explainRequest");
+export const parse = later("parse");
+export const redact = later("redact");
+export const signRequest = later("signRequest");
+export const createHashHelper = later("createHashHelper");
+export const formatExplanation = later("formatExplanation");
+export const formatRequestExplanation = later("formatRequestExplanation");
+export const isExpression = later("isExpression");
+export const unterminatedStrings = later("unterminatedStrings");
+
+/** The default instance: its functions are the top-level ones, as in src/instance.ts. */
+export const defaultHelper: HashHelper = Object.freeze({
+  compile,
+  evaluate,
+  expand,
+  explain,
+  explainAndEvaluate,
+  explainAndExpand,
+  explainAndSignRequest,
+  explainExpression,
+  explainRequest,
+  parse,
+  redact,
+  signRequest,
+  cacheUsage: () => load().defaultHelper.cacheUsage(),
+  get methods() {
+    return load().defaultHelper.methods;
+  },
+  get limits() {
+    return load().defaultHelper.limits;
+  },
+});
+
+/** The language's method table, read from the rest when first looked at. */
+class LaterTable implements ReadonlyMap<string, Method> {
+  get size(): number {
+    return load().methods.size;
+  }
+  get(name: string): Method | undefined {
+    return load().methods.get(name);
+  }
+  has(name: string): boolean {
+    return load().methods.has(name);
+  }
+  keys(): MapIterator<string> {
+    return load().methods.keys();
+  }
+  values(): MapIterator<Method> {
+    return load().methods.values();
+  }
+  entries(): MapIterator<[string, Method]> {
+    return load().methods.entries();
+  }
+  [Symbol.iterator](): MapIterator<[string, Method]> {
+    return load().methods.entries();
+  }
+  forEach(fn: (method: Method, name: string, table: ReadonlyMap<string, Method>) => void): void {
+    for (const [name, method] of load().methods) fn(method, name, this);
+  }
+}
+
+export const methods: ReadonlyMap<string, Method> = Object.freeze(new LaterTable());
