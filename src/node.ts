@@ -30,9 +30,20 @@ type Functions = {
   [K in keyof typeof Api as (typeof Api)[K] extends (...args: never[]) => unknown ? K : never]: (typeof Api)[K];
 };
 
-/** A function of the rest that loads it when first called, then calls it. */
+// The type checker holds the API to two arguments a function: a third would fail here.
+type MoreThanTwo = {
+  [K in keyof Functions]: Parameters<Functions[K]> extends [unknown?, unknown?] ? never : K;
+}[keyof Functions];
+const twoAtMost: [MoreThanTwo] extends [never] ? true : MoreThanTwo = true;
+void twoAtMost;
+
+/**
+ * A function of the rest that loads it when first called, then calls it. Every function of the
+ * API takes two arguments at most, and one left out is the same as undefined; a rest parameter
+ * would make an array on every call of expand().
+ */
 function later<K extends keyof Functions>(name: K): Functions[K] {
-  const call = (...args: unknown[]) => (load()[name] as (...a: unknown[]) => unknown)(...args);
+  const call = (a?: unknown, b?: unknown) => (load()[name] as (a: unknown, b: unknown) => unknown)(a, b);
   return call as Functions[K];
 }
 

@@ -1,7 +1,7 @@
 import type { Encoding } from "../platform/crypto/types.ts";
 import type { Argument, Call, Chain, IntegerLiteral, Span, StringLiteral } from "./ast.ts";
 import { type EvalContext, namesOf } from "./context.ts";
-import { sizeOf } from "./encoding.ts";
+import { bytesOf } from "./encoding.ts";
 import { type Problem, quoteName } from "./errors.ts";
 import { type Limits, limitProblem } from "./limits.ts";
 import {
@@ -170,7 +170,9 @@ export function compileChain(
         ? undefined
         : args.length === 0
           ? NO_VALUES
-          : args.map((a) => (a.node as StringLiteral | IntegerLiteral).value),
+          : args.map((a, k) =>
+              literalValue((a.node as StringLiteral | IntegerLiteral).value, method.params[k], tracer),
+            ),
       at: call.nameSpan,
     });
   }
@@ -312,6 +314,11 @@ function watchDefinition(call: Call, args: CompiledArgument[]): void {
   };
 }
 
+/** What a call is given for a literal argument: its value, or its UTF-8 bytes for a parameter that reads those (a trace shows the text). */
+function literalValue(value: string | number, param: Param | undefined, tracer: Tracer | undefined): ArgValue {
+  return typeof value === "string" && param?.asBytes && !tracer ? bytesOf(value) : value;
+}
+
 /** The method with a run that also tells the tracer what it gave. */
 function traced(method: Method, call: Call, tracer: Tracer): Method {
   return {
@@ -372,10 +379,42 @@ function fusedMethod(method: Method, encoding: Encoding): Method {
   return fused;
 }
 
+/**
+ * What the evaluator reads of a step, every field in one object of one shape: the methods of the
+ * table each have their own set of fields, and reading them in the loop was a lookup that V8
+ * could not cache (a megamorphic site), at every step of every expansion.
+ */
+interface Op {
+  run: Method["run"];
+  size: Method["size"];
+  sizeAtMost: Method["sizeAtMost"];
+  cost: number | undefined;
+  constant: readonly ArgValue[] | undefined;
+  args: readonly ArgEvaluator[];
+  step: Step;
+}
+
+const opOf = (step: Step): Op => ({
+  run: step.method.run,
+  size: step.method.size,
+  sizeAtMost: step.method.sizeAtMost,
+  cost: step.method.cost,
+  constant: step.constant,
+  args: step.args,
+  step,
+});
+
+function argumentValues(args: readonly ArgEvaluator[], context: EvalContext): ArgValue[] {
+  const values: ArgValue[] = new Array(args.length);
+  for (let k = 0; k < args.length; k++) values[k] = (args[k] as ArgEvaluator)(context);
+  return values;
+}
+
 function chainEvaluator(steps: readonly Step[], limits: Readonly<Limits>): Evaluator {
   const maxSize = limits.maxValueSize;
   const maxBuilt = limits.maxExpansionSize;
-  const count = steps.length;
+  const ops = steps.map(opOf);
+  const count = ops.length;
   return (context) => {
     const built = context.built;
     let value: Value = "";
@@ -383,29 +422,31 @@ function chainEvaluator(steps: readonly Step[], limits: Readonly<Limits>): Evalu
     // One try for the whole chain: this loop is the hot path of every expansion.
     try {
       for (; i < count; i++) {
-        const step = steps[i] as Step;
-        const method = step.method;
-        const args = step.constant ?? step.args.map((arg) => arg(context));
+        const op = ops[i] as Op;
+        const args = op.constant ?? argumentValues(op.args, context);
         // A private-key operation counts against the expansion's total before it runs, so that
         // one template cannot make thousands of them.
-        if (method.cost !== undefined) {
-          if (built.size + method.cost > maxBuilt) throw tooMuch(step, limits);
-          built.size += method.cost;
+        if (op.cost !== undefined) {
+          if (built.size + op.cost > maxBuilt) throw tooMuch(op.step, limits);
+          built.size += op.cost;
         }
         // A method that can build a large value says how large before it builds it.
-        if (method.size !== undefined) {
-          const size = method.size(value, args);
-          if (size > maxSize) throw tooLarge(step, limits);
-          if (built.size + size > maxBuilt) throw tooMuch(step, limits);
+        if (op.size !== undefined) {
+          const bound = op.sizeAtMost?.(value);
+          if (bound === undefined || bound > maxSize || built.size + bound > maxBuilt) {
+            const size = op.size(value, args);
+            if (size > maxSize) throw tooLarge(op.step, limits);
+            if (built.size + size > maxBuilt) throw tooMuch(op.step, limits);
+          }
         }
-        const output = method.run(value, args, context);
+        const output = op.run(value, args, context);
         if (output !== value) {
           // Checked after every step too, so that no chain grows a value past the limit
           // (eighty encodeBase64() calls stop near 1 MiB, not at gigabytes).
-          const size = sizeOf(output);
-          if (size > maxSize) throw tooLarge(step, limits);
+          const size = typeof output === "string" ? output.length : output.byteLength;
+          if (size > maxSize) throw tooLarge(op.step, limits);
           built.size += size;
-          if (built.size > maxBuilt) throw tooMuch(step, limits);
+          if (built.size > maxBuilt) throw tooMuch(op.step, limits);
         }
         value = output;
       }

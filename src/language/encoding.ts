@@ -66,12 +66,19 @@ const PERCENT = Array.from({ length: 256 }, (_, b) => {
   return /[A-Za-z0-9\-._~]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
 });
 
+const SUB_DELIMS = /[!'()*]/;
+const SUB_DELIMS_ALL = /[!'()*]/g;
+
 export function percentEncode(value: string | Uint8Array): string {
   if (typeof value === "string") {
     // encodeURIComponent is native and writes the same UTF-8 and uppercase hex; it only leaves
     // !'()* as they are. It throws on a lone surrogate, which TextEncoder turns into U+FFFD.
     try {
-      return encodeURIComponent(value).replace(/[!'()*]/g, (c) => PERCENT[c.charCodeAt(0)] as string);
+      const encoded = encodeURIComponent(value);
+      // Tested before replacing: most values have none of them, and a replace costs as much again.
+      return SUB_DELIMS.test(encoded)
+        ? encoded.replace(SUB_DELIMS_ALL, (c) => PERCENT[c.charCodeAt(0)] as string)
+        : encoded;
     } catch {
       value = utf8(value);
     }

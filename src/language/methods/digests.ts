@@ -3,7 +3,7 @@ import { backend } from "#crypto";
 import type { Algorithm } from "../../platform/crypto/types.ts";
 import { type Method, type Param, TEXT_OR_BYTES } from "../method.ts";
 
-const KEY: Param = { name: "key", accepts: ["text", "bytes"], secret: true };
+const KEY: Param = { name: "key", accepts: ["text", "bytes"], secret: true, asBytes: true };
 
 const digest = (algorithm: Algorithm): Pick<Method, "run" | "runEncoded"> => ({
   run: (input) => backend.digest(algorithm, input),

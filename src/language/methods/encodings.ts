@@ -48,6 +48,8 @@ export const encodingMethods: readonly Method[] = [
     example: `hash.append("a b/c=").encodeURL()`,
     run: (input) => percentEncode(input),
     size: percentEncodedLength,
+    // A UTF-16 code unit is at most three bytes of UTF-8, each written in three characters.
+    sizeAtMost: (input) => 9 * (typeof input === "string" ? input.length : input.byteLength),
   },
   {
     name: "toHex",
