@@ -17,7 +17,7 @@ import {
   type RequestExplanation,
 } from "./features/explain.ts";
 import {
-  type CompiledRequest,
+  type CachedRequest,
   type Headers,
   type RequestTemplate,
   runBlock,
@@ -115,7 +115,7 @@ export function createHashHelper(options: HashHelperOptions = {}): HashHelper {
   const caches = budget ? new TemplateCaches<CompiledTemplate>(rules.limits, budget) : undefined;
   // What signRequest() compiled, kept apart within the same budget: a request's key is its texts
   // and header names.
-  const requests = budget ? new TemplateCaches<CompiledRequest>(rules.limits, budget) : undefined;
+  const requests = budget ? new TemplateCaches<CachedRequest>(rules.limits, budget) : undefined;
   return Object.freeze({
     expand: (template: string, o?: ExpandOptions) => expandWith(rules, caches, template, o),
     compile: (template: string, o?: Pick<ExpandOptions, "limits" | "revealSecrets">) =>

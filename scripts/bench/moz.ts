@@ -34,8 +34,14 @@ export const mozWithId = (id: string): string => moz.replaceAll(accessId, id);
 export const expressionWithId = (id: string): string => signatureExpression.replaceAll(accessId, id);
 
 /** RFC 3986 §2.3: everything but the unreserved characters is percent-encoded, hex in uppercase. */
-export const rfc3986 = (text: string): string =>
-  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const SUB_DELIMS = /[!'()*]/;
+export const rfc3986 = (text: string): string => {
+  const encoded = encodeURIComponent(text);
+  // Tested before replacing, as a careful hand would: most values have none of !'()*.
+  return SUB_DELIMS.test(encoded)
+    ? encoded.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    : encoded;
+};
 
 /** getExpiryTime(240): epoch seconds of now + 240 s. */
 export const expiresAt = (nowMs: number): number => Math.floor(nowMs / 1000) + 240;

@@ -75,6 +75,9 @@ export class CacheBudget {
 
   /** Keeps `value` under `key` in `map`, dropping what must go first; a value too large is not kept. */
   add(map: Map<string, Entry>, key: string, value: unknown, bytes: number): void {
+    // A key compiled again (another request under the same URL) replaces its entry.
+    const old = map.get(key);
+    if (old !== undefined) this.drop(old);
     if (bytes > this.bytes / 4) return;
     while (this.held + bytes > this.bytes) this.evict();
     const entry: Entry = { map, key, value, bytes, used: false };
@@ -98,10 +101,15 @@ export class CacheBudget {
         this.clock.add(entry);
         continue;
       }
-      entry.map.delete(entry.key);
-      this.held -= entry.bytes;
+      this.drop(entry);
       return;
     }
+  }
+
+  private drop(entry: Entry): void {
+    this.clock.delete(entry);
+    entry.map.delete(entry.key);
+    this.held -= entry.bytes;
   }
 }
 

@@ -65,11 +65,12 @@ const defaultRandom = (bytes: Uint8Array) => {
 
 const noSecrets = () => undefined;
 
+const checked = (value: unknown): string | undefined => {
+  if (value !== undefined && typeof value !== "string") throw new TypeError("a secret's value must be a string");
+  return value;
+};
+
 function secretLookup(secrets: Secrets | undefined): (name: string) => string | undefined {
-  const checked = (value: unknown) => {
-    if (value !== undefined && typeof value !== "string") throw new TypeError("a secret's value must be a string");
-    return value;
-  };
   if (secrets === undefined) return noSecrets;
   if (typeof secrets === "function") return (name) => checked(secrets(name));
   if (secrets instanceof Map) return (name) => checked(secrets.get(name));

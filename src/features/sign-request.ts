@@ -84,29 +84,31 @@ export function signRequestWith<H extends Headers>(
   options: SignOptions | undefined,
   runOne: BlockRunner,
   tracer?: Tracer,
-  caches?: TemplateCaches<CompiledRequest>,
+  caches?: TemplateCaches<CachedRequest>,
 ): SignedRequest<H> {
   const rules = withLimits(base, options?.limits);
   const reveal = options?.revealSecrets === true;
   const shown: Shown = { reveal, shape: "template", rules };
   const normalize = options?.normalizeUrl === true;
   const method = request.method ?? "GET";
-  const pairs: (readonly [string, string])[] = Array.isArray(request.headers)
-    ? [...(request.headers as readonly (readonly [string, string])[])]
-    : Object.entries(request.headers ?? {});
-  for (const [name] of pairs) {
-    // RFC 9110 §5.1: a field name is a token. Names are the host's, not the template's.
-    if (!TOKEN.test(name)) throw new TypeError(`the header name ${quoteName(name)} is not an RFC 9110 token`);
-  }
-
   // What a request compiles to depends on its texts and header names alone (and the limits, which
-  // choose the cache); one that reveals literals in its errors, or is traced, is never kept.
+  // choose the cache); one that reveals literals in its errors, or is traced, is never kept. It is
+  // found by its URL, and is this request's when the body and headers are the same too: a key
+  // made of them all (JSON) cost a third of a signing to write and to look up.
   const cache = reveal || tracer ? undefined : caches?.for(rules.limits);
-  const key = cache ? JSON.stringify([request.url, request.body ?? null, pairs]) : "";
-  let compiled = cache?.recall(key);
+  const known = cache?.recall(request.url);
+  let compiled = known && sameRequest(known, request.body, request.headers) ? known.compiled : undefined;
   if (!compiled) {
+    const pairs: (readonly [string, string])[] = Array.isArray(request.headers)
+      ? [...(request.headers as readonly (readonly [string, string])[])]
+      : Object.entries(request.headers ?? {});
+    for (const [name] of pairs) {
+      // RFC 9110 §5.1: a field name is a token. Names are the host's, not the template's.
+      if (!TOKEN.test(name)) throw new TypeError(`the header name ${quoteName(name)} is not an RFC 9110 token`);
+    }
     compiled = compileRequest(rules, request.url, request.body, pairs, { reveal, tracer, shown });
-    cache?.remember(key, compiled, requestBytes(key, compiled));
+    const entry: CachedRequest = { body: request.body, pairs, compiled };
+    cache?.remember(request.url, entry, requestBytes(entry, request.url));
   }
   return runRequest(compiled, request, method, options, normalize, shown, runOne);
 }
@@ -117,12 +119,49 @@ export interface CompiledRequest {
   body: Part | undefined;
   headers: HeaderPart[];
   plan: RequestPlan<Part>;
+  /** Every part, by its id. */
+  parts: Part[];
+  /** A URL without blocks as the blocks read it, once read: without normalising, and with. */
+  urlViews: [UrlView | undefined, UrlView | undefined];
 }
 
-/** The heap a compiled request is estimated to hold: its parts, its key and its plan. */
-function requestBytes(key: string, { url, body, headers, plan }: CompiledRequest): number {
-  const parts = [url, body, ...headers];
-  let bytes = 2 * key.length + REQUEST_BYTES + PLAN_BYTES * (parts.length + plan.units.length);
+/** A compiled request as signRequest() keeps it, under its URL: with the texts it was compiled from. */
+export interface CachedRequest {
+  body: string | undefined;
+  pairs: readonly (readonly [string, string])[];
+  compiled: CompiledRequest;
+}
+
+/** Whether a request has the body and headers (names and values, in order) a compiled one was compiled from. */
+function sameRequest(known: CachedRequest, body: string | undefined, headers: Headers | undefined): boolean {
+  if (known.body !== body) return false;
+  const pairs = known.pairs;
+  let i = 0;
+  if (Array.isArray(headers)) {
+    if (headers.length !== pairs.length) return false;
+    for (const [name, value] of headers as readonly (readonly [string, string])[]) {
+      const pair = pairs[i++] as readonly [string, string];
+      if (name !== pair[0] || value !== pair[1]) return false;
+    }
+    return true;
+  }
+  // Object.entries' order and keys, without the array it makes.
+  const record = (headers ?? {}) as Readonly<Record<string, string>>;
+  for (const name in record) {
+    if (!Object.hasOwn(record, name)) continue;
+    const pair = pairs[i++];
+    if (pair === undefined || name !== pair[0] || record[name] !== pair[1]) return false;
+  }
+  return i === pairs.length;
+}
+
+/** The heap a compiled request is estimated to hold: its parts, its texts and its plan. */
+function requestBytes({ body, pairs, compiled }: CachedRequest, url: string): number {
+  const { headers, plan } = compiled;
+  const parts = [compiled.url, compiled.body, ...headers];
+  let texts = url.length + (body?.length ?? 0);
+  for (const [name, value] of pairs) texts += name.length + value.length + 32;
+  let bytes = 2 * texts + REQUEST_BYTES + PLAN_BYTES * (parts.length + plan.units.length);
   for (const part of parts) bytes += part?.built?.bytes ?? 0;
   return bytes;
 }
@@ -199,12 +238,189 @@ function compileRequest(
   }
   const error = joined(parts, shown);
   if (error) throw error;
-  return { url, body, headers, plan };
+  for (const part of parts) {
+    part.ref = { id: part.id, where: part.where, source: part.source, program: part.built as Program };
+  }
+  return { url, body, headers, plan, parts, urlViews: [undefined, undefined] };
+}
+
+/**
+ * One signing of a compiled request: what each block gave, each part's text once it is whole,
+ * and which parts a secret built. It is an object with methods, not closures made on every call:
+ * a signing that made a dozen of them, and a view of the request for each block, spent a third
+ * of its time there.
+ */
+class Signing {
+  // By part id, made as the parts' blocks run: most parts of a request have none.
+  private readonly outputsById: ((string | undefined)[] | undefined)[] = [];
+  private readonly ranById: (number | undefined)[] = [];
+  private readonly texts: (string | undefined)[] = [];
+  // The parts built from a secret, directly or by reading a part that was: a trace of a part
+  // that reads one of them masks what it read (see RequestView.fromSecret).
+  private secretParts: Set<string> | undefined;
+  private wholeUrl: UrlView | undefined;
+
+  constructor(
+    readonly compiled: CompiledRequest,
+    readonly method: string,
+    readonly normalize: boolean,
+  ) {}
+
+  /** What each block of the part gave so far, by piece. */
+  outputs(part: Part): (string | undefined)[] {
+    let outputs = this.outputsById[part.id];
+    if (outputs === undefined) {
+      outputs = [];
+      this.outputsById[part.id] = outputs;
+    }
+    return outputs;
+  }
+
+  /** Counts a block of the part as run, and says how many have. */
+  ran(part: Part): number {
+    const ran = (this.ranById[part.id] ?? 0) + 1;
+    this.ranById[part.id] = ran;
+    return ran;
+  }
+
+  markSecret(key: string): void {
+    this.secretParts ??= new Set();
+    this.secretParts.add(key);
+  }
+
+  fromSecret(key: string): boolean {
+    return this.secretParts?.has(key) === true;
+  }
+
+  /** A part's text, once all its blocks have run. */
+  text(part: Part): string {
+    let known = part.units.length === 0 ? part.source : this.texts[part.id];
+    if (known === undefined) {
+      // Never a part some of whose blocks have not run: that would send it without their text.
+      if ((this.ranById[part.id] ?? 0) < part.units.length)
+        throw new Error(`${part.where} was read before all its blocks ran`);
+      known = assemble(part, this.outputs(part));
+      this.texts[part.id] = known;
+    }
+    return known;
+  }
+
+  // The URL as a block sees it. From the URL itself: what it reads of it has run (the plan
+  // orders it so), and a parameter still to run, or one the block leaves out, is not in it. From
+  // another part: the whole expanded URL, which has run.
+  urlOf(unit: Unit): UrlView {
+    const { url, plan } = this.compiled;
+    if (unit.part !== url) {
+      this.wholeUrl ??=
+        url.units.length === 0 ? staticUrl(this.compiled, this.normalize) : parseUrl(this.text(url), this.normalize);
+      return this.wholeUrl;
+    }
+    const outputs = this.outputs(url);
+    return parseUrl(urlText(plan.layout, outputs, unit.place, plan.paramsLeftOut.get(unit)), this.normalize);
+  }
+
+  bodyText(): string {
+    const { body } = this.compiled;
+    return body ? this.text(body) : "";
+  }
+
+  headerValues(unit: Unit, name: string): readonly string[] | undefined {
+    const key = name.toLowerCase();
+    const same = this.compiled.plan.byKey.get(key) ?? [];
+    if (same.length > 0) return same.map((part) => this.text(part));
+    return key === "host" ? [this.urlOf(unit).host] : undefined;
+  }
+}
+
+/** A URL without blocks, read once for every signing (UrlView is never changed). */
+function staticUrl(compiled: CompiledRequest, normalize: boolean): UrlView {
+  const index = normalize ? 1 : 0;
+  let view = compiled.urlViews[index];
+  if (!view) {
+    view = Object.freeze(parseUrl(compiled.url.source, normalize));
+    compiled.urlViews[index] = view;
+  }
+  return view;
+}
+
+/** The request as one block of it reads it. */
+class UnitView implements RequestView {
+  readonly method: string;
+
+  constructor(
+    private readonly signing: Signing,
+    private readonly unit: Unit,
+  ) {
+    this.method = signing.method;
+  }
+
+  url(): UrlView {
+    return this.signing.urlOf(this.unit);
+  }
+
+  body(): Uint8Array {
+    return utf8(this.signing.bodyText());
+  }
+
+  form(): string {
+    const type = this.signing.headerValues(this.unit, "content-type")?.[0] ?? "";
+    const form = type.split(";")[0]?.trim().toLowerCase() === "application/x-www-form-urlencoded";
+    return form ? this.signing.bodyText().replaceAll("+", "%20") : "";
+  }
+
+  header(name: string): readonly string[] | undefined {
+    return this.signing.headerValues(this.unit, name);
+  }
+
+  everyHeader(): readonly (readonly [string, string])[] {
+    const { headers, plan } = this.signing.compiled;
+    const out = plan.headersLeftOut.get(this.unit);
+    const taken = headers.filter((h) => !out?.has(h)).map((h) => [h.name, this.signing.text(h)] as const);
+    return plan.byKey.has("host") ? taken : [...taken, ["host", this.signing.urlOf(this.unit).host] as const];
+  }
+
+  // The Host a request without one reads is the URL's host: a secret there is one here.
+  fromSecret(part: string): boolean {
+    const { signing } = this;
+    const key = part.toLowerCase();
+    return (
+      signing.fromSecret(key) ||
+      (key === "host" && !signing.compiled.plan.byKey.has("host") && signing.fromSecret("url"))
+    );
+  }
+}
+
+/** What a block of a request runs with: the signing's clock, and a secret it reads marks its part. */
+class UnitContext implements EvalContext {
+  readonly nowMs: number;
+  readonly built: EvalContext["built"];
+  readonly random: EvalContext["random"];
+
+  constructor(
+    private readonly clock: EvalContext,
+    readonly request: RequestView,
+    private readonly signing: Signing,
+    private readonly key: string,
+  ) {
+    this.nowMs = clock.nowMs;
+    this.built = clock.built;
+    this.random = clock.random;
+  }
+
+  secret(name: string): string | undefined {
+    const value = this.clock.secret(name);
+    if (value !== undefined) this.signing.markSecret(this.key);
+    return value;
+  }
+
+  tainted(): void {
+    this.signing.markSecret(this.key);
+  }
 }
 
 /** One signing of a compiled request: its blocks run in the plan's order, on one clock. */
 function runRequest<H extends Headers>(
-  { url, body, headers, plan }: CompiledRequest,
+  compiled: CompiledRequest,
   request: RequestTemplate<H>,
   method: string,
   options: SignOptions | undefined,
@@ -212,58 +428,17 @@ function runRequest<H extends Headers>(
   shown: Shown,
   runOne: BlockRunner,
 ): SignedRequest<H> {
-  // What each block of each part gave in this signing, and how many of a part's blocks have run.
-  const runs = new Map<Part, { outputs: (string | undefined)[]; ran: number }>();
-  const run = (part: Part) => {
-    let state = runs.get(part);
-    if (!state) {
-      state = { outputs: [], ran: 0 };
-      runs.set(part, state);
-    }
-    return state;
-  };
+  const { url, body, headers, plan } = compiled;
+  const signing = new Signing(compiled, method, normalize);
   const clock = evalContext(options); // one clock, one set of names and draws, for every part
-  // The parts built from a secret, directly or by reading a part that was: a trace of a part
-  // that reads one of them masks what it read (see RequestView.fromSecret).
-  const fromSecret = new Set<string>();
-  const texts = new Map<Part, string>();
-  /** A part's text, once all its blocks have run. */
-  const text = (part: Part): string => {
-    let known = texts.get(part);
-    if (known === undefined) {
-      // Never a part some of whose blocks have not run: that would send it without their text.
-      if (run(part).ran < part.units.length) throw new Error(`${part.where} was read before all its blocks ran`);
-      known = assemble(part, run(part).outputs);
-      texts.set(part, known);
-    }
-    return known;
-  };
-  // The URL as a block sees it. From the URL itself: what it reads of it has run (the plan
-  // orders it so), and a parameter still to run, or one the block leaves out, is not in it. From
-  // another part: the whole expanded URL, which has run.
-  let wholeUrl: UrlView | undefined;
-  const urlOf = (unit: Unit): UrlView => {
-    if (unit.part !== url) {
-      wholeUrl ??= parseUrl(text(url), normalize);
-      return wholeUrl;
-    }
-    return parseUrl(urlText(plan.layout, run(url).outputs, unit.place, plan.paramsLeftOut.get(unit)), normalize);
-  };
-  const bodyText = () => (body ? text(body) : "");
-  const { byKey } = plan;
-  const headerValues = (unit: Unit, name: string): readonly string[] | undefined => {
-    const key = name.toLowerCase();
-    const same = byKey.get(key) ?? [];
-    if (same.length > 0) return same.map(text);
-    return key === "host" ? [urlOf(unit).host] : undefined;
-  };
+  const text = (part: Part) => signing.text(part);
 
   const refuseUnsendable = (header: HeaderPart) => {
     const unsendable = UNSENDABLE.exec(text(header));
     if (unsendable)
       throw inPart(
         header.where,
-        failure(header.source, [blockProblem(header, run(header).outputs, unsendable[0])], shown),
+        failure(header.source, [blockProblem(header, signing.outputs(header), unsendable[0])], shown),
       );
   };
 
@@ -283,51 +458,21 @@ function runRequest<H extends Headers>(
     throw inPart(url.where, failure(url.source, [problem], shown));
   };
 
-  const viewOf = (unit: Unit): RequestView => ({
-    method,
-    url: () => urlOf(unit),
-    body: () => utf8(bodyText()),
-    form: () => {
-      const type = headerValues(unit, "content-type")?.[0] ?? "";
-      const form = type.split(";")[0]?.trim().toLowerCase() === "application/x-www-form-urlencoded";
-      return form ? bodyText().replaceAll("+", "%20") : "";
-    },
-    header: (name) => headerValues(unit, name),
-    everyHeader: () => {
-      const out = plan.headersLeftOut.get(unit);
-      const taken = headers.filter((h) => !out?.has(h)).map((h) => [h.name, text(h)] as const);
-      return byKey.has("host") ? taken : [...taken, ["host", urlOf(unit).host] as const];
-    },
-    // The Host a request without one reads is the URL's host: a secret there is one here.
-    fromSecret: (part) =>
-      fromSecret.has(part.toLowerCase()) ||
-      (part.toLowerCase() === "host" && !byKey.has("host") && fromSecret.has("url")),
-  });
-
   for (const u of plan.order) {
     const unit = plan.units[u] as Unit;
     const part = unit.part;
-    const context: EvalContext = {
-      ...clock,
-      request: viewOf(unit),
-      secret: (name) => {
-        const value = clock.secret(name);
-        if (value !== undefined) fromSecret.add(part.key);
-        return value;
-      },
-      tainted: () => fromSecret.add(part.key),
-    };
-    const ref: PartRef = { id: part.id, where: part.where, source: part.source, program: part.built as Program };
+    const context = new UnitContext(clock, new UnitView(signing, unit), signing, part.key);
+    const outputs = signing.outputs(part);
     try {
-      run(part).outputs[unit.piece] = runOne(ref, unit.piece, context);
+      outputs[unit.piece] = runOne(part.ref as PartRef, unit.piece, context);
     } catch (e) {
       const converted = rethrown(e, part.source, shown);
       throw converted instanceof HashHelperError ? inPart(part.where, converted) : converted;
     }
     // A header is refused as soon as it is whole, before any other part reads it.
-    const state = run(part);
-    if (++state.ran === part.units.length && part.kind === "header") refuseUnsendable(part as HeaderPart);
-    if (part === url && plan.readsUrl) refuseRestructuring(unit, state.outputs[unit.piece] as string);
+    const ran = signing.ran(part);
+    if (ran === part.units.length && part.kind === "header") refuseUnsendable(part as HeaderPart);
+    if (part === url && plan.readsUrl) refuseRestructuring(unit, outputs[unit.piece] as string);
   }
 
   let signedUrl = text(url);
@@ -338,13 +483,31 @@ function runRequest<H extends Headers>(
   }
   const signedBody = body ? text(body) : undefined;
 
-  const out = headers.map((h) => [h.name, text(h)] as const);
   return {
     method,
     url: signedUrl,
-    headers: (Array.isArray(request.headers) ? out : Object.fromEntries(out)) as unknown as H,
+    headers: (Array.isArray(request.headers)
+      ? headers.map((h) => [h.name, text(h)] as const)
+      : headerRecord(headers, text)) as unknown as H,
     body: signedBody,
   };
+}
+
+/**
+ * The headers as a record, in their order. Object.fromEntries of the pairs costs as much as the
+ * rest of a small signing; a name that is the prototype's key is defined, not assigned, as
+ * fromEntries does.
+ */
+function headerRecord(headers: readonly HeaderPart[], text: (part: Part) => string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of headers) {
+    if (h.name === "__proto__") {
+      Object.defineProperty(out, h.name, { value: text(h), enumerable: true, writable: true, configurable: true });
+    } else {
+      out[h.name] = text(h);
+    }
+  }
+  return out;
 }
 
 /** A part's text: its text as written, and what each of its blocks gave. */
@@ -370,6 +533,8 @@ interface Part extends PlannedPart {
   problems: Problem[];
   /** The units (blocks) of the part. */
   units: number[];
+  /** What a block runner is given of the part, once it is compiled. */
+  ref?: PartRef;
 }
 
 type HeaderPart = Part & { name: string };

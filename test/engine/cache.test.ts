@@ -54,6 +54,16 @@ describe("CacheBudget", () => {
     expect(b.used).toBe(40);
   });
 
+  it("replaces an entry remembered again under its key, bytes and all", () => {
+    const { b, map } = filled(40, ["a", "b"]);
+    b.add(map, "a", "a2", 5);
+    expect(b.used).toBe(15);
+    expect((map.get("a") as unknown as { value: string }).value).toBe("a2");
+    for (const k of ["c", "d", "e", "f"]) b.add(map, k, k, 10);
+    expect(b.used).toBeLessThanOrEqual(40);
+    expect([...map.keys()].length).toBe(4);
+  });
+
   it("keeps nothing over a quarter of its bytes", () => {
     const { b, map } = filled(40, ["a"]);
     b.add(map, "big", "big", 11);
@@ -117,5 +127,41 @@ describe("an instance's cache", () => {
   it("is refused a size that is not a number of bytes", () => {
     expect(() => createHashHelper({ cache: { bytes: Number.NaN } })).toThrow(TypeError);
     expect(() => createHashHelper({ cache: { bytes: -1 } })).toThrow(TypeError);
+  });
+});
+
+describe("signRequest's cache", () => {
+  it("finds a request by its URL, and compiles again when its body or headers differ", () => {
+    const helper = createHashHelper();
+    const url = "https://example.com/?q=1";
+    const signature = `{hash.getRequestQuery().toHex().printDigest();}`;
+    const sign = (headers: Record<string, string> | [string, string][], body?: string) =>
+      helper.signRequest({ url, headers, ...(body === undefined ? {} : { body }) }).headers;
+    expect(sign({ A: "1", S: signature })).toStrictEqual({ A: "1", S: "713d31" });
+    const once = helper.cacheUsage().bytes;
+    expect(sign({ A: "1", S: signature })).toStrictEqual({ A: "1", S: "713d31" });
+    expect(helper.cacheUsage().bytes).toBe(once);
+    // Another value, another name, another order, the pairs form, a body: each its own compilation.
+    expect(sign({ A: "2", S: signature })).toStrictEqual({ A: "2", S: "713d31" });
+    expect(sign({ B: "1", S: signature })).toStrictEqual({ B: "1", S: "713d31" });
+    expect(sign({ S: signature, A: "1" })).toStrictEqual({ S: "713d31", A: "1" });
+    expect(
+      sign([
+        ["A", "1"],
+        ["S", signature],
+      ]),
+    ).toStrictEqual([
+      ["A", "1"],
+      ["S", "713d31"],
+    ]);
+    expect(sign({ A: "1", S: signature }, "x")).toStrictEqual({ A: "1", S: "713d31" });
+    // One entry a URL: the last compiled.
+    expect(helper.cacheUsage().bytes).toBeLessThanOrEqual(once * 1.5);
+  });
+
+  it("keeps a header named __proto__ as a header", () => {
+    const signed = createHashHelper().signRequest({ url: "https://example.com/", headers: { ["__proto__"]: "x" } });
+    expect(Object.getPrototypeOf(signed.headers)).toBe(Object.prototype);
+    expect(Object.entries(signed.headers)).toStrictEqual([["__proto__", "x"]]);
   });
 });
