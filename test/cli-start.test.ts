@@ -2,7 +2,7 @@
 // code cache, in a directory private to the user, and a cache it cannot use costs only time.
 import { spawnSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -54,6 +54,26 @@ describe.skipIf(process.getuid === undefined)("the CLI's code cache", () => {
     if (!nodeHasOne) expect(made.map((f) => statSync(f).mode & 0o777)).toStrictEqual([0o600]);
     expect(run()).toStrictEqual({ status: 0, stdout: `${signature}\n`, stderr: "" });
     expect(files(dir)).toStrictEqual(made);
+  });
+
+  it("holds the program's compiled code, nothing of a template or its key", () => {
+    // Texts the program's own source does not hold (its help quotes the Moz example).
+    const key = "k-7c1e0b5d-cache-probe";
+    const data = "d-93af21-cache-probe";
+    const child = spawnSync(
+      process.execPath,
+      [cli, "eval", "--now", "1", `hash.append("${data}").encodeHmacSha1("${key}").encodeBase64().printDigest()`],
+      { env: { ...process.env, TMPDIR: temporary }, encoding: "utf8" },
+    );
+    expect(child.stdout).toBe(`${createHmac("sha1", key).update(data).digest("base64")}\n`);
+    const cached = files(defaultDirectory()).map((file) => readFileSync(file));
+    expect(cached.length).toBeGreaterThan(0);
+    for (const bytes of cached) {
+      for (const text of [key, data]) {
+        expect(bytes.includes(Buffer.from(text, "latin1"))).toBe(false);
+        expect(bytes.includes(Buffer.from(text, "utf16le"))).toBe(false);
+      }
+    }
   });
 
   it("is not used from a directory others may write to, or that is another's", () => {

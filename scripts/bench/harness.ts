@@ -32,6 +32,8 @@ export interface GroupOptions {
   sampleMs: number;
   /** Samples each case takes a round at least, however slow it is. */
   minSamples: number;
+  /** Calls a sample times, the same for every case; by default each case's own, making a sample about `sampleMs`. */
+  batch?: number;
 }
 
 const defaults: GroupOptions = { rounds: 12, roundMs: 150, sampleMs: 1, minSamples: 5 };
@@ -44,8 +46,11 @@ let _sink: unknown;
  * starting from a different case each round; a first round warms up and is dropped.
  */
 export function timeGroup(cases: readonly Case[], options: Partial<GroupOptions> = {}): Map<string, Timing> {
-  const { rounds, roundMs, sampleMs, minSamples } = { ...defaults, ...options };
-  const batches = cases.map((c) => callsPerSample(c, sampleMs));
+  const { rounds, roundMs, sampleMs, minSamples, batch } = { ...defaults, ...options };
+  const batches = cases.map((c) => {
+    const calls = callsPerSample(c, sampleMs);
+    return batch ?? calls;
+  });
   const pooled = cases.map((): number[] => []);
   for (let round = -1; round < rounds; round++) {
     const bench = new Bench({
@@ -114,6 +119,8 @@ export interface Command {
   readonly name: string;
   readonly args: readonly string[];
   readonly cwd: string;
+  /** The environment; the bench's own by default. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -128,7 +135,11 @@ export function timeProcesses(commands: readonly Command[], runs = 30, warmups =
       const index = (k + Math.max(run, 0)) % commands.length;
       const command = commands[index] as Command;
       const start = performance.now();
-      const child = spawnSync(process.execPath, command.args, { cwd: command.cwd, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawnSync(process.execPath, command.args, {
+        cwd: command.cwd,
+        stdio: ["ignore", "pipe", "pipe"],
+        ...(command.env ? { env: command.env } : {}),
+      });
       const elapsed = performance.now() - start;
       if (child.error) throw child.error;
       if (child.status !== 0) {

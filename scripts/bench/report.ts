@@ -21,6 +21,10 @@ export interface Row {
   readonly pass?: boolean;
   /** Set when the measurement could not be taken: its reason. */
   readonly error?: string;
+  /** Instructions counted by callgrind, beside the wall time (or why they were not). */
+  readonly instructions?: string;
+  /** Shown in the README's table although it has no target. */
+  readonly readme?: boolean;
 }
 
 export interface Machine {
@@ -108,15 +112,15 @@ export function markdown(
         "",
         `## ${section}`,
         "",
-        "| measurement | median | samples | against (same run) | ratio | target | result |",
-        "|---|---|---|---|---|---|---|",
+        "| measurement | median | samples | against (same run) | ratio | target | result | instructions (callgrind) |",
+        "|---|---|---|---|---|---|---|---|",
       );
     }
     const value = row.error ? `error: ${row.error}` : row.value;
     lines.push(
       `| ${cell(row.what)} | ${cell(value)} | ${cell(row.samples ?? "")} | ${cell(row.against ?? "—")} | ${
         row.ratio === undefined ? "—" : shownRatio(row)
-      } | ${cell(row.target ?? "—")} | ${result(row)} |`,
+      } | ${cell(row.target ?? "—")} | ${result(row)} | ${cell(row.instructions ?? "—")} |`,
     );
   }
   lines.push("", "## Method", "", ...method.map((m) => `- ${m}`), "");
@@ -135,7 +139,7 @@ export function summaryLine(rows: readonly Row[]): string {
 
 /** The results as a plain-text table for the terminal. */
 export function terminalTable(rows: readonly Row[]): string {
-  const header = ["measurement", "median", "against (same run)", "ratio", "target", "result"];
+  const header = ["measurement", "median", "against (same run)", "ratio", "target", "result", "instructions"];
   const body = rows.map((r) => [
     r.what,
     r.error ? `error: ${r.error.slice(0, 60)}` : r.value,
@@ -143,6 +147,7 @@ export function terminalTable(rows: readonly Row[]): string {
     shownRatio(r),
     r.target ?? "",
     result(r).replaceAll("*", ""),
+    r.instructions ?? "",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
   const line = (cells: string[]) =>
@@ -151,4 +156,26 @@ export function terminalTable(rows: readonly Row[]): string {
       .join("  ")
       .trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
+}
+
+/**
+ * The README's table: every row with a target, one line each, written between its markers by
+ * `npm run bench` from the same run as docs/benchmarks.md.
+ */
+export function readmeTable(rows: readonly Row[], m: Machine): string {
+  const lines = [
+    `Last run: ${m.date.slice(0, 10)}, ${m.cpu}, ${m.cores} cores, Node ${m.node}. ${summaryLine(rows)}`,
+    "",
+    "| what | measured | against (same run) | ratio | target | result |",
+    "|---|---|---|---|---|---|",
+  ];
+  for (const row of rows) {
+    if (row.target === undefined && !row.readme) continue;
+    lines.push(
+      `| ${cell(row.what)} | ${cell(row.error ? `error: ${row.error}` : row.value)} | ${cell(row.against ?? "—")} | ${
+        row.ratio === undefined ? "—" : shownRatio(row)
+      } | ${cell(row.target ?? "reported")} | ${result(row)} |`,
+    );
+  }
+  return lines.join("\n");
 }
