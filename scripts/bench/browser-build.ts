@@ -12,9 +12,12 @@ import { build } from "esbuild";
  * and named-value functions by 7.2 KiB, and public-key signatures by 19.1 KiB, of which
  * @noble/curves is 15.2 (P-256 ECDSA alone would be 12.3, Ed25519 alone 9.5: they share the
  * field and curve arithmetic) and reading keys, with messages that say what is wrong, 3.9; the
- * review's fixes (the request planned on segments, URL values checked) to 84.3 KiB.
+ * review's fixes (the request planned on segments, URL values checked) to 84.3 KiB. Issue 13's
+ * speed grew it to 85.6 KiB: the cache bounded by bytes (CLOCK), a signing as classes (Signing,
+ * UnitView, UnitContext) with its cache compared by URL, body and headers, and the evaluator's
+ * steps of one shape.
  */
-export const BROWSER_BUDGET = 85 * 1024;
+export const BROWSER_BUDGET = 86 * 1024;
 
 export interface BrowserBuild {
   text: string;
