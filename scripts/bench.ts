@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as HashHelper from "../src/index.ts";
 import { BROWSER_BUDGET, browserBuild, nodeImports } from "./bench/browser-build.ts";
-import { countAll, haveCallgrind, notMeasured } from "./bench/callgrind.ts";
+import { type Count, countAll, haveCallgrind, mark, notMeasured } from "./bench/callgrind.ts";
 import { type Case, type Command, median, type Timing, timeGroup, timeProcesses } from "./bench/harness.ts";
 import {
   accessId,
@@ -533,54 +533,61 @@ function withCount(counted: string, label: string, rows: Row[]): Row[] {
 }
 
 /**
- * Instructions of the large size against 1,000 (or 1,024) times the smallest, each counted by
- * callgrind as a process that expands them less the same process that only makes them.
+ * Instructions of the large size against 1,000 (or 1,024) times the smallest, counted by callgrind
+ * between two marks in a process that has warmed up on other templates of both sizes first, as
+ * the timed rows have (scripts/bench/callgrind.ts).
  */
 async function scalingCounts(define: string, small: string, large: string): Promise<string> {
   if (!haveCallgrind) return notMeasured ?? "";
   const times = large.includes("1000") ? 1000 : 1024;
   const entry = JSON.stringify(pathToFileURL(join(pkg, "dist/index.js")).href);
   const limits = "{ maxTemplateLength: Infinity, maxValueSize: Infinity, maxBlocks: Infinity }";
-  const script = (work: string) =>
+  const script = (work: string) => [
+    "--input-type=module",
+    "-e",
     `const m = await import(${entry}); let n = 0; const id = () => "mozscape-" + String(n++).padStart(10, "0");
     ${define}
-    m.compile("{hash.append("warm").printDigest();}");
-    const smalls = Array.from({ length: ${times} }, () => ${small}); const big = ${large};
     const limits = ${limits}; let out = 0;
-    ${work}
-    process.stdout.write(String(out));`;
+    for (let i = 0; i < 100; i++) out += m.expand(${small}, { now: 0, limits }).length;
+    for (let i = 0; i < 2; i++) out += m.expand(${large}, { now: 0, limits }).length;
+    const smalls = Array.from({ length: ${times} }, () => ${small}); const big = ${large};
+    ${mark}${work}${mark}
+    process.stdout.write(String(out));`,
+  ];
   const tmp = mkdtempSync(join(tmpdir(), "hash-helper-bench-count-"));
   try {
     const env = processEnv(tmp);
     const counts = await countAll(
       [
-        { name: "none", args: ["--input-type=module", "-e", script("")], cwd: pkg, env },
         {
           name: "small",
-          args: [
-            "--input-type=module",
-            "-e",
-            script("for (const t of smalls) out += m.expand(t, { now: 0, limits }).length;"),
-          ],
+          args: script("for (const t of smalls) out += m.expand(t, { now: 0, limits }).length;"),
           cwd: pkg,
           env,
+          marked: true,
         },
         {
           name: "large",
-          args: ["--input-type=module", "-e", script("out += m.expand(big, { now: 0, limits }).length;")],
+          args: script("out += m.expand(big, { now: 0, limits }).length;"),
           cwd: pkg,
           env,
+          marked: true,
         },
       ],
       { runs: 3 },
     );
-    const none = counts.get("none")?.median as number;
-    const smallCount = (counts.get("small")?.median as number) - none;
-    const largeCount = (counts.get("large")?.median as number) - none;
-    return `${millions(largeCount)} vs ${times} × the smallest: ${millions(smallCount)} (${ratio(largeCount / smallCount)})`;
+    const smallCount = counts.get("small") as Count;
+    const largeCount = counts.get("large") as Count;
+    return `${counted(largeCount)} vs ${times} × the smallest: ${counted(smallCount)} (${ratio(largeCount.median / smallCount.median)})`;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** A count as shown: its median in millions, and how far its runs spread. */
+function counted(count: Count): string {
+  const spread = ((count.max - count.min) / count.median) * 100;
+  return `${millions(count.median)} (±${(spread / 2).toFixed(spread < 0.2 ? 3 : 1)}%)`;
 }
 
 async function byteScaling(section: string): Promise<Row[]> {
@@ -671,8 +678,10 @@ async function processes(section: string): Promise<Row[]> {
         limit: target,
         target: `≤ ${ratio(target)}`,
         pass: r <= target,
-        ...(xi !== undefined && bi !== undefined
-          ? { instructions: `${millions(xi)} vs ${millions(bi)} (${ratio(xi / bi)})` }
+        ...(counts?.get(name) && counts.get(baseName)
+          ? {
+              instructions: `${counted(counts.get(name) as Count)} vs ${counted(counts.get(baseName) as Count)} (${ratio((xi as number) / (bi as number))})`,
+            }
           : { instructions: notMeasured ?? "" }),
       };
     };
@@ -694,7 +703,7 @@ async function processes(section: string): Promise<Row[]> {
         what: `node -e "" itself`,
         value: duration(at(t, "bare").median),
         samples: sampled(at(t, "bare")),
-        ...(count("bare") !== undefined ? { instructions: millions(count("bare") as number) } : {}),
+        ...(counts?.get("bare") ? { instructions: counted(counts.get("bare") as Count) } : {}),
       },
     ];
   } finally {

@@ -16,6 +16,8 @@ const allowed: Record<string, readonly string[]> = {
   shells: ["shells", "index"],
   instance: ["instance", "engine", "features", "language", "secrets"],
   index: ["index", "instance", "engine", "features", "language", "secrets", "syntax"],
+  // The entry on Node (dist/index.js): index's classes and limits at once, the rest loaded later.
+  node: ["node", "index", "instance", "features", "language"],
 };
 
 const src = fileURLToPath(new URL("../src/", import.meta.url));
@@ -56,7 +58,7 @@ function target(from: string, spec: string): string | undefined {
 }
 
 describe("the layers of src/", () => {
-  it.each(Object.keys(allowed).filter((l) => l !== "index" && l !== "instance"))(
+  it.each(Object.keys(allowed).filter((l) => l !== "index" && l !== "instance" && l !== "node"))(
     "%s/ says what it owns and may import",
     (folder) => {
       expect(readFileSync(join(src, folder, "README.md"), "utf8")).toMatch(/May import|imports/);
@@ -89,7 +91,9 @@ describe("the layers of src/", () => {
         /\bprocess\s*(?:\?\.|\.|\[)/.test(m.text.replace(/\/\/.*|\/\*[\s\S]*?\*\//g, "")) ||
         m.imports.some((s) => s.startsWith("node:")),
     );
-    expect(touching.filter((m) => m.layer !== "shells" && m.layer !== "platform").map((m) => m.name)).toEqual([]);
+    // node.ts loads the rest of the package through Node's module loader (node:module).
+    const allowedToTouch = ["shells", "platform", "node"];
+    expect(touching.filter((m) => !allowedToTouch.includes(m.layer)).map((m) => m.name)).toEqual([]);
   });
 
   it("the shells use the package's public API, not its modules", () => {

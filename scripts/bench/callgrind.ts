@@ -8,7 +8,7 @@
 // runs hot code moves by tenths of a percent, and now and then by several percent (TurboFan
 // compiling more in one run than in another). Hence several runs, their median and their spread.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { machine, tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -19,11 +19,18 @@ export interface CallgrindOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** The CPU the process is pinned to; the first this process may run on by default. */
   readonly cpu?: number;
+  /** Whether the script marks its work with `mark` (see `CallgrindRun.between`). */
+  readonly marked?: boolean;
 }
 
 export interface CallgrindRun {
   /** Instructions executed by the process, all its threads together (callgrind's total `Ir`). */
   readonly instructions: number;
+  /**
+   * With `marked`, the instructions executed (by all threads) between the first `mark` and the
+   * second, the second and the third, and so on; empty otherwise.
+   */
+  readonly between: readonly number[];
   readonly stdout: string;
   /** Wall time of the run under valgrind, in milliseconds: what the measurement cost, not the process. */
   readonly ms: number;
@@ -35,8 +42,11 @@ export interface CountedCommand {
   readonly args: readonly string[];
   readonly cwd: string;
   readonly env?: NodeJS.ProcessEnv;
+  /** Count only what runs between the script's first two `mark`s, not the whole process. */
+  readonly marked?: boolean;
 }
 
+/** A command's counts over its runs: of the whole process, or between its marks with `marked`. */
 export interface Count {
   /** The median over the runs: what a report shows. */
   readonly median: number;
@@ -54,14 +64,25 @@ export interface Count {
  * The options given to node before the command's own. `--random-seed` fixes V8's random numbers
  * and, through them, the hash seed. `--hash-seed` would not do: it is counted in V8's flag hash,
  * so that V8 rejects the code cache Node embeds for its own modules and compiles them from source
- * (6.5 M more instructions for `node -e ""`, work no user's process does); `--random-seed` is left
- * out of that hash on purpose. V8 derives its hash secrets from the seed by a search for primes
+ * (6.5 M more instructions for `node -e ""`, work no user's process does), and rejects the CLI's
+ * own code cache, made by the timed runs, then rewrites it for the next timed run to reject;
+ * `--random-seed` is left out of that hash on purpose. V8 derives its hash secrets from the seed by a search for primes
  * whose length depends on the seed (6 M to 23 M instructions): seed 6 costs 8.2 M, about the
  * median of random seeds. Nothing else: V8's worker threads stay at Node's default of 4, and no
  * V8 flag such as `--single-threaded` (which also drops that code cache, and moves the work of
  * the background threads onto the main one) changes what is measured.
  */
 export const nodeOptions: readonly string[] = ["--random-seed=6"];
+
+/**
+ * A statement that marks, in a script run with `marked`, where the work to count starts and ends:
+ * `${mark} work; ${mark}`. What runs before (Node's start, the import, the setup) is then not in
+ * the count, nor its variation from run to run, as it would be in the difference of two whole
+ * processes. The mark is a call into Node that nothing else in a process makes; callgrind writes
+ * its counters out and starts again from zero on entering it (`--dump-before`).
+ */
+export const mark = "process.getegid();";
+const markFunction = "node::credentials::GetEGid*";
 
 const valgrindOptions: readonly string[] = [
   "--tool=callgrind",
@@ -117,6 +138,7 @@ function commandLine(args: readonly string[], options: CallgrindOptions, out: st
     "valgrind",
     ...valgrindOptions,
     `--callgrind-out-file=${out}`,
+    ...(options.marked ? [`--dump-before=${markFunction}`] : []),
     process.execPath,
     ...nodeOptions,
     ...args,
@@ -131,10 +153,22 @@ function describe(args: readonly string[]): string {
 }
 
 /** The `totals:` line of a callgrind profile (the `summary:` line of older valgrinds). */
-function totalIr(out: string, shown: string): number {
-  const line = /^(?:totals|summary):\s*(\d+)/m.exec(readFileSync(out, "utf8"));
+function totalIr(file: string, shown: string): number {
+  const line = /^(?:totals|summary):\s*(\d+)/m.exec(readFileSync(file, "utf8"));
   if (!line) throw new Error(`${shown}: callgrind wrote no total`);
   return Number(line[1]);
+}
+
+/**
+ * The counts of a run. Each `--dump-before` writes `out.1`, `out.2`, … with what ran since the
+ * previous one; `out` holds what ran after the last.
+ */
+function counts(dir: string, out: string, shown: string, marked: boolean): { instructions: number; between: number[] } {
+  const parts = readdirSync(dir).filter((name) => /^callgrind\.out\.\d+$/.test(name)).length;
+  const dumps = Array.from({ length: parts }, (_, i) => totalIr(`${out}.${i + 1}`, shown));
+  const last = totalIr(out, shown);
+  if (marked && parts < 2) throw new Error(`${shown}: the script did not reach its second mark`);
+  return { instructions: dumps.reduce((sum, n) => sum + n, last), between: marked ? dumps.slice(1) : [] };
 }
 
 function failure(shown: string, status: number | null, signal: string | null, stderr: string): Error {
@@ -157,7 +191,7 @@ export function callgrind(args: readonly string[], options: CallgrindOptions): C
     const ms = performance.now() - start;
     if (child.error) throw new Error(`${shown} under callgrind: ${child.error.message}`);
     if (child.status !== 0) throw failure(shown, child.status, child.signal, child.stderr);
-    return { instructions: totalIr(out, shown), stdout: child.stdout, ms };
+    return { ...counts(dir, out, shown, options.marked === true), stdout: child.stdout, ms };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -185,7 +219,7 @@ function callgrindAsync(args: readonly string[], options: CallgrindOptions): Pro
       const ms = performance.now() - start;
       try {
         if (status !== 0) throw failure(shown, status, signal, stderr);
-        resolve({ instructions: totalIr(out, shown), stdout, ms });
+        resolve({ ...counts(dir, out, shown, options.marked === true), stdout, ms });
       } catch (error) {
         reject(error);
       }
@@ -236,6 +270,7 @@ export async function countAll(
         cwd: c.cwd,
         ...(c.env ? { env: c.env } : {}),
         ...(cpu !== undefined ? { cpu } : {}),
+        ...(c.marked ? { marked: true } : {}),
       };
       (results[index] as CallgrindRun[]).push(await callgrindAsync(c.args, options));
     }
@@ -244,12 +279,12 @@ export async function countAll(
   return new Map(
     commands.map((c, index) => {
       const done = results[index] as CallgrindRun[];
-      const counts = done.map((run) => run.instructions);
+      const each = done.map((run) => (c.marked ? (run.between[0] as number) : run.instructions));
       const count: Count = {
-        median: middle(counts),
-        min: Math.min(...counts),
-        max: Math.max(...counts),
-        runs: counts,
+        median: middle(each),
+        min: Math.min(...each),
+        max: Math.max(...each),
+        runs: each,
         ms: middle(done.map((run) => run.ms)),
         stdout: (done[0] as CallgrindRun).stdout,
       };

@@ -12,10 +12,15 @@ import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "n
 import * as nodeModule from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { Script } from "node:vm";
+import { constants, Script } from "node:vm";
 import pkg from "../../../package.json" with { type: "json" };
 
 const main = join(__dirname, "cli-main.cjs");
+/**
+ * The SHA-256 of cli-main.cjs (its first 16 hex digits), written in by scripts/build.mjs: it names
+ * the cache, since V8 checks only that cached code was made for a source of the same length.
+ */
+declare const CLI_MAIN_HASH: string;
 
 /** The directory of the cache, made if need be, or undefined when none may be used. */
 function cacheDirectory(): string | undefined {
@@ -42,8 +47,9 @@ function cacheDirectory(): string | undefined {
 /** Runs dist/cli-main.cjs as Node would, from V8 code cached in `dir`, and caches it again when V8 had none it could use. */
 function runCached(dir: string): void {
   const source = readFileSync(main, "utf8");
-  // V8 refuses data made for another source, build or set of flags; the name keeps versions apart.
-  const file = join(dir, `cli-${pkg.version}-${process.version}-${process.arch}-${source.length}.v8`);
+  // V8 refuses data made for a source of another length, another build of V8 or other flags; the
+  // name keeps apart versions and sources of the same length.
+  const file = join(dir, `cli-${pkg.version}-${process.version}-${process.arch}-${CLI_MAIN_HASH}.v8`);
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(file);
@@ -53,6 +59,8 @@ function runCached(dir: string): void {
   // The wrapper Node's CommonJS loader puts around a module.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: main,
+    // An import() in the program loads as it would in a module of its own.
+    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     ...(cachedData ? { cachedData } : {}),
   });
   if (!cachedData || script.cachedDataRejected) {

@@ -78,7 +78,7 @@ const DELETE_TO_START: Key = { ctrl: true, name: "u" };
  */
 export async function startRepl(options: ReplOptions): Promise<Repl> {
   // Loaded here, not with the module: only the REPL needs it, and the CLI starts for every expansion.
-  const { createInterface } = await import("node:readline");
+  const { createInterface } = process.getBuiltinModule("node:readline");
   const env = options.env ?? {};
   const { input, output } = options;
   const terminal = options.terminal ?? output.isTTY === true;
