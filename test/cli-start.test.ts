@@ -101,6 +101,19 @@ describe.skipIf(process.getuid === undefined)("the CLI's code cache", () => {
     expect(run()).toStrictEqual({ status: 0, stdout: `${signature}\n`, stderr: "" });
   });
 
+  it("survives a cache damaged in the middle (V8 checks only its header), and writes a good one", () => {
+    expect(run().status).toBe(0);
+    const dir = defaultDirectory();
+    for (const file of files(dir)) {
+      const bytes = readFileSync(file);
+      for (const at of [bytes.length >> 1, bytes.length >> 2, bytes.length - 8])
+        bytes[at] = (bytes[at] as number) ^ 0xff;
+      writeFileSync(file, bytes);
+    }
+    expect(run()).toStrictEqual({ status: 0, stdout: `${signature}\n`, stderr: "" });
+    expect(run()).toStrictEqual({ status: 0, stdout: `${signature}\n`, stderr: "" });
+  });
+
   it("goes where NODE_COMPILE_CACHE says, and nowhere with NODE_DISABLE_COMPILE_CACHE", () => {
     const chosen = join(temporary, "chosen");
     mkdirSync(chosen);

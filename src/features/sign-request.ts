@@ -99,8 +99,10 @@ export function signRequestWith<H extends Headers>(
   const known = cache?.recall(request.url);
   let compiled = known && sameRequest(known, request.body, request.headers) ? known.compiled : undefined;
   if (!compiled) {
+    // Copies of the pairs, not the host's own arrays: a pair changed in place after this call
+    // must not change what the cache compares the next request with.
     const pairs: (readonly [string, string])[] = Array.isArray(request.headers)
-      ? [...(request.headers as readonly (readonly [string, string])[])]
+      ? (request.headers as readonly (readonly [string, string])[]).map(([name, value]) => [name, value] as const)
       : Object.entries(request.headers ?? {});
     for (const [name] of pairs) {
       // RFC 9110 §5.1: a field name is a token. Names are the host's, not the template's.

@@ -157,6 +157,26 @@ export class HashHelperError extends Error {
   }
 }
 
+/**
+ * Makes `instanceof` of a class of the API know instances made by another copy of the package.
+ * On Node, dist/index.js loads the rest of the package with require(), and a loader that
+ * compiles required files itself (tsx, a test runner's module runner) loads a second copy of
+ * the classes they share: without this, an error thrown by one copy is no instance of the
+ * class imported from the other. The brand is on the prototype, a registered symbol, and only
+ * the class itself checks it: `instanceof` a subclass is the usual prototype check.
+ */
+export function shareInstanceof(cls: abstract new (...args: never[]) => object, name: string): void {
+  const brand = Symbol.for(`hash-helper.${name}`);
+  Object.defineProperty(cls.prototype, brand, { value: true });
+  Object.defineProperty(cls, Symbol.hasInstance, {
+    value(this: unknown, value: unknown): boolean {
+      if (this !== cls) return Function.prototype[Symbol.hasInstance].call(this, value);
+      return typeof value === "object" && value !== null && (value as { [k: symbol]: unknown })[brand] === true;
+    },
+  });
+}
+shareInstanceof(HashHelperError, "HashHelperError");
+
 type Paint = (style: keyof typeof codes, text: string) => string;
 const codes = { red: 31, cyan: 36, dim: 2, bold: 1 } as const;
 const ansi: Paint = (style, text) => `\x1b[${codes[style]}m${text}\x1b[0m`;

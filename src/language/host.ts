@@ -4,7 +4,7 @@
 // completion and a generated reference know them.
 
 import type { EvalContext } from "./context.ts";
-import { escapeText } from "./errors.ts";
+import { escapeText, shareInstanceof } from "./errors.ts";
 import { type ArgValue, type Method, MethodFailure, type Param } from "./method.ts";
 
 /** A parameter of a host function: text (a string or nested text) or a whole number. */
@@ -40,6 +40,7 @@ export interface HostFunction {
 export class HostFunctionError extends Error {
   override readonly name = "HostFunctionError";
 }
+shareInstanceof(HostFunctionError, "HostFunctionError");
 
 const NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 

@@ -207,6 +207,33 @@ describe("dist/index.js, the entry on Node", () => {
     }
   });
 
+  it("knows its classes' instances made by another copy of the package (a loader that requires full.js itself)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hash-helper-copy-"));
+    try {
+      for (const file of readdirSync(dist("."))) {
+        if (file.endsWith(".js")) copyFileSync(dist(file), join(dir, file));
+      }
+      writeFileSync(join(dir, "package.json"), '{"type":"module"}');
+      const script = `
+        const ours = await import(${JSON.stringify(pathToFileURL(dist("index.js")).href)});
+        const copy = await import(${JSON.stringify(pathToFileURL(join(dir, "full.js")).href)});
+        let error; try { copy.expand("{hash.nope();}"); } catch (e) { error = e; }
+        let invalid; try { copy.signRequest({ url: "nope" }, { normalizeUrl: true }); } catch (e) { invalid = e; }
+        class Sub extends ours.HashHelperError {}
+        process.stdout.write(JSON.stringify([
+          ours.HashHelperError === copy.HashHelperError,
+          error instanceof ours.HashHelperError, invalid instanceof ours.InvalidUrlError,
+          new copy.HostFunctionError("x") instanceof ours.HostFunctionError,
+          error instanceof Sub, {} instanceof ours.HashHelperError, new copy.HostFunctionError("x") instanceof ours.HashHelperError,
+        ]));`;
+      const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+      expect(run.stderr).toBe("");
+      expect(JSON.parse(run.stdout)).toStrictEqual([false, true, true, true, false, false, false]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("loads the rest only when a function is called", () => {
     // The entry and its chunks without full.js: what needs nothing else works, a call cannot.
     const dir = mkdtempSync(join(tmpdir(), "hash-helper-entry-"));

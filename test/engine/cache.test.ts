@@ -159,6 +159,16 @@ describe("signRequest's cache", () => {
     expect(helper.cacheUsage().bytes).toBeLessThanOrEqual(once * 1.5);
   });
 
+  it("compares with the headers it was compiled from, not with the host's arrays changed in place", () => {
+    const helper = createHashHelper();
+    const headers: [string, string][] = [["S", `{hash.append("a").toHex().printDigest();}`]];
+    expect(helper.signRequest({ url: "https://example.com/", headers }).headers).toStrictEqual([["S", "61"]]);
+    (headers[0] as [string, string])[1] = `{hash.append("b").toHex().printDigest();}`;
+    expect(helper.signRequest({ url: "https://example.com/", headers }).headers).toStrictEqual([["S", "62"]]);
+    (headers[0] as [string, string])[0] = "Bad Name";
+    expect(() => helper.signRequest({ url: "https://example.com/", headers })).toThrow(TypeError);
+  });
+
   it("keeps a header named __proto__ as a header", () => {
     const signed = createHashHelper().signRequest({ url: "https://example.com/", headers: { ["__proto__"]: "x" } });
     expect(Object.getPrototypeOf(signed.headers)).toBe(Object.prototype);

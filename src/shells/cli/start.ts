@@ -1,14 +1,14 @@
 // The `hash-helper` program's first file (dist/cli.cjs): it loads the program (dist/cli-main.cjs,
 // from cli-bin.ts) with V8's code cache, so that a start does not compile the 330 KB bundle again,
 // nor the functions the last run compiled on first call: about 20 ms of every run of the CLI.
-// On Node 22.1+ that is Node's own module.enableCompileCache(); on Node 20, the same thing done
+// On Node 22.8+ that is Node's own module.enableCompileCache(); on Node 20, the same thing done
 // with vm.Script's cachedData. The cache is best effort: anything that fails only costs the time.
 //
 // Where: NODE_COMPILE_CACHE when set (Node's own variable), or a directory of the user's own in
 // the system's temporary directory. A code cache is code: one another user could write would run
 // as whoever runs the CLI, so a directory not owned by this user, or that others may write, is
 // not used. NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's.
-import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as nodeModule from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -24,6 +24,7 @@ declare const CLI_MAIN_HASH: string;
 
 /** The directory of the cache, made if need be, or undefined when none may be used. */
 function cacheDirectory(): string | undefined {
+  // Set to anything but the empty string, it turns the cache off.
   if (process.env.NODE_DISABLE_COMPILE_CACHE) return undefined;
   const chosen = process.env.NODE_COMPILE_CACHE;
   if (chosen) return chosen;
@@ -50,9 +51,16 @@ function runCached(dir: string): void {
   // V8 refuses data made for a source of another length, another build of V8 or other flags; the
   // name keeps apart versions and sources of the same length.
   const file = join(dir, `cli-${pkg.version}-${process.version}-${process.arch}-${CLI_MAIN_HASH}.v8`);
+  // V8 checks only the header of what it is given: a byte damaged further in crashes it. The
+  // file is the SHA-256 of the data, then the data; data that does not match is not used.
+  // (node:crypto is what the CLI's signatures load anyway.)
+  const sha256 = (data: Uint8Array) =>
+    process.getBuiltinModule("node:crypto").createHash("sha256").update(data).digest();
   let cachedData: Buffer | undefined;
   try {
-    cachedData = readFileSync(file);
+    const stored = readFileSync(file);
+    const data = stored.subarray(32);
+    if (stored.length > 32 && sha256(data).equals(stored.subarray(0, 32))) cachedData = data;
   } catch {
     cachedData = undefined;
   }
@@ -67,9 +75,14 @@ function runCached(dir: string): void {
     // At exit, so that the cache holds the functions this run compiled too.
     process.once("exit", () => {
       try {
+        const data = script.createCachedData();
         const temporary = `${file}.${process.pid}`;
-        writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
-        renameSync(temporary, file);
+        try {
+          writeFileSync(temporary, Buffer.concat([sha256(data), data]), { mode: 0o600 });
+          renameSync(temporary, file);
+        } catch {
+          rmSync(temporary, { force: true });
+        }
       } catch {
         // A cache that cannot be written is a slower start next time, nothing more.
       }
@@ -80,7 +93,7 @@ function runCached(dir: string): void {
   run.call(module.exports, module.exports, nodeModule.createRequire(main), module, main, dirname(main));
 }
 
-// Node 22.1+; the types are Node 20's.
+// Node 22.8+ (where Node checks its cache itself); the types are Node 20's.
 const { enableCompileCache } = nodeModule as { enableCompileCache?: (directory: string) => unknown };
 const dir = cacheDirectory();
 if (dir !== undefined && enableCompileCache === undefined) {
