@@ -1,7 +1,8 @@
 // The cache of compiled templates that expand() keeps: a dashboard expands the same URLs on every
 // refresh, thousands of them in one worker. Each instance (createHashHelper) has its own; the
 // top-level expand() uses the default instance's.
-import type { Chain } from "../language/ast.ts";
+import type { Call, Chain } from "../language/ast.ts";
+import { utf8Length } from "../language/encoding.ts";
 import type { Limits } from "../language/limits.ts";
 
 /** The size of an instance's cache (see TemplateCaches). */
@@ -10,38 +11,50 @@ export interface CacheSizes {
    * The heap the cache may hold, in bytes, as estimated for each compiled template from its
    * length, its blocks and their calls (see retainedBytes). A count alone let a few large
    * templates hold hundreds of megabytes, and a small one thrashed a dashboard of a thousand
-   * URLs. The default, 24 MiB, holds about 6,000 templates the size of the Moz one (3.9 KB each,
-   * measured; 4.1 KB estimated). A template estimated at over a quarter of it is compiled on
-   * every expansion, never kept.
+   * URLs. The default, 28 MiB, holds about 4,900 templates the size of the Moz one (4.7 KB each,
+   * measured; 5.9 KB estimated), 23 MB of heap. A template estimated at over a quarter of it is
+   * compiled on every expansion, never kept.
    */
   bytes: number;
 }
 
-export const defaultCacheSizes: Readonly<CacheSizes> = Object.freeze({ bytes: 24 * 1024 * 1024 });
+export const defaultCacheSizes: Readonly<CacheSizes> = Object.freeze({ bytes: 28 * 1024 * 1024 });
 
 /** How many sets of limits other than the instance's own get a cache (all within its one budget). */
 const LIMIT_SETS = 8;
 
-// What a compiled template holds, measured on V8 (heap used after collection, 2,000 templates of
-// each shape): about 1 KB whatever it is, 0.5–0.7 KB a block, 60–100 bytes a call, and its text
-// (kept as the key, and in slices for the text between blocks). The estimate is above the
-// measurement for every shape measured, by at most 1.5× (test/engine/cache.test.ts keeps the
-// Moz template's figure; `npm run bench` measures the heap of 4,000 of them).
-const FIXED = 1024;
+// What a compiled template holds, measured on V8 (heap used after collection, hundreds of
+// templates of each shape): about 1.5 KB whatever it is, 0.5–0.7 KB a block, 100–250 bytes a
+// call, its text (kept as the key, and in slices for the text between blocks), and its string
+// literals' values, with the UTF-8 bytes of those a method reads as bytes (HMAC keys). The
+// estimate is at or above the measurement for every shape test/engine/cache.test.ts measures;
+// a compiled Moz template holds 4.7 KB, estimated 5.9 KB.
+const FIXED = 1536;
 const PER_BLOCK = 640;
-const PER_CALL = 128;
+const PER_CALL = 256;
 
-/** The estimated heap a compiled source holds: its text (two bytes a character at most) and its chains. */
-export function retainedBytes(source: string, chains: readonly Chain[]): number {
-  let calls = 0;
+/**
+ * The estimated heap a compiled source holds: its text (two bytes a character at most), its chains
+ * and their literals. `asBytes` says which arguments are kept as UTF-8 bytes too.
+ */
+export function retainedBytes(
+  source: string,
+  chains: readonly Chain[],
+  asBytes: (call: Call, index: number) => boolean = () => false,
+): number {
+  let bytes = FIXED + 2 * source.length + PER_BLOCK * chains.length;
   const count = (chain: Chain) => {
     for (const call of chain.calls) {
-      calls++;
-      for (const arg of call.args) if (arg.type === "Chain") count(arg);
+      bytes += PER_CALL;
+      for (const [index, arg] of call.args.entries()) {
+        if (arg.type === "Chain") count(arg);
+        else if (arg.type === "String")
+          bytes += 2 * arg.value.length + (asBytes(call, index) ? utf8Length(arg.value) : 0);
+      }
     }
   };
   for (const chain of chains) count(chain);
-  return FIXED + 2 * source.length + PER_BLOCK * chains.length + PER_CALL * calls;
+  return bytes;
 }
 
 /** A cached value, in the map of its set of limits and in the budget's clock. */

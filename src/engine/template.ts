@@ -211,6 +211,7 @@ export function build(
   const bytes = retainedBytes(
     source,
     blocks.map((b) => b.node.expression),
+    (call, index) => rules.methods.get(call.method)?.params[index]?.asBytes === true,
   );
   return { ast, pieces, order, bytes };
 }

@@ -1,5 +1,6 @@
 // The cache of compiled templates: bounded by the heap it is estimated to hold, hits one lookup,
 // least recently used first out (CLOCK), one budget for an instance's templates and requests.
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { CacheBudget, defaultCacheSizes, retainedBytes } from "../../src/engine/cache.ts";
 import { parse } from "../../src/index.ts";
@@ -12,24 +13,70 @@ const moz = (i: number) => {
 };
 
 describe("retainedBytes", () => {
-  it("counts the text, the blocks and every call, nested ones too", () => {
+  it("counts the text, the blocks, every call, nested ones too, and the literals", () => {
     const one = parse(`hash.append("a").printDigest()`);
     const nested = parse(`hash.append(hash.append("a").toHex()).printDigest()`);
     const base = retainedBytes("", []);
     expect(retainedBytes("x".repeat(100), []) - base).toBe(200);
-    expect(retainedBytes("", [one]) - base).toBe(640 + 2 * 128);
-    expect(retainedBytes("", [nested]) - retainedBytes("", [one])).toBe(2 * 128);
+    // A block, two calls and a literal of one character.
+    expect(retainedBytes("", [one]) - base).toBe(640 + 2 * 256 + 2);
+    expect(retainedBytes("", [nested]) - retainedBytes("", [one])).toBe(2 * 256);
+    // A literal kept as its UTF-8 bytes too: "€" is three.
+    const key = parse(`hash.append("x").encodeHmacSha1("€")`);
+    const plain = retainedBytes("", [key]);
+    expect(retainedBytes("", [key], (call) => call.method === "encodeHmacSha1") - plain).toBe(3);
   });
 
-  it("puts a Moz template at about 4 KB, so that the default holds over 4,000 of them", () => {
+  it("puts a Moz template at about 6 KB, so that the default holds over 4,000 of them", () => {
     const { bytes } = defaultCacheSizes;
-    const blocks = [parse("hash.getExpiryTime(240)"), parse(moz(0).slice(moz(0).lastIndexOf("{") + 1, -2))];
-    const estimate = retainedBytes(moz(0), blocks);
-    expect(estimate).toBeGreaterThan(3500);
-    expect(estimate).toBeLessThan(4500);
+    const helper = createHashHelper();
+    helper.expand(moz(0));
+    const estimate = helper.cacheUsage().bytes;
+    expect(estimate).toBeGreaterThan(5000);
+    expect(estimate).toBeLessThan(6500);
     expect(Math.floor(bytes / estimate)).toBeGreaterThanOrEqual(4000);
-    // At most about 32 MB of heap: the estimate is above what V8 measures (see src/engine/cache.ts).
+    // At most about 32 MB of heap: the estimate is at or above what V8 measures (below).
     expect(bytes).toBeLessThanOrEqual(32 * 1024 * 1024);
+  });
+
+  it("is at or above the heap V8 measures for templates of every shape", () => {
+    // A process of its own, with the collector run before and after: the heap each cached
+    // template adds, against what the cache counts for it.
+    const script = `
+      const { createHashHelper } = await import(${JSON.stringify(new URL("../../dist/full.js", import.meta.url).href)});
+      let n = 0; const id = () => "id" + String(n++).padStart(10, "0");
+      const moz = ${JSON.stringify(moz(0))};
+      const shapes = {
+        moz: [1500, () => moz.replaceAll("member-0000000000", "member-" + id())],
+        "one call": [1500, () => "u=" + id() + '{hash.append("' + id() + '").printDigest();}'],
+        nested: [1500, () => "u=" + id() + '{hash.append(hash.append(hash.append("' + id() + '").toLowerCase()).toLowerCase()).printDigest();}'],
+        "100 blocks": [200, () => "u=" + id() + "{hash.getNonce();}".repeat(100)],
+        "a long two-byte HMAC key": [100, () => '{hash.append("' + id() + '").encodeHmacSha256("' + "\u20ac".repeat(20000) + id() + '").toHex().printDigest();}'],
+        "a long literal": [100, () => '{hash.append("' + "a".repeat(20000) + id() + '").printDigest();}'],
+      };
+      const out = {};
+      for (const [name, [count, make]] of Object.entries(shapes)) {
+        const helper = createHashHelper({ cache: { bytes: 2e9 } });
+        helper.expand(make(), { now: 0 });
+        let templates = Array.from({ length: count }, make);
+        const counted = helper.cacheUsage().bytes;
+        gc(); gc();
+        const before = process.memoryUsage().heapUsed;
+        for (const t of templates) helper.expand(t, { now: 0 });
+        templates = undefined;
+        gc(); gc();
+        out[name] = [(process.memoryUsage().heapUsed - before) / count, (helper.cacheUsage().bytes - counted) / count];
+      }
+      process.stdout.write(JSON.stringify(out));`;
+    const run = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    const measured = JSON.parse(run.stdout) as Record<string, [number, number]>;
+    for (const [shape, [heap, estimate]] of Object.entries(measured)) {
+      expect(heap, shape).toBeGreaterThan(0);
+      expect(heap, `${shape}: ${heap.toFixed(0)} bytes measured, ${estimate.toFixed(0)} estimated`).toBeLessThanOrEqual(
+        estimate,
+      );
+    }
   });
 });
 
