@@ -51,7 +51,7 @@ export type {
 export type { ErrorCode, ErrorSpan, Excerpt, ProblemReport } from "./language/errors.ts";
 export { errorCodes, HashHelperError, isShownName, quoteName } from "./language/errors.ts";
 export type { HostFunction, HostParam } from "./language/host.ts";
-export { HostFunctionError } from "./language/host.ts";
+export { HostFunctionError } from "./language/host-error.ts";
 export type { Limits } from "./language/limits.ts";
 export { defaultLimits } from "./language/limits.ts";
 export type { ArgKind, Kind, Method, Param } from "./language/method.ts";

@@ -6,23 +6,33 @@
 // an ES module. A program that imports hash-helper pays for none of it until it expands a
 // template. The browser bundle is src/index.ts whole: a page loads it as one module anyway.
 //
-// The exports are the same names as src/index.ts's, each the same function (test/package.test.ts
-// compares them), and the types are src/index.ts's (package.json "types").
-import { createRequire } from "node:module";
+// The exports are the same names as src/index.ts's, of the same kinds (test/bundle/bundles.test.ts
+// compares them): the classes and values themselves, and for each function one that loads the
+// rest and calls it. The types are src/index.ts's (package.json "types").
 import type * as Api from "./index.ts";
 import type { HashHelper } from "./instance.ts";
 import type { Method } from "./language/method.ts";
 
 export { InvalidUrlError } from "./features/invalid-url.ts";
 export { errorCodes, HashHelperError, isShownName, quoteName } from "./language/errors.ts";
-export { HostFunctionError } from "./language/host.ts";
+export { HostFunctionError } from "./language/host-error.ts";
 export { defaultLimits } from "./language/limits.ts";
 export { signature } from "./language/method.ts";
 
 let api: typeof Api | undefined;
 function load(): typeof Api {
   // The path of the rest as scripts/build.mjs writes it next to this file.
-  api ??= createRequire(import.meta.url)("./full.js") as typeof Api;
+  if (api) return api;
+  // getBuiltinModule rather than an import of node:module: that costs every import of the package.
+  const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);
+  try {
+    api = require("./full.js") as typeof Api;
+  } catch (cause) {
+    throw new Error(
+      'hash-helper could not load dist/full.js, the rest of the package, from beside dist/index.js: a bundler should take the package\'s "module" export (dist/full.js), which is the whole package',
+      { cause },
+    );
+  }
   return api;
 }
 

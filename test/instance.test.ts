@@ -105,7 +105,7 @@ describe("createHashHelper", () => {
   });
 
   it("has a cache of its own, shared with no other instance", () => {
-    const a = createHashHelper({ cache: { bytes: 8_000 } });
+    const a = createHashHelper({ cache: { bytes: 12_000 } });
     const b = createHashHelper();
     const t = (i: number) => `${i}{hash.append("x").printDigest();}`;
     for (let i = 0; i < 10; i++) a.expand(t(i));

@@ -21,21 +21,15 @@ export const unleashedRequest = {
 
 export const unleashedSecrets = { unleashed: unleashedKey };
 
-/** The same request signed by hand: the query is the URL's after "?", as getRequestQuery() reads it. */
-export function unleashedByHand(secrets: Readonly<Record<string, string>>) {
+/**
+ * The same request signed by hand from the request it is given: the query is the URL's after
+ * "?", as getRequestQuery() reads it, and the other headers are sent as they are.
+ */
+export function unleashedByHand(request: typeof unleashedRequest, secrets: Readonly<Record<string, string>>) {
+  const url = request.url;
   const query = url.slice(url.indexOf("?") + 1);
   const signature = createHmac("sha256", secrets.unleashed as string)
     .update(query)
     .digest("base64");
-  return {
-    method: "GET",
-    url,
-    headers: {
-      Accept: "application/json",
-      "Content-Type": "application/json",
-      "api-auth-id": apiId,
-      "api-auth-signature": signature,
-    },
-    body: undefined,
-  };
+  return { method: "GET", url, headers: { ...request.headers, "api-auth-signature": signature }, body: undefined };
 }

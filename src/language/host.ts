@@ -4,7 +4,8 @@
 // completion and a generated reference know them.
 
 import type { EvalContext } from "./context.ts";
-import { escapeText, shareInstanceof } from "./errors.ts";
+import { escapeText } from "./errors.ts";
+import { HostFunctionError } from "./host-error.ts";
 import { type ArgValue, type Method, MethodFailure, type Param } from "./method.ts";
 
 /** A parameter of a host function: text (a string or nested text) or a whole number. */
@@ -36,11 +37,7 @@ export interface HostFunction {
   secret?: boolean;
 }
 
-/** A host function's refusal, which the template's error reports at the call. Its message is shown. */
-export class HostFunctionError extends Error {
-  override readonly name = "HostFunctionError";
-}
-shareInstanceof(HostFunctionError, "HostFunctionError");
+export { HostFunctionError } from "./host-error.ts";
 
 const NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
