@@ -94,7 +94,12 @@ export interface HashHelper {
   cacheUsage(): CacheUsage;
 }
 
-function cacheBudget({ bytes }: CacheSizes): CacheBudget {
+function cacheBudget(sizes: CacheSizes): CacheBudget {
+  for (const key of Object.keys(sizes)) {
+    // The sizes of before (a count of templates, their characters) would be ignored in silence.
+    if (key !== "bytes") throw new TypeError(`cache.${key} is not a size of the cache: it is bounded by cache.bytes`);
+  }
+  const { bytes } = sizes;
   if (!(bytes >= 0)) throw new TypeError("cache.bytes must be a number of bytes, 0 or more");
   return new CacheBudget(bytes);
 }

@@ -84,6 +84,16 @@ describe.skipIf(process.getuid === undefined)("the CLI's code cache", () => {
     }
   });
 
+  it.skipIf(nodeHasOne)("drops the caches of other builds when it writes its own", () => {
+    const dir = defaultDirectory();
+    mkdirSync(dir, { mode: 0o700 });
+    writeFileSync(join(dir, "cli-0.0.1-v20.0.0-x64-0000000000000000.v8"), "old", { mode: 0o600 });
+    writeFileSync(join(dir, "unrelated"), "kept", { mode: 0o600 });
+    expect(run().status).toBe(0);
+    expect(readdirSync(dir).sort()).toStrictEqual([expect.stringMatching(/^cli-.*\.v8$/), "unrelated"]);
+    expect(readdirSync(dir)).not.toContain("cli-0.0.1-v20.0.0-x64-0000000000000000.v8");
+  });
+
   it("is not used from a directory others may write to, or that is another's", () => {
     const dir = defaultDirectory();
     mkdirSync(dir);

@@ -174,6 +174,8 @@ describe("an instance's cache", () => {
   it("is refused a size that is not a number of bytes", () => {
     expect(() => createHashHelper({ cache: { bytes: Number.NaN } })).toThrow(TypeError);
     expect(() => createHashHelper({ cache: { bytes: -1 } })).toThrow(TypeError);
+    // The sizes of before are refused, not ignored.
+    expect(() => createHashHelper({ cache: { templates: 2 } as never })).toThrow(/cache.templates/);
   });
 });
 

@@ -8,7 +8,7 @@
 // the system's temporary directory. A code cache is code: one another user could write would run
 // as whoever runs the CLI, so a directory not owned by this user, or that others may write, is
 // not used. NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's.
-import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as nodeModule from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -82,6 +82,10 @@ function runCached(dir: string): void {
           renameSync(temporary, file);
         } catch {
           rmSync(temporary, { force: true });
+        }
+        // The caches of other versions and builds are of no more use.
+        for (const other of readdirSync(dir)) {
+          if (/^cli-.*\.v8$/.test(other) && join(dir, other) !== file) rmSync(join(dir, other), { force: true });
         }
       } catch {
         // A cache that cannot be written is a slower start next time, nothing more.
