@@ -3,19 +3,15 @@ import type { Block, Chain } from "../language/ast.ts";
 import type { Problem } from "../language/errors.ts";
 import { type Limits, limitProblem } from "../language/limits.ts";
 import { ARGUMENT_DESCRIPTION, describeToken, HashHelperParser } from "./parser.ts";
-import { createAstBuilder } from "./to-ast.ts";
 import { BlockClose, Comma, Dot, Hash, Identifier, LParen, RParen } from "./tokens.ts";
 
-let instances: { parser: HashHelperParser; builder: ReturnType<typeof createAstBuilder> } | undefined;
+let instance: HashHelperParser | undefined;
 
 // One parser for the process, built on first use: performSelfAnalysis costs milliseconds,
 // a parse microseconds. Parsing is synchronous, so reusing it through `parser.input` is safe.
-function shared() {
-  if (!instances) {
-    const parser = new HashHelperParser();
-    instances = { parser, builder: createAstBuilder(parser) };
-  }
-  return instances;
+function shared(): HashHelperParser {
+  instance ??= new HashHelperParser();
+  return instance;
 }
 
 export interface Parsed<T> {
@@ -26,44 +22,27 @@ export interface Parsed<T> {
 
 /** Parses the tokens of one `{hash…;}` block, opener and closer included. */
 export function parseBlock(tokens: IToken[], limits: Readonly<Limits>): Parsed<Block> {
-  return run(
-    tokens,
-    limits,
-    (p) => p.block(),
-    (builder, cst, problems) => builder.visit(cst, problems) as Block,
-  );
+  return run(tokens, limits, (p) => p.block());
 }
 
 /** Parses an expression without a block around it, as evaluate() and parse() take it. */
 export function parseBare(tokens: IToken[], limits: Readonly<Limits>): Parsed<Chain> {
-  return run(
-    tokens,
-    limits,
-    (p) => p.bareExpression(),
-    (builder, cst, problems) => builder.visit(cst, problems) as Chain,
-  );
+  return run(tokens, limits, (p) => p.bareExpression());
 }
 
-function run<T>(
-  tokens: IToken[],
-  limits: Readonly<Limits>,
-  rule: (p: HashHelperParser) => ReturnType<HashHelperParser["block"]>,
-  build: (
-    builder: ReturnType<typeof createAstBuilder>,
-    cst: ReturnType<HashHelperParser["block"]>,
-    problems: Problem[],
-  ) => T,
-): Parsed<T> {
+function run<T>(tokens: IToken[], limits: Readonly<Limits>, rule: (p: HashHelperParser) => T): Parsed<T> {
   const tooDeep = nestingProblem(tokens, limits);
   if (tooDeep) return { problems: [tooDeep] };
-  const { parser, builder } = shared();
+  const parser = shared();
   parser.input = tokens;
-  const cst = rule(parser);
+  const problems: Problem[] = [];
+  parser.problems = problems;
+  const node = rule(parser);
+  parser.problems = [];
   const error = parser.errors[0];
   // A parse fails as a whole: a recovered, partial tree would sign the wrong bytes.
   if (error) return { problems: [syntaxProblem(error, tokens)] };
-  const problems: Problem[] = [];
-  return { node: build(builder, cst, problems), problems };
+  return { node, problems };
 }
 
 /**

@@ -1,4 +1,7 @@
-import { CstParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { EmbeddedActionsParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import type { Argument, Block, Call, Chain } from "../language/ast.ts";
+import type { Problem } from "../language/errors.ts";
+import { integer, stringLiteral } from "./to-ast.ts";
 import {
   allTokens,
   BlockClose,
@@ -36,7 +39,15 @@ const errorMessageProvider: IParserErrorMessageProvider = {
     `expected ${ruleName === "expression" ? "'.' and a method name" : "more"} but found ${describeToken(actual[0] as IToken)}`,
 };
 
-export class HashHelperParser extends CstParser {
+/**
+ * The grammar, building the AST as it parses (chevrotain's embedded actions): a CST built first
+ * and then visited into an AST made each parse allocate twice, and a fresh template's compile
+ * spent a quarter of its time collecting it. What an action finds wrong in a literal (a bad
+ * escape, a number too large) goes into `problems`, which the caller empties before a parse.
+ */
+export class HashHelperParser extends EmbeddedActionsParser {
+  problems: Problem[] = [];
+
   /**
    * @param validate run chevrotain's checks of the grammar (ambiguities, left recursion). They
    * find the same thing on every run, so the process's parser skips them for start-up, and
@@ -45,7 +56,6 @@ export class HashHelperParser extends CstParser {
   constructor({ validate = false }: { validate?: boolean } = {}) {
     // The grammar is LL(1): one token of look-ahead decides every choice, and analysing more costs start-up.
     super(allTokens, {
-      nodeLocationTracking: "none",
       errorMessageProvider,
       skipValidations: !validate,
       maxLookahead: 1,
@@ -54,40 +64,71 @@ export class HashHelperParser extends CstParser {
   }
 
   /** `{hash….;}` or `<hash….;>` */
-  public block = this.RULE("block", () => {
-    this.CONSUME(BlockOpen);
-    this.SUBRULE(this.expression);
+  public block = this.RULE("block", (): Block => {
+    const open = this.CONSUME(BlockOpen);
+    const expression = this.SUBRULE(this.expression);
     this.CONSUME(Semicolon);
-    this.CONSUME(BlockClose);
+    const close = this.CONSUME(BlockClose);
+    return this.ACTION(() => ({
+      type: "Block",
+      delimiter: open.image === "<" ? "<" : "{",
+      expression,
+      span: { offset: open.startOffset, length: close.startOffset - open.startOffset + 1 },
+    }));
   });
 
   /** An expression on its own, as evaluate() and parse() take it; the `;` is optional. */
-  public bareExpression = this.RULE("bareExpression", () => {
-    this.SUBRULE(this.expression);
+  public bareExpression = this.RULE("bareExpression", (): Chain => {
+    const expression = this.SUBRULE(this.expression);
     this.OPTION(() => this.CONSUME(Semicolon));
+    return expression;
   });
 
   /** `hash.a(…).b(…)` */
-  public expression = this.RULE("expression", () => {
-    this.CONSUME(Hash);
+  public expression = this.RULE("expression", (): Chain => {
+    const hash = this.CONSUME(Hash);
+    const calls: Call[] = [];
     this.AT_LEAST_ONE(() => {
       this.CONSUME(Dot);
-      this.SUBRULE(this.call);
+      calls.push(this.SUBRULE(this.call));
+    });
+    return this.ACTION(() => {
+      const start = hash.startOffset;
+      const last = calls[calls.length - 1] as Call;
+      return { type: "Chain", calls, span: { offset: start, length: last.span.offset + last.span.length - start } };
     });
   });
 
   /** `name(arg, …)` */
-  public call = this.RULE("call", () => {
-    this.CONSUME(Identifier);
+  public call = this.RULE("call", (): Call => {
+    const name = this.CONSUME(Identifier);
     this.CONSUME(LParen);
-    this.MANY_SEP({ SEP: Comma, DEF: () => this.SUBRULE(this.argument) });
-    this.CONSUME(RParen);
+    const args: Argument[] = [];
+    this.MANY_SEP({ SEP: Comma, DEF: () => args.push(this.SUBRULE(this.argument)) });
+    const close = this.CONSUME(RParen);
+    return this.ACTION(() => ({
+      type: "Call",
+      method: name.image,
+      nameSpan: { offset: name.startOffset, length: name.image.length },
+      args,
+      span: { offset: name.startOffset, length: close.startOffset - name.startOffset + 1 },
+    }));
   });
 
-  public argument = this.RULE("argument", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(StringLiteral) },
-      { ALT: () => this.CONSUME(NumberLiteral) },
+  public argument = this.RULE("argument", (): Argument => {
+    return this.OR([
+      {
+        ALT: () => {
+          const token = this.CONSUME(StringLiteral);
+          return this.ACTION(() => stringLiteral(token, this.problems));
+        },
+      },
+      {
+        ALT: () => {
+          const token = this.CONSUME(NumberLiteral);
+          return this.ACTION(() => integer(token, this.problems));
+        },
+      },
       { ALT: () => this.SUBRULE(this.expression) },
     ]);
   });

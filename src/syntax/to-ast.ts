@@ -1,15 +1,7 @@
-import type { CstNode, IToken } from "chevrotain";
-import type { Argument, Block, Call, Chain, IntegerLiteral, Span, StringLiteral } from "../language/ast.ts";
+// The leaves of the AST, made from tokens as the parser (parser.ts) reads them.
+import type { IToken } from "chevrotain";
+import type { IntegerLiteral, Span, StringLiteral } from "../language/ast.ts";
 import type { Problem } from "../language/errors.ts";
-import type {
-  ArgumentCstChildren,
-  BareExpressionCstChildren,
-  BlockCstChildren,
-  CallCstChildren,
-  ExpressionCstChildren,
-  ICstNodeVisitor,
-} from "./cst.d.ts";
-import type { HashHelperParser } from "./parser.ts";
 
 // With positionTracking "onlyOffset" chevrotain records where a token starts, not where it
 // ends; no token spans a line break, so its image gives the length.
@@ -64,7 +56,7 @@ function unquote(token: IToken, problems: Problem[]): string {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function integer(token: IToken, problems: Problem[]): IntegerLiteral {
+export function integer(token: IToken, problems: Problem[]): IntegerLiteral {
   const span = tokenSpan(token);
   const value = Number(token.image);
   if (!/^-?[0-9]+$/.test(token.image)) {
@@ -85,66 +77,7 @@ function integer(token: IToken, problems: Problem[]): IntegerLiteral {
   return { type: "Integer", value, span };
 }
 
-/** Builds the AST from chevrotain's CST. Stateless: problems go into the array passed along. */
-export function createAstBuilder(parser: HashHelperParser) {
-  const Base = parser.getBaseCstVisitorConstructor<Problem[], unknown>();
-
-  class AstBuilder extends Base implements ICstNodeVisitor<Problem[], unknown> {
-    constructor() {
-      super();
-      this.validateVisitor();
-    }
-
-    block(children: BlockCstChildren, problems: Problem[]): Block {
-      const open = children.BlockOpen[0] as IToken;
-      const close = children.BlockClose[0] as IToken;
-      return {
-        type: "Block",
-        delimiter: open.image === "<" ? "<" : "{",
-        expression: this.chain(children.expression[0] as CstNode, problems),
-        span: { offset: open.startOffset, length: close.startOffset - open.startOffset + 1 },
-      };
-    }
-
-    bareExpression(children: BareExpressionCstChildren, problems: Problem[]): Chain {
-      return this.chain(children.expression[0] as CstNode, problems);
-    }
-
-    chain(node: CstNode, problems: Problem[]): Chain {
-      return this.visit(node, problems) as Chain;
-    }
-
-    expression(children: ExpressionCstChildren, problems: Problem[]): Chain {
-      const calls = children.call.map((c) => this.visit(c, problems) as Call);
-      const start = (children.Hash[0] as IToken).startOffset;
-      const last = calls[calls.length - 1] as Call;
-      return {
-        type: "Chain",
-        calls,
-        span: { offset: start, length: last.span.offset + last.span.length - start },
-      };
-    }
-
-    call(children: CallCstChildren, problems: Problem[]): Call {
-      const name = children.Identifier[0] as IToken;
-      const close = children.RParen[0] as IToken;
-      return {
-        type: "Call",
-        method: name.image,
-        nameSpan: tokenSpan(name),
-        args: (children.argument ?? []).map((a) => this.visit(a, problems) as Argument),
-        span: { offset: name.startOffset, length: close.startOffset - name.startOffset + 1 },
-      };
-    }
-
-    argument(children: ArgumentCstChildren, problems: Problem[]): Argument {
-      const string = children.StringLiteral?.[0];
-      if (string) return { type: "String", value: unquote(string, problems), span: tokenSpan(string) } as StringLiteral;
-      const number = children.NumberLiteral?.[0];
-      if (number) return integer(number, problems);
-      return this.chain(children.expression?.[0] as CstNode, problems);
-    }
-  }
-
-  return new AstBuilder();
+/** A string literal token as the AST holds it: its value, or a problem at a bad escape. */
+export function stringLiteral(token: IToken, problems: Problem[]): StringLiteral {
+  return { type: "String", value: unquote(token, problems), span: tokenSpan(token) };
 }
