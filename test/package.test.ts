@@ -8,10 +8,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HashHelperParser } from "../src/syntax/parser.ts";
-import { haveChromium, launchChromium } from "./bundle/chromium.ts";
+import { chromiumForSuite, haveChromium, pageLog } from "./bundle/chromium.ts";
 import { input, mozByHand } from "./bundle/workload.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -126,21 +125,12 @@ describe("installed from its tarball", () => {
 });
 
 describe.skipIf(!haveChromium)("the installed grammar/diagrams.html in Chromium", () => {
-  let browser: Browser | undefined;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = chromiumForSuite();
 
   it("draws a railroad diagram for every rule of the parser, offline", async () => {
-    if (!browser) throw new Error("Chromium did not start");
-    const context = await browser.newContext({ offline: true });
+    const context = await browser().newContext({ offline: true });
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on("console", (message) => problems.push(`${message.type()}: ${message.text()}`));
-    page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
+    const problems = pageLog(page);
     page.on("request", (request) => {
       if (!request.url().startsWith("file:")) problems.push(`request: ${request.url()}`);
     });

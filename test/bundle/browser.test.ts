@@ -4,28 +4,18 @@
 // on a page whose CSP forbids it (DevTools lets its own evaluations through), so this test says
 // nothing about CSP: csp.test.ts runs the bundle from a page script under `script-src 'self'`.
 import { readFileSync } from "node:fs";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { haveChromium, launchChromium } from "./chromium.ts";
+import { describe, expect, it } from "vitest";
+import { chromiumForSuite, haveChromium, pageLog } from "./chromium.ts";
 import { dist, expected, input, type WorkloadInput, type WorkloadResult, workload } from "./workload.ts";
 
 const origin = "http://hash-helper.test";
 
 describe.skipIf(!haveChromium)("dist/browser.js in Chromium", () => {
-  let browser: Browser | undefined;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = chromiumForSuite();
 
   it("gives the sources' results for every method, error and API, and logs nothing", async () => {
-    if (!browser) throw new Error("Chromium did not start");
-    const page = await browser.newPage();
-    const logged: string[] = [];
-    page.on("console", (message) => logged.push(`${message.type()}: ${message.text()}`));
-    page.on("pageerror", (err) => logged.push(`pageerror: ${err.message}`));
+    const page = await browser().newPage();
+    const logged = pageLog(page);
     await page.route(`${origin}/**`, (route) => {
       const path = new URL(route.request().url()).pathname;
       if (path === "/browser.js") {

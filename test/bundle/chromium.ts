@@ -1,7 +1,8 @@
 // Debian's Chromium, driven by playwright-core: the one launch every browser test shares. It is
 // the system's browser, never one Playwright downloads.
 import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 
 const executablePath = "/usr/bin/chromium";
 
@@ -27,4 +28,30 @@ export function launchChromium(): Promise<Browser> {
       "--no-first-run",
     ],
   });
+}
+
+/**
+ * The browser of the describe block it is called in: launched before its tests, closed after.
+ * The function gives it, or throws when Chromium did not start.
+ */
+export function chromiumForSuite(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error("Chromium did not start");
+    return browser;
+  };
+}
+
+/** What a page logs to its console and the errors it throws, a line each, as they come. */
+export function pageLog(page: Page): string[] {
+  const logged: string[] = [];
+  page.on("console", (message) => logged.push(`${message.type()}: ${message.text()}`));
+  page.on("pageerror", (err) => logged.push(`pageerror: ${err.message}`));
+  return logged;
 }

@@ -6,11 +6,10 @@
 // The oracles are node:crypto by hand, and the sources for the shared workload.
 import { createHash, createHmac, generateKeyPairSync, sign } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { accessId, key, moz } from "../../scripts/bench/moz.ts";
 import type * as source from "../../src/index.ts";
-import { haveChromium, launchChromium } from "./chromium.ts";
+import { chromiumForSuite, haveChromium, pageLog } from "./chromium.ts";
 import { dist, expected, input, workload } from "./workload.ts";
 
 type Api = typeof source;
@@ -164,21 +163,12 @@ await fetch("/report", { method: "POST", body: JSON.stringify(report) });
 `;
 
 describe.skipIf(!haveChromium)(`dist/browser.js in Chromium under Content-Security-Policy: ${policy}`, () => {
-  let browser: Browser | undefined;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = chromiumForSuite();
 
   it("gives node:crypto's results and the sources', with no violation, where eval is refused", async () => {
-    if (!browser) throw new Error("Chromium did not start");
-    const context = await browser.newContext({ bypassCSP: false });
+    const context = await browser().newContext({ bypassCSP: false });
     const page = await context.newPage();
-    const logged: string[] = [];
-    page.on("console", (message) => logged.push(`${message.type()}: ${message.text()}`));
-    page.on("pageerror", (err) => logged.push(`pageerror: ${err.message}`));
+    const logged = pageLog(page);
     await page.route(`${origin}/**`, (route) => {
       const path = new URL(route.request().url()).pathname;
       if (path === "/") {
