@@ -13,6 +13,29 @@ import * as source from "../../src/index.ts";
 import { exampleResults } from "../arbitraries.ts";
 import { dist, expected, input, mozByHand, workload } from "./workload.ts";
 
+/** What an ES module script printed to standard output in a plain Node process, parsed as JSON; it must print nothing else. */
+function runModule(script: string): unknown {
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+  expect(run.stderr).toBe("");
+  return JSON.parse(run.stdout);
+}
+
+/** Runs `body` in a temporary directory, removed after it. */
+async function inTemporaryDirectory<T>(prefix: string, body: (dir: string) => T | Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    return await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Copies the files of dist/ that `keep` takes into `dir`, an ES module package of its own. */
+function copyDist(dir: string, keep: (file: string) => boolean): void {
+  for (const file of readdirSync(dist("."))) if (keep(file)) copyFileSync(dist(file), join(dir, file));
+  writeFileSync(join(dir, "package.json"), '{"type":"module"}');
+}
+
 /** HMAC-SHA256 of Unleashed's query with its key, base64: the workload request's signature. */
 const unleashedSignature = () =>
   createHmac("sha256", "unleashed-key").update("pageSize=10&productCode=A%20B").digest("base64");
@@ -111,9 +134,7 @@ describe.each([
       const changed = [...new Set([...before.keys(), ...after.keys()])].filter(
         (key) => !before.has(key) || !after.has(key) || !same(before.get(key), after.get(key)));
       process.stdout.write(JSON.stringify({ result, changed }));`;
-    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
-    expect(run.stderr).toBe("");
-    const { result, changed } = JSON.parse(run.stdout);
+    const { result, changed } = runModule(script) as { result: unknown; changed: unknown };
     expect(changed).toStrictEqual([]);
     expect(result).toStrictEqual(JSON.parse(JSON.stringify(expected)));
   });
@@ -165,10 +186,8 @@ describe("dist/index.js, the entry on Node", () => {
         seen: seen.every(Boolean) && seen.length,
         frozen: Object.isFrozen(bundle.methods) && Object.isFrozen(bundle.defaultHelper),
       }));`;
-    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
-    expect(run.stderr).toBe("");
     const names = [...source.methods.keys()];
-    expect(JSON.parse(run.stdout)).toStrictEqual({
+    expect(runModule(script)).toStrictEqual({
       error: [true, "UNKNOWN_METHOD"],
       same: [],
       helper: [true, true],
@@ -180,8 +199,7 @@ describe("dist/index.js, the entry on Node", () => {
 
   it('is bundled whole by an application\'s Node build, which takes the "module" condition', async () => {
     const { build } = await import("esbuild");
-    const dir = mkdtempSync(join(tmpdir(), "hash-helper-app-"));
-    try {
+    await inTemporaryDirectory("hash-helper-app-", async (dir) => {
       const out = join(dir, "app.mjs");
       const result = await build({
         stdin: {
@@ -202,18 +220,12 @@ describe("dist/index.js, the entry on Node", () => {
       const run = spawnSync(process.execPath, [out], { encoding: "utf8", cwd: dir });
       expect(run.stderr).toBe("");
       expect(JSON.parse(run.stdout)).toStrictEqual(["61", "UNKNOWN_METHOD"]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
-  it("knows its classes' instances made by another copy of the package (a loader that requires full.js itself)", () => {
-    const dir = mkdtempSync(join(tmpdir(), "hash-helper-copy-"));
-    try {
-      for (const file of readdirSync(dist("."))) {
-        if (file.endsWith(".js")) copyFileSync(dist(file), join(dir, file));
-      }
-      writeFileSync(join(dir, "package.json"), '{"type":"module"}');
+  it("knows its classes' instances made by another copy of the package (a loader that requires full.js itself)", async () => {
+    await inTemporaryDirectory("hash-helper-copy-", (dir) => {
+      copyDist(dir, (file) => file.endsWith(".js"));
       const script = `
         const ours = await import(${JSON.stringify(pathToFileURL(dist("index.js")).href)});
         const copy = await import(${JSON.stringify(pathToFileURL(join(dir, "full.js")).href)});
@@ -226,22 +238,14 @@ describe("dist/index.js, the entry on Node", () => {
           new copy.HostFunctionError("x") instanceof ours.HostFunctionError,
           error instanceof Sub, {} instanceof ours.HashHelperError, new copy.HostFunctionError("x") instanceof ours.HashHelperError,
         ]));`;
-      const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
-      expect(run.stderr).toBe("");
-      expect(JSON.parse(run.stdout)).toStrictEqual([false, true, true, true, false, false, false]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+      expect(runModule(script)).toStrictEqual([false, true, true, true, false, false, false]);
+    });
   });
 
-  it("loads the rest only when a function is called", () => {
+  it("loads the rest only when a function is called", async () => {
     // The entry and its chunks without full.js: what needs nothing else works, a call cannot.
-    const dir = mkdtempSync(join(tmpdir(), "hash-helper-entry-"));
-    try {
-      for (const file of readdirSync(dist("."))) {
-        if (file === "index.js" || file.startsWith("chunk-")) copyFileSync(dist(file), join(dir, file));
-      }
-      writeFileSync(join(dir, "package.json"), '{"type":"module"}');
+    await inTemporaryDirectory("hash-helper-entry-", (dir) => {
+      copyDist(dir, (file) => file === "index.js" || file.startsWith("chunk-"));
       const script = `
         const api = await import(${JSON.stringify(pathToFileURL(join(dir, "index.js")).href)});
         const read = [new api.HashHelperError("x", []).name, api.defaultLimits.maxBlocks > 0, api.errorCodes.length > 0,
@@ -249,14 +253,10 @@ describe("dist/index.js, the entry on Node", () => {
         let call;
         try { api.expand("x"); } catch (e) { call = [e.message.includes('"module" export'), e.cause?.code]; }
         process.stdout.write(JSON.stringify({ read, call }));`;
-      const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
-      expect(run.stderr).toBe("");
-      expect(JSON.parse(run.stdout)).toStrictEqual({
+      expect(runModule(script)).toStrictEqual({
         read: ["HashHelperError", true, true, "function", "InvalidUrlError"],
         call: [true, "MODULE_NOT_FOUND"],
       });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
