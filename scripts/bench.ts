@@ -37,6 +37,7 @@ import {
   signatureExpression,
 } from "./bench/moz.ts";
 import {
+  compared,
   duration,
   machine,
   markdown,
@@ -181,61 +182,43 @@ function mozInProcess(section: string): Row[] {
       samples: sampled(hand),
     },
   ];
-  const versus = (what: string, x: Timing, base: string, baseTiming: Timing, target: number): Row => {
-    const r = x.median / baseTiming.median;
-    return {
-      section,
-      what,
-      value: duration(x.median),
-      samples: sampled(x),
-      against: `${base}: ${duration(baseTiming.median)}`,
-      ratio: r,
-      limit: target,
-      target: `≤ ${ratio(target)}`,
-      pass: r <= target,
-    };
-  };
-  rows.push(versus("compile(moz).expand({ now })", ourTime, "hand-written node:crypto", hand, 1.1));
-  const handBytes = at(t, "handBytes");
+  rows.push(compared(section, "compile(moz).expand({ now })", ourTime, "hand-written node:crypto", hand, 1.1));
   rows.push({
-    section,
-    what: "the same against a hand that holds the key as bytes too, as a compiled template holds a literal key",
-    value: duration(ourTime.median),
-    samples: sampled(ourTime),
-    against: `hand-written, the key a Buffer made once: ${duration(handBytes.median)}`,
-    ratio: ourTime.median / handBytes.median,
+    ...compared(
+      section,
+      "the same against a hand that holds the key as bytes too, as a compiled template holds a literal key",
+      ourTime,
+      "hand-written, the key a Buffer made once",
+      at(t, "handBytes"),
+    ),
     readme: true,
   });
   rows.push(
-    versus("expand(moz, { now }), same template each call", at(t, "expand"), "compile(moz).expand", ourTime, 1.3),
+    compared(
+      section,
+      "expand(moz, { now }), same template each call",
+      at(t, "expand"),
+      "compile(moz).expand",
+      ourTime,
+      1.3,
+    ),
   );
   for (const [name, label] of [
     ["nunjucks", "Nunjucks render, precompiled"],
     ["liquid", "LiquidJS renderSync, parsed once"],
     ["handlebars", "Handlebars render with helpers, compiled once (compiles to JavaScript with new Function)"],
   ] as const) {
-    const other = at(t, name);
-    const r = other.median / ourTime.median;
-    rows.push({
-      section,
-      what: label,
-      value: duration(other.median),
-      samples: sampled(other),
-      against: `ours, compile(moz).expand: ${duration(ourTime.median)}`,
-      ratio: r,
-      limit: 1,
-      target: "> 1× (ours faster)",
-      pass: r > 1,
-    });
+    const row = compared(section, label, at(t, name), "ours, compile(moz).expand", ourTime);
+    rows.push({ ...row, limit: 1, target: "> 1× (ours faster)", pass: (row.ratio as number) > 1 });
   }
-  const etaTime = at(t, "eta");
   rows.push({
-    section,
-    what: "Eta render, compiled once: its templates are JavaScript run by new Function, no option for untrusted input or a strict CSP",
-    value: duration(etaTime.median),
-    samples: sampled(etaTime),
-    against: `ours, compile(moz).expand: ${duration(ourTime.median)}`,
-    ratio: etaTime.median / ourTime.median,
+    ...compared(
+      section,
+      "Eta render, compiled once: its templates are JavaScript run by new Function, no option for untrusted input or a strict CSP",
+      at(t, "eta"),
+      "ours, compile(moz).expand",
+      ourTime,
+    ),
     readme: true,
   });
   return rows;
@@ -281,24 +264,17 @@ function dashboard(section: string): Row[] {
   const heap = cacheHeap(count);
   return [
     {
-      section,
-      what: `expand() of ${count} distinct Moz templates in turn, each a fresh copy of its text (${kept} of them cached after the first round)`,
-      value: duration(expand.median),
-      samples: sampled(expand),
-      against: `compile().expand of the same: ${duration(ours.median)}`,
-      ratio: expand.median / ours.median,
-      limit: 1.3,
-      target: "≤ 1.30×",
-      pass: expand.median / ours.median <= 1.3 && kept === count,
+      ...compared(
+        section,
+        `expand() of ${count} distinct Moz templates in turn, each a fresh copy of its text (${kept} of them cached after the first round)`,
+        expand,
+        "compile().expand of the same",
+        ours,
+        1.3,
+      ),
+      ...(kept === count ? {} : { pass: false }),
     },
-    {
-      section,
-      what: "the same against the hand-written node:crypto URLs",
-      value: duration(expand.median),
-      samples: sampled(expand),
-      against: `hand-written: ${duration(hand.median)}`,
-      ratio: expand.median / hand.median,
-    },
+    compared(section, "the same against the hand-written node:crypto URLs", expand, "hand-written", hand),
     {
       section,
       what: `heap the cache holds for ${count} Moz templates (a process of its own, after collection)`,
@@ -375,21 +351,15 @@ function requests(section: string): Row[] {
     requestCase("hand", (request) => unleashedByHand(request, unleashedSecrets)),
     requestCase("ours", (request) => helper.signRequest(request, options)),
   ]);
-  const hand = at(t, "hand");
-  const ours = at(t, "ours");
-  const r = ours.median / hand.median;
   return [
-    {
+    compared(
       section,
-      what: "signRequest() of an Unleashed-style request (HMAC-SHA256 of its query into a header), a new request object each call, its URL a fresh copy",
-      value: duration(ours.median),
-      samples: sampled(ours),
-      against: `a hand-written function doing the same with node:crypto: ${duration(hand.median)}`,
-      ratio: r,
-      limit: 1.5,
-      target: "≤ 1.50×",
-      pass: r <= 1.5,
-    },
+      "signRequest() of an Unleashed-style request (HMAC-SHA256 of its query into a header), a new request object each call, its URL a fresh copy",
+      at(t, "ours"),
+      "a hand-written function doing the same with node:crypto",
+      at(t, "hand"),
+      1.5,
+    ),
   ];
 }
 
@@ -724,65 +694,43 @@ async function processes(section: string): Promise<Row[]> {
     };
     const t = timeProcesses([...commands, firstRun], 40, 3);
     const counts = haveCallgrind ? await countAll(commands, { runs: 3 }) : undefined;
-    const count = (name: string) => counts?.get(name)?.median;
-    const row = (what: string, name: string, base: string, baseName: string, target: number): Row => {
-      const x = at(t, name);
-      const b = at(t, baseName);
-      const r = x.median / b.median;
-      const xi = count(name);
-      const bi = count(baseName);
-      return {
-        section,
-        what,
-        value: duration(x.median),
-        samples: sampled(x),
-        against: `${base}: ${duration(b.median)}`,
-        ratio: r,
-        limit: target,
-        target: `≤ ${ratio(target)}`,
-        pass: r <= target,
-        ...(counts?.get(name) && counts.get(baseName)
-          ? {
-              instructions: `${counted(counts.get(name) as Count)} vs ${counted(counts.get(baseName) as Count)} (${ratio((xi as number) / (bi as number))})`,
-            }
-          : { instructions: notMeasured ?? "" }),
-      };
+    // The instructions of a command against a baseline's, or why they were not counted.
+    const instructions = (name: string, baseName: string): string => {
+      const x = counts?.get(name);
+      const b = counts?.get(baseName);
+      return x && b ? `${counted(x)} vs ${counted(b)} (${ratio(x.median / b.median)})` : (notMeasured ?? "");
     };
-    const first = at(t, "cli-first");
-    const crypto = at(t, "crypto");
-    const floorTiming = at(t, "floor");
-    const bareTiming = at(t, "bare");
+    const row = (what: string, name: string, base: string, baseName: string, limit?: number): Row => ({
+      ...compared(section, what, at(t, name), base, at(t, baseName), limit),
+      instructions: instructions(name, baseName),
+    });
+    const bare = at(t, "bare");
+    const bareCount = counts?.get("bare");
     return [
       row(`node -e "import('hash-helper')"`, "import", `node -e ""`, "bare", 1.3),
       {
-        section,
-        what: `node -e "import('one-line')": a package of one line, imported by name (the floor of any import)`,
-        value: duration(floorTiming.median),
-        samples: sampled(floorTiming),
-        against: `node -e "": ${duration(bareTiming.median)}`,
-        ratio: floorTiming.median / bareTiming.median,
+        ...row(
+          `node -e "import('one-line')": a package of one line, imported by name (the floor of any import)`,
+          "floor",
+          `node -e ""`,
+          "bare",
+        ),
         readme: true,
-        ...(counts?.get("floor") && counts.get("bare")
-          ? {
-              instructions: `${counted(counts.get("floor") as Count)} (${ratio((count("floor") as number) / (count("bare") as number))})`,
-            }
-          : {}),
       },
       row("hash-helper eval '<Moz Signature expression>'", "cli", "node -e with node:crypto", "crypto", 1.5),
-      {
+      compared(
         section,
-        what: "the same, the first run after an install (no code cache yet: it is written then)",
-        value: duration(first.median),
-        samples: sampled(first),
-        against: `node -e with node:crypto: ${duration(crypto.median)}`,
-        ratio: first.median / crypto.median,
-      },
+        "the same, the first run after an install (no code cache yet: it is written then)",
+        at(t, "cli-first"),
+        "node -e with node:crypto",
+        at(t, "crypto"),
+      ),
       {
         section,
         what: `node -e "" itself`,
-        value: duration(at(t, "bare").median),
-        samples: sampled(at(t, "bare")),
-        ...(counts?.get("bare") ? { instructions: counted(counts.get("bare") as Count) } : {}),
+        value: duration(bare.median),
+        samples: sampled(bare),
+        ...(bareCount ? { instructions: counted(bareCount) } : {}),
       },
     ];
   } finally {

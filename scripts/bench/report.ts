@@ -65,6 +65,30 @@ const shownRatio = (row: Row): string => {
   return `${row.ratio.toFixed(close ? 3 : 2)}×`;
 };
 
+/**
+ * A timing against a baseline of the same run: its ratio, and the target it is held to when
+ * `limit` is given (value ÷ baseline ≤ limit).
+ */
+export function compared(
+  section: string,
+  what: string,
+  timing: Timing,
+  base: string,
+  baseTiming: Timing,
+  limit?: number,
+): Row {
+  const r = timing.median / baseTiming.median;
+  return {
+    section,
+    what,
+    value: duration(timing.median),
+    samples: sampled(timing),
+    against: `${base}: ${duration(baseTiming.median)}`,
+    ratio: r,
+    ...(limit === undefined ? {} : { limit, target: `≤ ${ratio(limit)}`, pass: r <= limit }),
+  };
+}
+
 export const sampled = (t: Timing): string =>
   t.unit === "process"
     ? `${t.samples} runs`
