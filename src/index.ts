@@ -18,6 +18,8 @@ export type {
 export type { FormatOptions } from "./features/explain-format.ts";
 export { formatExplanation, formatRequestExplanation } from "./features/explain-format.ts";
 export { InvalidUrlError } from "./features/invalid-url.ts";
+export type { Diagnostic, LintCode, LintFix, LintOptions, Severity } from "./features/lint.ts";
+export { formatDiagnostics, lint } from "./features/lint.ts";
 export type { Headers, RequestTemplate, SignedRequest, SignOptions } from "./features/sign-request.ts";
 export type { HashHelper, HashHelperOptions } from "./instance.ts";
 export {
