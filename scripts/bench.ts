@@ -16,6 +16,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { build } from "esbuild";
 import type * as HashHelper from "../src/index.ts";
 import { BROWSER_BUDGET, browserBuild, nodeImports } from "./bench/browser-build.ts";
 import { type Count, countAll, haveCallgrind, mark, notMeasured } from "./bench/callgrind.ts";
@@ -32,6 +33,7 @@ import {
   handWrittenKeyBytes,
   liquidMoz,
   moz,
+  key as mozKey,
   mozWithId,
   nunjucksMoz,
   signatureExpression,
@@ -674,8 +676,32 @@ async function processes(section: string): Promise<Row[]> {
       '{"name":"one-line","type":"module","exports":"./index.js"}',
     );
     writeFileSync(join(floor, "node_modules", "one-line", "index.js"), "export const one = 1;\n");
+    // The floor of a CLI on chevrotain (scripts/bench/chevrotain-cli.ts), started as ours is: the
+    // CLI's own dist/cli.cjs beside it runs it from a code cache in a directory of its own.
+    const parserOnly = join(tmp, "chevrotain-cli");
+    mkdirSync(parserOnly);
+    copyFileSync(join(pkg, "dist/cli.cjs"), join(parserOnly, "cli.cjs"));
+    await build({
+      entryPoints: [fileURLToPath(new URL("./bench/chevrotain-cli.ts", import.meta.url))],
+      outfile: join(parserOnly, "cli-main.cjs"),
+      bundle: true,
+      format: "cjs",
+      platform: "node",
+      target: "node20",
+      minifyWhitespace: true,
+      minifySyntax: true,
+      legalComments: "none",
+      logLevel: "warning",
+      define: { MOZ_ACCESS_ID: JSON.stringify(accessId), MOZ_KEY: JSON.stringify(mozKey) },
+    });
+    const parserEnv = processEnv(mkdtempSync(join(tmp, "chevrotain-cli-tmp-")));
+    const parserCli = [join(parserOnly, "cli.cjs"), "eval", "--now", seconds, signatureExpression];
+    const parserRun = spawnSync(process.execPath, parserCli, { cwd: pkg, encoding: "utf8", env: parserEnv });
+    assertEqual(parserRun.stdout, `${handSignature(now)}\n`, "the chevrotain-only CLI against node:crypto");
+
     const commands: Command[] = [
       { name: "bare", args: ["-e", ""], cwd: pkg, env },
+      { name: "chevrotain-cli", args: parserCli, cwd: pkg, env: parserEnv },
       { name: "floor", args: ["-e", "import('one-line')"], cwd: floor, env },
       { name: "import", args: ["-e", "import('hash-helper')"], cwd: pkg, env },
       { name: "crypto", args: ["-e", script], cwd: pkg, env },
@@ -718,6 +744,18 @@ async function processes(section: string): Promise<Row[]> {
         readme: true,
       },
       row("hash-helper eval '<Moz Signature expression>'", "cli", "node -e with node:crypto", "crypto", 1.5),
+      row(
+        "a CLI of chevrotain alone, started as ours (our lexer and parser built and run on the expression, the signature by node:crypto): the floor of a CLI on this parser",
+        "chevrotain-cli",
+        "node -e with node:crypto",
+        "crypto",
+      ),
+      row(
+        "hash-helper eval '<Moz Signature expression>', against that floor",
+        "cli",
+        "the chevrotain-only CLI",
+        "chevrotain-cli",
+      ),
       compared(
         section,
         "the same, the first run after an install (no code cache yet: it is written then)",
