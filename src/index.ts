@@ -18,8 +18,16 @@ export type {
 export type { FormatOptions } from "./features/explain-format.ts";
 export { formatExplanation, formatRequestExplanation } from "./features/explain-format.ts";
 export { InvalidUrlError } from "./features/invalid-url.ts";
-export type { Diagnostic, LintCode, LintFix, LintOptions, Severity } from "./features/lint.ts";
-export { formatDiagnostics, lint } from "./features/lint.ts";
+export type {
+  Diagnostic,
+  LintCode,
+  LintExample,
+  LintFix,
+  LintOptions,
+  LintRule,
+  Severity,
+} from "./features/lint.ts";
+export { formatDiagnostics, lint, lintRules } from "./features/lint.ts";
 export type { Headers, RequestTemplate, SignedRequest, SignOptions } from "./features/sign-request.ts";
 export type { HashHelper, HashHelperOptions } from "./instance.ts";
 export {
@@ -59,5 +67,6 @@ export { defaultLimits } from "./language/limits.ts";
 export type { ArgKind, Kind, Method, Param } from "./language/method.ts";
 export { signature } from "./language/method.ts";
 export { methods } from "./language/methods.ts";
+export { suggest } from "./language/suggest.ts";
 export type { RedactOptions } from "./secrets/redact.ts";
 export { isExpression, unterminatedStrings } from "./syntax/forms.ts";

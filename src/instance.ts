@@ -16,6 +16,7 @@ import {
   explainWith,
   type RequestExplanation,
 } from "./features/explain.ts";
+import { type Diagnostic, formatDiagnostics, type LintOptions, lintWith } from "./features/lint.ts";
 import {
   type CachedRequest,
   type Headers,
@@ -86,6 +87,16 @@ export interface HashHelper {
   ): { explanation: RequestExplanation<H>; signed: SignedRequest<H> };
   /** The template with what may be a key masked, one bullet a character (see docs/security.md). */
   redact(template: string, options?: RedactOptions): string;
+  /**
+   * What would make a template's or a request's signature wrong though every block runs (the
+   * rules of docs/lint.md), and its errors as diagnostics of severity "error", all in one list,
+   * masked as errors are; it throws only a TypeError, for an argument of the wrong type or, as
+   * signRequest() does, a header name that is not an RFC 9110 token. Checked
+   * against this instance's methods and limits. Never run by expand() or signRequest().
+   */
+  lint(input: string | RequestTemplate, options?: LintOptions): Diagnostic[];
+  /** Diagnostics drawn as HashHelperError.format() draws problems: message, line, caret, hint, fix. */
+  formatDiagnostics(diagnostics: readonly Diagnostic[], options?: { color?: boolean }): string;
   /** Every method a chain of this instance may call, the host's included, by name. */
   readonly methods: ReadonlyMap<string, Method>;
   /** The instance's limits. */
@@ -140,6 +151,8 @@ export function createHashHelper(options: HashHelperOptions = {}): HashHelper {
     // A call's limits override the instance's, as everywhere else.
     redact: (template: string, o?: RedactOptions) =>
       redactWith(rules.methods, template, { ...o, limits: { ...options.limits, ...o?.limits } }),
+    lint: (input: string | RequestTemplate, o?: LintOptions) => lintWith(rules, input, o),
+    formatDiagnostics,
     methods: rules.methods,
     limits: rules.limits,
     cacheUsage: () => ({ templates: caches?.keys() ?? [], bytes: budget?.used ?? 0 }),

@@ -9,6 +9,8 @@
 // The exports are the same names as src/index.ts's, of the same kinds (test/bundle/bundles.test.ts
 // compares them): the classes and values themselves, and for each function one that loads the
 // rest and calls it. The types are src/index.ts's (package.json "types").
+
+import type { LintRule } from "./features/lint.ts";
 import type * as Api from "./index.ts";
 import type { HashHelper } from "./instance.ts";
 import type { Method } from "./language/method.ts";
@@ -69,6 +71,7 @@ export const explainRequest = later("explainRequest");
 export const parse = later("parse");
 export const redact = later("redact");
 export const signRequest = later("signRequest");
+export const suggest = later("suggest");
 export const createHashHelper = later("createHashHelper");
 export const formatDiagnostics = later("formatDiagnostics");
 export const formatExplanation = later("formatExplanation");
@@ -91,6 +94,8 @@ export const defaultHelper: HashHelper = Object.freeze({
   parse,
   redact,
   signRequest,
+  lint,
+  formatDiagnostics,
   cacheUsage: () => load().defaultHelper.cacheUsage(),
   get methods() {
     return load().defaultHelper.methods;
@@ -100,32 +105,34 @@ export const defaultHelper: HashHelper = Object.freeze({
   },
 });
 
-/** The language's method table, read from the rest when first looked at. */
-class LaterTable implements ReadonlyMap<string, Method> {
+/** A table of the rest (the method table, the lint rules), read from it when first looked at. */
+class LaterTable<V> implements ReadonlyMap<string, V> {
+  constructor(private readonly table: () => ReadonlyMap<string, V>) {}
   get size(): number {
-    return load().methods.size;
+    return this.table().size;
   }
-  get(name: string): Method | undefined {
-    return load().methods.get(name);
+  get(name: string): V | undefined {
+    return this.table().get(name);
   }
   has(name: string): boolean {
-    return load().methods.has(name);
+    return this.table().has(name);
   }
   keys(): MapIterator<string> {
-    return load().methods.keys();
+    return this.table().keys();
   }
-  values(): MapIterator<Method> {
-    return load().methods.values();
+  values(): MapIterator<V> {
+    return this.table().values();
   }
-  entries(): MapIterator<[string, Method]> {
-    return load().methods.entries();
+  entries(): MapIterator<[string, V]> {
+    return this.table().entries();
   }
-  [Symbol.iterator](): MapIterator<[string, Method]> {
-    return load().methods.entries();
+  [Symbol.iterator](): MapIterator<[string, V]> {
+    return this.table().entries();
   }
-  forEach(fn: (method: Method, name: string, table: ReadonlyMap<string, Method>) => void): void {
-    for (const [name, method] of load().methods) fn(method, name, this);
+  forEach(fn: (value: V, name: string, table: ReadonlyMap<string, V>) => void): void {
+    for (const [name, value] of this.table()) fn(value, name, this);
   }
 }
 
-export const methods: ReadonlyMap<string, Method> = Object.freeze(new LaterTable());
+export const methods: ReadonlyMap<string, Method> = Object.freeze(new LaterTable(() => load().methods));
+export const lintRules: ReadonlyMap<string, LintRule> = Object.freeze(new LaterTable(() => load().lintRules));

@@ -15,9 +15,11 @@ import { build } from "esbuild";
  * review's fixes (the request planned on segments, URL values checked) to 84.3 KiB. Issue 13's
  * speed grew it to 85.6 KiB: the cache bounded by bytes (CLOCK), a signing as classes (Signing,
  * UnitView, UnitContext) with its cache compared by URL, body and headers, and the evaluator's
- * steps of one shape.
+ * steps of one shape. Issue 14's linter grew it to 93.7 KiB: 8.0 KiB for twelve rules with the
+ * summaries and the triggering and clean examples that docs/lint.md and the editor show, the
+ * re-reading of a template whose blocks do not all parse, and the fixes.
  */
-export const BROWSER_BUDGET = 86 * 1024;
+export const BROWSER_BUDGET = 95 * 1024;
 
 export interface BrowserBuild {
   text: string;

@@ -1,11 +1,26 @@
-// SKELETON (the lead's interface for issue 14; the lint helper fills it in). "Why 403?" before
-// sending: rules over a template's or a request's AST that find what makes a signature wrong
-// though every block runs. Never run by expand() or signRequest().
+// "Why 403?" before sending: rules over a template's or a request's AST that find what makes a
+// signature wrong though every block runs (lint-rules.ts, one entry a rule), and the template's
+// own errors, all in one list of diagnostics, masked as errors are. Never run by expand() or
+// signRequest(): nothing of the engine imports this.
 
 import type { Secrets } from "../engine/context.ts";
-import type { ErrorCode, ErrorSpan, Excerpt } from "../language/errors.ts";
+import { compileWith, failure } from "../engine/template.ts";
+import {
+  type ErrorCode,
+  type ErrorSpan,
+  type Excerpt,
+  formatProblem,
+  HashHelperError,
+  MAX_REPORTED_PROBLEMS,
+  type Problem,
+  type ProblemReport,
+  position,
+} from "../language/errors.ts";
 import type { Limits } from "../language/limits.ts";
-import type { RequestTemplate } from "./sign-request.ts";
+import { defaultRules, type Rules, withLimits } from "../language/rules.ts";
+import { type Finding, type LintRule, type RuleEntry, ruleTable } from "./lint-rules.ts";
+import { type LintPart, modelOf, readPart } from "./lint-source.ts";
+import { type RequestTemplate, signRequestWith } from "./sign-request.ts";
 
 /** The stable codes of the lint rules (docs/lint.md); a template's own errors keep their ErrorCode. */
 export type LintCode = string;
@@ -40,11 +55,157 @@ export interface LintOptions {
   secrets?: Secrets | undefined;
 }
 
-export function lint(_input: string | RequestTemplate, _options?: LintOptions): Diagnostic[] {
-  return [];
+export type { LintExample, LintRule } from "./lint-rules.ts";
+
+/** The lint rules by code, in the order docs/lint.md lists them. */
+export const lintRules: ReadonlyMap<LintCode, LintRule> = new Map(
+  ruleTable.map(({ check: _, ...rule }) => [rule.code, Object.freeze(rule)]),
+);
+
+/** lint() against the default instance's rules. */
+export function lint(input: string | RequestTemplate, options?: LintOptions): Diagnostic[] {
+  return lintWith(defaultRules, input, options);
 }
 
-/** Diagnostics as a person reads them, drawn as HashHelperError.format() draws problems. */
-export function formatDiagnostics(diagnostics: readonly Diagnostic[], _options: { color?: boolean } = {}): string {
-  return diagnostics.map((d) => `${d.severity} ${d.code}: ${d.message}`).join("\n\n");
+/**
+ * The template's (or every part of the request's) errors as diagnostics of severity "error",
+ * and what every rule finds in the blocks that parse, in the order of the parts and by offset.
+ */
+export function lintWith(base: Rules, input: string | RequestTemplate, options?: LintOptions): Diagnostic[] {
+  const rules = withLimits(base, options?.limits);
+  const parts = partsOf(rules, input);
+  const errors = errorsOf(rules, input);
+  const model = modelOf(rules, parts, typeof input !== "string", secretReader(options?.secrets));
+  const findings = new Map<LintPart, { finding: Finding; rule: RuleEntry }[]>();
+  for (const rule of ruleTable) {
+    for (const finding of rule.check(model)) {
+      const list = findings.get(finding.part) ?? [];
+      if (!list.some((f) => f.rule === rule && f.finding.offset === finding.offset)) list.push({ finding, rule });
+      findings.set(finding.part, list);
+    }
+  }
+  const out: Diagnostic[] = [];
+  // Errors say their part by its name alone: two headers of one name share theirs.
+  const named = new Set<string | undefined>();
+  for (const part of parts) {
+    if (!named.has(part.where)) out.push(...errors.filter((e) => e.where === part.where).map(fromError));
+    named.add(part.where);
+    out.push(...diagnosticsOf(rules, part, findings.get(part) ?? []));
+  }
+  const rank = (d: Diagnostic) => (d.severity === "error" ? 0 : d.severity === "warning" ? 1 : 2);
+  const partOf = (d: Diagnostic) => parts.findIndex((p) => p.where === d.where);
+  return out.sort((a, b) => partOf(a) - partOf(b) || a.span.offset - b.span.offset || rank(a) - rank(b));
+}
+
+/** The texts linted: a template, or a request's URL, body and headers, named as signRequest() names them. */
+function partsOf(rules: Rules, input: string | RequestTemplate): LintPart[] {
+  if (typeof input === "string") return [readPart(rules, "template", undefined, input)];
+  if (typeof input !== "object" || input === null || typeof input.url !== "string") {
+    throw new TypeError("lint() takes a template (a string) or a request ({ url, method?, headers?, body? })");
+  }
+  if (input.body !== undefined && typeof input.body !== "string") throw new TypeError("a request's body is a string");
+  const parts = [readPart(rules, "url", "URL", input.url)];
+  if (input.body !== undefined) parts.push(readPart(rules, "body", "body", input.body));
+  const pairs = Array.isArray(input.headers)
+    ? (input.headers as readonly (readonly [string, string])[])
+    : Object.entries(input.headers ?? {});
+  for (const [name, value] of pairs) {
+    if (typeof value !== "string") throw new TypeError("a request's header values are strings");
+    parts.push(readPart(rules, "header", `header ${name}`, value));
+  }
+  return parts;
+}
+
+/** What compiling the template, or the request, reports: every problem, masked, each saying its part. */
+function errorsOf(rules: Rules, input: string | RequestTemplate): ProblemReport[] {
+  try {
+    if (typeof input === "string") compileWith(rules, input, { reveal: false });
+    // Signing with a runner that runs nothing compiles every part, in the order of their reads,
+    // and evaluates nothing: no clock, secret or request is needed.
+    else signRequestWith(rules, input, undefined, () => "");
+    return [];
+  } catch (e) {
+    if (e instanceof HashHelperError) return [...e.problems];
+    throw e;
+  }
+}
+
+function fromError(p: ProblemReport): Diagnostic {
+  const d: Diagnostic = {
+    code: p.code,
+    severity: "error",
+    message: p.message,
+    hint: p.hint,
+    span: p.span,
+    excerpt: p.excerpt,
+  };
+  if (p.where !== undefined) d.where = p.where;
+  return d;
+}
+
+/** Findings of one part as diagnostics: spans with lines and columns, excerpts masked as an error's are. */
+function diagnosticsOf(rules: Rules, part: LintPart, found: { finding: Finding; rule: RuleEntry }[]): Diagnostic[] {
+  if (found.length === 0) return [];
+  const sorted = [...found].sort((a, b) => a.finding.offset - b.finding.offset).slice(0, MAX_REPORTED_PROBLEMS);
+  // The code is the rule's: HashHelperError.from() only carries it through.
+  const problems: Problem[] = sorted.map(({ finding, rule }) => ({
+    code: rule.code as ErrorCode,
+    message: finding.message,
+    hint: finding.hint,
+    offset: finding.offset,
+    length: finding.length,
+  }));
+  const reports = failure(part.source, problems, { reveal: false, shape: "template", rules }).problems;
+  return reports.map((report, i) => {
+    const { finding, rule } = sorted[i] as { finding: Finding; rule: RuleEntry };
+    const d: Diagnostic = {
+      code: rule.code,
+      severity: rule.severity,
+      message: report.message,
+      hint: report.hint,
+      span: report.span,
+      excerpt: report.excerpt,
+    };
+    if (part.where !== undefined) d.where = part.where;
+    if (finding.fix) {
+      const { line, column } = position(part.source, finding.fix.offset);
+      d.fix = {
+        span: { offset: finding.fix.offset, line, column, length: finding.fix.length },
+        text: finding.fix.text,
+        title: finding.fix.title,
+      };
+    }
+    return d;
+  });
+}
+
+/** hash.getSecret()'s lookup, for the rules that check a secret's shape (never its value shown). */
+function secretReader(secrets: Secrets | undefined): (name: string) => string | undefined {
+  if (secrets === undefined) return () => undefined;
+  const read = (name: string): unknown => {
+    if (typeof secrets === "function") return secrets(name);
+    if (secrets instanceof Map) return secrets.get(name);
+    return Object.hasOwn(secrets, name) ? (secrets as Readonly<Record<string, string>>)[name] : undefined;
+  };
+  return (name) => {
+    try {
+      const value = read(name);
+      return typeof value === "string" ? value : undefined;
+    } catch {
+      // A host's lookup that throws is the expansion's business; lint only reads shapes.
+      return undefined;
+    }
+  };
+}
+
+/**
+ * Diagnostics as a person reads them, each drawn as HashHelperError.format() draws a problem (its
+ * severity and code, the masked line, the caret, the hint, and its fix's title), separated by a
+ * blank line. No count: a shell words its own summary.
+ */
+export function formatDiagnostics(diagnostics: readonly Diagnostic[], options: { color?: boolean } = {}): string {
+  if (!Array.isArray(diagnostics)) throw new TypeError("formatDiagnostics() takes the array lint() gives");
+  return diagnostics
+    .map((d) => formatProblem(d, { color: options?.color === true, severity: d.severity, fix: d.fix?.title }))
+    .join("\n\n");
 }

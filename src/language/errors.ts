@@ -148,8 +148,7 @@ export class HashHelperError extends Error {
 
   /** The problems as a person reads them: message, source line, caret, hint. */
   format(options: { color?: boolean } = {}): string {
-    const paint = options.color ? ansi : plain;
-    const blocks = this.problems.map((p) => formatProblem(p, paint));
+    const blocks = this.problems.map((p) => formatProblem(p, options));
     const total = this.problems.length + this.omitted;
     if (this.omitted > 0) blocks.push(`… and ${this.omitted} more`);
     if (total > 1) blocks.push(`${total} problems`);
@@ -178,20 +177,34 @@ export function shareInstanceof(cls: abstract new (...args: never[]) => object, 
 shareInstanceof(HashHelperError, "HashHelperError");
 
 type Paint = (style: keyof typeof codes, text: string) => string;
-const codes = { red: 31, cyan: 36, dim: 2, bold: 1 } as const;
+const codes = { red: 31, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
 const ansi: Paint = (style, text) => `\x1b[${codes[style]}m${text}\x1b[0m`;
 const plain: Paint = (_style, text) => text;
 
-function formatProblem(p: ProblemReport, paint: Paint): string {
+/** A problem, or a lint diagnostic (src/features/lint.ts), as formatProblem() draws it. */
+export type DrawnProblem = Omit<ProblemReport, "code"> & { code: string };
+
+/**
+ * One problem as a person reads it: message, source line, caret, hint. A lint diagnostic has its
+ * severity ("error" by default) and may add the title of its fix.
+ */
+export function formatProblem(
+  p: DrawnProblem,
+  options: { color?: boolean | undefined; severity?: "error" | "warning" | "info"; fix?: string | undefined } = {},
+): string {
+  const paint = options.color ? ansi : plain;
+  const severity = options.severity ?? "error";
+  const tone = severity === "error" ? "red" : severity === "warning" ? "yellow" : "cyan";
   const gutter = String(p.span.line);
   const pad = " ".repeat(gutter.length);
   const lines = [
-    `${paint("red", `error[${p.code}]`)} ${paint("bold", p.message)}`,
+    `${paint(tone, `${severity}[${p.code}]`)} ${paint("bold", p.message)}`,
     `${pad} ${paint("dim", "-->")} ${p.where ? `${p.where}, ` : ""}line ${p.span.line}, column ${p.span.column}`,
     `${paint("dim", `${gutter} |`)} ${p.excerpt.text}`,
-    `${paint("dim", `${pad} |`)} ${" ".repeat(p.excerpt.caretColumn)}${paint("red", "^".repeat(p.excerpt.caretLength))}`,
+    `${paint("dim", `${pad} |`)} ${" ".repeat(p.excerpt.caretColumn)}${paint(tone, "^".repeat(p.excerpt.caretLength))}`,
   ];
   if (p.hint) lines.push(`${pad} ${paint("cyan", "= hint:")} ${p.hint}`);
+  if (options.fix) lines.push(`${pad} ${paint("cyan", "= fix:")} ${options.fix}`);
   return lines.join("\n");
 }
 
