@@ -2,7 +2,16 @@ import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rawPath, rawTarget, send, sendRaw } from "../src/shells/cli/cli-request.ts";
+import {
+  literalUrl,
+  rawPath,
+  rawTarget,
+  redirectedRequest,
+  redirectLocation,
+  send,
+  sendRaw,
+  withDefaults,
+} from "../src/shells/cli/cli-request.ts";
 
 // fetch --raw-path: the request-target it writes, and the response it reads, which must be what
 // fetch() (send()) reads from the same answer.
@@ -191,5 +200,74 @@ describe("sendRaw gives up as fetch() would", () => {
     );
     expect((error as { cause?: { code?: unknown } }).cause?.code).toBe("ERR_INVALID_CHAR");
     expect(String((error as Error).message)).not.toContain("SECRET");
+  });
+});
+
+describe("redirects (fetch -L)", () => {
+  const post = {
+    method: "POST",
+    url: "https://a.test/x",
+    headers: [
+      ["Content-Type", "text/plain"],
+      ["Authorization", "t"],
+      ["X-Sig", "{…}"],
+    ] as [string, string][],
+    body: "data",
+  };
+  // The Fetch standard, HTTP-redirect fetch, step 12: which redirects become a GET without body.
+  it.each([
+    { status: 301, method: "POST", get: true },
+    { status: 302, method: "POST", get: true },
+    { status: 303, method: "POST", get: true },
+    { status: 303, method: "PUT", get: true },
+    { status: 303, method: "HEAD", get: false },
+    { status: 301, method: "PUT", get: false },
+    { status: 302, method: "DELETE", get: false },
+    { status: 307, method: "POST", get: false },
+    { status: 308, method: "POST", get: false },
+  ])("$status after $method: a GET without body? $get", ({ status, method, get }) => {
+    const next = redirectedRequest({ ...post, method }, status, "https://a.test/y", new Set());
+    expect(next.url).toBe("https://a.test/y");
+    expect(next.method).toBe(get ? "GET" : method);
+    expect(next.body).toBe(get ? undefined : "data");
+    expect(next.headers?.map(([n]) => n)).toEqual(
+      get ? ["Authorization", "X-Sig"] : ["Content-Type", "Authorization", "X-Sig"],
+    );
+  });
+
+  it("drops the headers it is told to, whatever their case", () => {
+    const next = redirectedRequest(post, 307, "https://b.test/", new Set(["authorization", "x-sig"]));
+    expect(next.headers).toEqual([["Content-Type", "text/plain"]]);
+  });
+
+  it.each([
+    { location: "/b?c=1#frag", from: "https://a.test/x?y", expected: "https://a.test/b?c=1" },
+    { location: "other", from: "https://a.test/dir/x", expected: "https://a.test/dir/other" },
+    { location: "http://b.test:8080/", from: "https://a.test/", expected: "http://b.test:8080/" },
+    { location: "//c.test/p", from: "https://a.test/", expected: "https://c.test/p" },
+  ])("resolves Location $location against $from", ({ location, from, expected }) => {
+    const response = { status: 302, statusText: "", headers: [["location", location]] as [string, string][], body: "" };
+    expect(redirectLocation(response, from)?.href).toBe(expected);
+  });
+
+  it("has no Location to follow when there is none, or it is no URL", () => {
+    const none = { status: 302, statusText: "", headers: [] as [string, string][], body: "" };
+    expect(redirectLocation(none, "https://a.test/")).toBeUndefined();
+    const bad = { ...none, headers: [["location", "http://[::1"]] as [string, string][] };
+    expect(redirectLocation(bad, "https://a.test/")).toBeUndefined();
+  });
+
+  it("writes a URL so that no part of it reads as a block", () => {
+    expect(literalUrl(new URL('https://a.test/p?q={hash.getSecret("k");}&r=<hash.x;>'))).toBe(
+      "https://a.test/p?q=%7Bhash.getSecret(%22k%22);%7D&r=%3Chash.x;%3E",
+    );
+  });
+
+  it("adds a default header only when the request has none of that name", () => {
+    expect(withDefaults([["user-agent", "mine"]], [["User-Agent", "hash-helper/1"]])).toEqual([["user-agent", "mine"]]);
+    expect(withDefaults([["A", "1"]], [["User-Agent", "hash-helper/1"]])).toEqual([
+      ["A", "1"],
+      ["User-Agent", "hash-helper/1"],
+    ]);
   });
 });

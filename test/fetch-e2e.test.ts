@@ -188,7 +188,7 @@ describe("hash-helper sign", () => {
     { args: ["-H", "no colon here", "https://x/"], message: "-H takes 'Name: value'" },
     { args: ["-H", "Bad Name: v", "https://x/"], message: "-H takes 'Name: value'" },
     { args: ["-X", "GE T", "https://x/"], message: "-X takes a method name" },
-    { args: ["--data", "@/nonexistent/file", "https://x/"], message: "ENOENT" },
+    { args: ["--data", "@/nonexistent/file", "https://x/"], message: "@/nonexistent/file: no such file" },
     { args: [], message: "missing URL" },
   ])("usage error: $message", async ({ args, message }) => {
     const r = await hashHelper(["sign", ...args]);

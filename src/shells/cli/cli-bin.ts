@@ -65,6 +65,7 @@ void main(process.argv.slice(2), {
   stdoutClosed,
   stdinIsTTY: isatty(0),
   stderrIsTTY: isatty(2),
+  stdoutIsTTY: isatty(1),
   env: process.env,
   get stdin() {
     return process.stdin;

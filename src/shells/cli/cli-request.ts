@@ -74,13 +74,27 @@ export interface FetchResult {
   body: string;
 }
 
+/** How a request is sent: the headers added to it when it lacks them, and when to give up. */
+export interface SendOptions {
+  /** Headers sent after the request's own when it has none of that name (User-Agent). */
+  defaults?: Pairs;
+  signal?: AbortSignal;
+}
+
+/** The request's headers, then each of `defaults` whose name it lacks (names compared case-insensitively). */
+export function withDefaults(headers: Pairs, defaults: Pairs = []): Pairs {
+  const given = new Set(headers.map(([name]) => name.toLowerCase()));
+  return [...headers, ...defaults.filter(([name]) => !given.has(name.toLowerCase()))];
+}
+
 /** Sends the signed request with the platform's fetch and reads the whole response. */
-export async function send(signed: SignedRequest<Pairs>): Promise<FetchResult> {
+export async function send(signed: SignedRequest<Pairs>, options: SendOptions = {}): Promise<FetchResult> {
   const response = await fetch(signed.url, {
     method: signed.method,
-    headers: signed.headers.map(([name, value]) => [name, value] as [string, string]),
+    headers: withDefaults(signed.headers, options.defaults).map(([name, value]) => [name, value] as [string, string]),
     body: signed.body ?? null,
     redirect: "manual",
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   const headers: Pairs = [];
   response.headers.forEach((value, name) => {
@@ -161,15 +175,20 @@ const timedOut = () => Object.assign(new Error("timed out"), { code: "ETIMEDOUT"
  * it, and reads the whole response as send() does: redirects not followed, the body decoded
  * from its Content-Encoding and read as UTF-8, the headers lower-cased and sorted. Only the
  * request's own headers are sent, with Host (from the URL) and Content-Length when the request
- * lacks them; fetch() adds its own (Accept, User-Agent, Accept-Encoding…), which this does not.
+ * lacks them, and sendOptions.defaults (User-Agent); fetch() adds its own (Accept,
+ * Accept-Encoding…), which this does not. sendOptions.signal gives up.
  */
-export async function sendRaw(signed: SignedRequest<Pairs>, timeouts = RAW_TIMEOUTS): Promise<FetchResult> {
+export async function sendRaw(
+  signed: SignedRequest<Pairs>,
+  timeouts = RAW_TIMEOUTS,
+  sendOptions: SendOptions = {},
+): Promise<FetchResult> {
   const target = rawTarget(signed.url);
   const body = signed.body === undefined ? undefined : Buffer.from(signed.body, "utf8");
   const given = new Set(signed.headers.map(([name]) => name.toLowerCase()));
   const headers: string[] = [];
   if (!given.has("host")) headers.push("Host", target.host);
-  for (const [name, value] of signed.headers) headers.push(name, value);
+  for (const [name, value] of withDefaults(signed.headers, sendOptions.defaults)) headers.push(name, value);
   // As fetch() does: a POST or PUT without a body says so with a length of 0.
   const length = body?.length ?? (/^(POST|PUT)$/i.test(signed.method) ? 0 : undefined);
   if (length !== undefined && !given.has("content-length") && !given.has("transfer-encoding")) {
@@ -193,7 +212,7 @@ export async function sendRaw(signed: SignedRequest<Pairs>, timeouts = RAW_TIMEO
           ? process.getBuiltinModule("node:https").request
           : process.getBuiltinModule("node:http").request;
       req = send(options, (res) => {
-        readResponse(res, signed.method).then(resolve, fail);
+        readResponse(res, signed.method, sendOptions.signal).then(resolve, fail);
       });
     } catch (err) {
       // Node checks the method and the headers before it connects (ERR_INVALID_CHAR).
@@ -202,6 +221,13 @@ export async function sendRaw(signed: SignedRequest<Pairs>, timeouts = RAW_TIMEO
     }
     req.on("error", fail);
     req.on("timeout", () => req.destroy(timedOut()));
+    const { signal } = sendOptions;
+    if (signal) {
+      const abort = () => req.destroy(signal.reason ?? timedOut());
+      if (signal.aborted) abort();
+      else signal.addEventListener("abort", abort, { once: true });
+      req.once("close", () => signal.removeEventListener("abort", abort));
+    }
     req.on("socket", (socket: Socket) => {
       if (!socket.connecting) return; // a kept-alive connection
       const timer = setTimeout(() => req.destroy(timedOut()), timeouts.connectMs);
@@ -216,7 +242,13 @@ export async function sendRaw(signed: SignedRequest<Pairs>, timeouts = RAW_TIMEO
 const UNDECODED_STATUSES = new Set([101, 204, 205, 304]);
 
 /** The whole response, as fetch() and Response.text() would give it. */
-async function readResponse(res: IncomingMessage, method: string): Promise<FetchResult> {
+async function readResponse(res: IncomingMessage, method: string, signal?: AbortSignal): Promise<FetchResult> {
+  if (signal) {
+    const abort = () => res.destroy(signal.reason ?? timedOut());
+    if (signal.aborted) abort();
+    else signal.addEventListener("abort", abort, { once: true });
+    res.once("close", () => signal.removeEventListener("abort", abort));
+  }
   const chunks: Buffer[] = [];
   for await (const chunk of res) chunks.push(chunk as Buffer);
   let bytes: Buffer = Buffer.concat(chunks);
@@ -277,4 +309,60 @@ export function formatResponse(response: FetchResult, options: { includeHeaders:
   if (options.includeHeaders) head.push(...response.headers.map(([name, value]) => `${name}: ${value}`));
   const { body } = response;
   return `${head.join("\n")}\n${options.includeHeaders ? "\n" : ""}${body}${body.endsWith("\n") || body === "" ? "" : "\n"}`;
+}
+
+/** RFC 9110 §15.4: the redirections -L follows. */
+export const REDIRECT_STATUSES: readonly number[] = [301, 302, 303, 307, 308];
+/** As fetch() (the Fetch standard's 20) does. */
+export const MAX_REDIRECTS = 20;
+
+/** Headers the Fetch standard drops when a redirect turns the request into a GET without body. */
+const BODY_HEADERS: readonly string[] = [
+  "content-encoding",
+  "content-language",
+  "content-location",
+  "content-type",
+  "content-length",
+];
+/** Credentials that never go to another origin, whatever built them (curl and fetch() drop the same). */
+export const CREDENTIAL_HEADERS: readonly string[] = ["authorization", "cookie", "proxy-authorization"];
+
+/**
+ * Where a redirect response sends the request next: its Location resolved against the URL it
+ * answered, without the fragment, or undefined when it has none. The text comes from the server
+ * and is signed as a template: `{`, `}`, `<` and `>` are percent-encoded so that none of it can
+ * read as a block.
+ */
+export function redirectLocation(response: FetchResult, from: string): URL | undefined {
+  const location = response.headers.find(([name]) => name.toLowerCase() === "location")?.[1];
+  if (location === undefined || !URL.canParse(location, from)) return undefined;
+  const url = new URL(location, from);
+  url.hash = "";
+  return url;
+}
+
+/** A URL as a template that reads as itself: no character of it can start a block. */
+export function literalUrl(url: URL): string {
+  return url.href.replace(/[{}<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * The request a redirect asks for (the Fetch standard's HTTP-redirect fetch): 303, and 301 or 302
+ * after a POST, become a GET without body or the headers that describe one; 307 and 308 keep the
+ * method and the body. To another origin, `dropped` (credentials and the headers built from
+ * secrets) is not sent: the caller has checked that the body, if it stays, holds no secret.
+ */
+export function redirectedRequest(
+  request: RequestTemplate<Pairs>,
+  status: number,
+  url: string,
+  dropped: ReadonlySet<string>,
+): RequestTemplate<Pairs> {
+  const method = request.method ?? "GET";
+  const toGet = status === 303 ? !/^HEAD$/i.test(method) : (status === 301 || status === 302) && /^POST$/i.test(method);
+  const headers = (request.headers ?? []).filter(([name]) => {
+    const lower = name.toLowerCase();
+    return !dropped.has(lower) && !(toGet && BODY_HEADERS.includes(lower));
+  });
+  return toGet ? { method: "GET", url, headers, body: undefined } : { method, url, headers, body: request.body };
 }

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 // esbuild inlines the JSON into dist/cli.cjs, so the version needs no file lookup at run time.
 import pkg from "../../../package.json" with { type: "json" };
 import {
+  type Diagnostic,
   defaultLimits,
   type Explanation,
   evaluate,
@@ -10,28 +11,51 @@ import {
   explainAndEvaluate,
   explainAndExpand,
   explainAndSignRequest,
+  formatDiagnostics,
   formatExplanation,
   formatRequestExplanation,
   HashHelperError,
   InvalidUrlError,
+  isExpression,
   isShownName,
+  lint,
   quoteName,
   type RequestExplanation,
+  type RequestTemplate,
   type SignedRequest,
   signRequest,
+  suggest,
 } from "../../index.ts";
 import {
+  CREDENTIAL_HEADERS,
   checkHeaders,
   type FetchResult,
   formatRequest,
   formatResponse,
+  literalUrl,
+  MAX_REDIRECTS,
+  REDIRECT_STATUSES,
   RequestUsageError,
   rawTarget,
+  redirectedRequest,
+  redirectLocation,
   requestFromFlags,
+  type SendOptions,
   send,
   sendRaw,
 } from "./cli-request.ts";
-import { parseDotenv } from "./dotenv.ts";
+import {
+  COMMANDS,
+  type CommandName,
+  commandHelp,
+  FLAGS,
+  findCommand,
+  globalHelp,
+  parseArgsOptions,
+  takes,
+} from "./commands.ts";
+import { DotenvError, parseDotenv } from "./dotenv.ts";
+import { HttpFileError, type HttpRequest, parseHttpFile } from "./http-file.ts";
 
 /** Everything the CLI touches of the process, so that tests can run it in-process. */
 export interface Io {
@@ -50,6 +74,8 @@ export interface Io {
   stdoutClosed?: boolean;
   stdinIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** Whether standard output is a terminal (lint prints its diagnostics there). Default: false. */
+  stdoutIsTTY?: boolean;
   env: Readonly<Record<string, string | undefined>>;
   /** Standard input and output as streams, which the REPL reads and writes. */
   stdin?: NodeJS.ReadableStream;
@@ -59,17 +85,22 @@ export interface Io {
 // Exit codes: 70 and 74 are EX_SOFTWARE and EX_IOERR of sysexits.h.
 const OK = 0;
 const LANGUAGE_ERROR = 1;
+/** lint: a warning or an error was found. */
+const LINT_FOUND = 1;
 const USAGE_ERROR = 2;
 const INTERNAL_ERROR = 70;
 /** Standard output could not be written: closed, full, or its reader went away. */
 export const IO_ERROR = 74;
 /** fetch: the server answered 4xx or 5xx. */
 const HTTP_ERROR = 3;
-/** fetch: no answer at all (connection refused, DNS, TLS). */
+/** fetch: no answer at all (connection refused, DNS, TLS), or not within --timeout. */
 const NETWORK_ERROR = 4;
 
 /** The most bytes --nonce takes: as many as one hash.getNonce() draws. */
 const MAX_NONCE_BYTES = 1024;
+
+/** fetch's default --timeout, in seconds. */
+const DEFAULT_TIMEOUT_S = 30;
 
 const MOZ_EXAMPLE =
   "http://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=mozscape-b6838361ee" +
@@ -77,86 +108,25 @@ const MOZ_EXAMPLE =
   '&Signature={hash.append("mozscape-b6838361ee").appendNewLine().append(hash.getExpiryTime(240))' +
   '.encodeHmacSha1("0123456789abcdef0123456789abcdef").encodeBase64().encodeURL().printDigest();}';
 
-export const HELP = `Usage: hash-helper expand [options] [TEMPLATE | -]
-       hash-helper eval [options] [EXPRESSION | -]
-       hash-helper sign [options] [-X METHOD] [-H 'Name: value']… [--data TEXT | --data @FILE] URL
-       hash-helper fetch [options] [-i] [-X METHOD] [-H 'Name: value']… [--data …] URL
-       hash-helper [repl] [options]
-
-Expands the hash helper blocks ({hash…;} and <hash…;>) of a URL template into signatures.
-
-Commands:
-  expand     print TEMPLATE with every block replaced by its value
-  eval       print the value of one EXPRESSION, such as hash.getExpiryTime(240)
-  sign       expand a whole request (URL, then body, then headers, which may read each
-             other and the request with hash.getRequestQuery() and the like) and print it:
-             the request line, the headers, a blank line and the body
-  fetch      sign the request, send it, and print the status and the response body
-  repl       type expressions and templates and see their values, with Tab completion of
-             method names; also what hash-helper with no arguments on a terminal starts
-  help       print this help
-
-With - as the argument, or no argument and piped input, the template or expression is read
-from standard input, less one trailing newline.
-
-Options:
-  --now T        the clock: epoch seconds (1700000000, or 1700000000.594 with milliseconds;
-                 --now=-60 when negative) or an ISO-8601 instant with a time zone
-                 (2024-01-02T03:04:05Z, 2024-01-02T03:04:05.594Z) or a date (2024-01-02);
-                 digits finer than a millisecond are dropped. Default: the current time
-  --nonce HEX    the random bytes of the expansion, in hex (at most ${MAX_NONCE_BYTES} bytes):
-                 hash.getNonce(n) gives the first n of them, hash.getUuid() the first 16 with
-                 the version 4 and variant bits set. Default: new random bytes each time
-  --secret NAME=VALUE
-                 a value for hash.getSecret("NAME"); may be repeated. Visible to other users
-                 of this machine in the process list: prefer the file or the environment
-  --secrets-file FILE
-                 secrets in dotenv format (NAME=value lines)
-                 Otherwise hash.getSecret("NAME") reads the environment variable
-                 HASH_HELPER_SECRET_NAME (upper case; other characters than A-Z 0-9 become _)
-  --explain      also print every step of each chain, with the value after it, on stderr
-                 (keys and values built from secrets are masked); in the REPL: .explain on
-  --json         print the result and the steps as one JSON document on stdout instead; for
-                 fetch, the signed request and the steps as sign --json prints them, and the
-                 "response": status, statusText, headers (with -i) and body, or null when
-                 there was no answer. What secrets built is masked in it, as in the steps
-  --reveal-secrets
-                 show keys and secrets in the steps, and string literals in error messages,
-                 instead of masking them
-  -X, --request METHOD
-                 the request's method (default GET, or POST with --data)
-  -H, --header 'Name: value'
-                 a request header; its value may hold blocks. May be repeated
-  --data TEXT, --data @FILE
-                 the request body, itself a template; @FILE reads it from a file
-  -i, --include  fetch: print the response headers too
-  --raw-path     sign and fetch: keep the URL as written, with . and .. segments and //, for
-                 the request functions to read and for sign to print. Without it the URL is
-                 written as fetch sends it: dot segments resolved, spaces and non-ASCII
-                 percent-encoded. fetch --raw-path sends the path as written, percent-encoding
-                 only what a request line cannot carry (space, control characters, non-ASCII
-                 as UTF-8), with the request's own headers and Host and Content-Length when it
-                 lacks them (fetch adds Accept, User-Agent, Accept-Encoding and the like)
-  -h, --help     print this help
-  -V, --version  print the version
-
-Examples:
-  hash-helper eval --now 1700000000 'hash.getExpiryTime(240)'
-  hash-helper expand --now 2024-01-02T03:04:05Z '${MOZ_EXAMPLE}'
-  hash-helper expand < template.txt
-  hash-helper expand --explain --now 1700000000 '${MOZ_EXAMPLE}'
-  hash-helper fetch --secret unleashed=KEY -H 'api-auth-id: ID' -H 'client-type: acme/sync' \\
-    -H 'api-auth-signature: {hash.getRequestQuery().encodeHmacSha256(hash.getSecret("unleashed")).encodeBase64().printDigest();}' \\
-    'https://api.unleashedsoftware.com/Customers?customerCode=ACME'
-
-Standard input, --data @FILE and --secrets-file must be UTF-8 text. Standard input and a body
-are templates, of at most ${defaultLimits.maxTemplateLength} characters; a secrets file takes at most 1 MiB.
-
-Exit status: 0 success, 1 error in the template or expression, 2 usage error (input that is not
-UTF-8 text or is too long included), 3 the server answered 4xx or 5xx (fetch), 4 the request got
-no answer (fetch), 70 internal error, 74 standard output could not be written: closed, full, or
-its reader went away (as with | head, which ends the program without a message).
-`;
+/** The help of `command`, or the whole help. Built when asked for. */
+export function help(command?: string): string {
+  const found = command === undefined ? undefined : findCommand(command);
+  if (found) return commandHelp(found);
+  return globalHelp({
+    maxTemplateLength: defaultLimits.maxTemplateLength,
+    examples: [
+      "hash-helper eval --now 1700000000 'hash.getExpiryTime(240)'",
+      `hash-helper expand --now 2024-01-02T03:04:05Z '${MOZ_EXAMPLE}'`,
+      "hash-helper expand < template.txt",
+      `hash-helper expand --explain --now 1700000000 '${MOZ_EXAMPLE}'`,
+      "hash-helper fetch --secret unleashed=KEY -H 'api-auth-id: ID' -H 'client-type: acme/sync' \\",
+      "  -H 'api-auth-signature: {hash.getRequestQuery().encodeHmacSha256(hash.getSecret(\"unleashed\")).encodeBase64().printDigest();}' \\",
+      "  'https://api.unleashedsoftware.com/Customers?customerCode=ACME'",
+      "hash-helper sign --secrets-file api.env request.http",
+      'hash-helper lint --request -H \'Authorization: {hash.append("x").encodeHmacSha1("key").toHex().printDigest();}\' https://x.test/',
+    ],
+  });
+}
 
 /** A mistake in the command line itself, as opposed to one in the template. */
 class UsageError extends Error {
@@ -180,6 +150,29 @@ async function print(io: Io, text: string): Promise<void> {
   }
 }
 
+/** Whether each stream gets color. */
+interface Colors {
+  stdout: boolean;
+  stderr: boolean;
+}
+
+/**
+ * Color, first to last: the last of --color and --no-color; FORCE_COLOR, set and not empty, as
+ * force-color.org says, but for 0 and false, which Node reads as no color (and which, as in Node,
+ * wins over NO_COLOR); NO_COLOR set and not empty (no-color.org) or TERM=dumb (clig.dev); else
+ * whether the stream is a terminal.
+ */
+function colors(choice: boolean | undefined, io: Io): Colors {
+  const decide = (isTTY: boolean) => {
+    if (choice !== undefined) return choice;
+    const force = io.env.FORCE_COLOR;
+    if (force !== undefined && force !== "") return !/^(?:0|false)$/i.test(force);
+    if ((io.env.NO_COLOR ?? "") !== "" || io.env.TERM === "dumb") return false;
+    return isTTY;
+  };
+  return { stdout: decide(io.stdoutIsTTY === true), stderr: decide(io.stderrIsTTY) };
+}
+
 /** Runs the CLI and returns its exit status. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   if (io.stdoutClosed) {
@@ -188,8 +181,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return IO_ERROR;
   }
   const missing = new Set<string>();
+  const state: State = { command: undefined, colors: colors(undefined, io) };
   try {
-    return await run(argv, io, missing);
+    return await run(argv, io, missing, state);
   } catch (err) {
     if (err instanceof OutputError) {
       // A reader that went away (| head) has all it wanted; saying so would only be noise.
@@ -201,7 +195,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return USAGE_ERROR;
     }
     if (err instanceof HashHelperError) {
-      io.stderr.write(`${err.format({ color: io.stderrIsTTY && !io.env.NO_COLOR })}\n`);
+      io.stderr.write(`${err.format({ color: state.colors.stderr })}\n`);
       // The language says the host supplies secrets; here the host is this program.
       const missingSecret = err.problems.some((p) => p.code === "MISSING_SECRET");
       for (const name of missingSecret ? [...missing].filter(isShownName) : []) {
@@ -218,10 +212,19 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
+/** What main() needs to know of the run when it reports an error. */
+interface State {
+  command: CommandName | undefined;
+  colors: Colors;
+}
+
+type Values = ReturnType<typeof parse>["values"];
+type Secrets = (name: string) => string | undefined;
+
 /** `missing` gathers the names of the secrets looked for and not found, for the error's last word. */
-async function run(argv: readonly string[], io: Io, missing: Set<string>): Promise<number> {
-  const secretsFrom = async (...args: Parameters<typeof secretSources>) => {
-    const lookup = await secretSources(...args);
+async function run(argv: readonly string[], io: Io, missing: Set<string>, state: State): Promise<number> {
+  const secretsFrom = async (values: Values) => {
+    const lookup = await secretSources(values.secret ?? [], values["secrets-file"], io.env);
     return (name: string) => {
       const value = lookup(name);
       if (value === undefined) missing.add(name);
@@ -229,67 +232,55 @@ async function run(argv: readonly string[], io: Io, missing: Set<string>): Promi
     };
   };
   if (argv.length === 0 && io.stdinIsTTY) {
-    return repl(io, { now: undefined, secrets: await secretsFrom([], undefined, io.env), explain: false });
+    return repl(io, { now: undefined, secrets: await secretsFrom({}), explain: false });
   }
-  const { values, positionals } = parse(argv);
+  const { values, positionals, colorChoice, lintRequest } = parse(argv);
+  state.colors = colors(colorChoice, io);
+  const [first, ...rest] = positionals;
+  const command = first === undefined ? undefined : resolveCommand(first);
+  state.command = command;
   if (values.help) {
-    await print(io, HELP);
+    await print(io, help(command));
     return OK;
   }
   if (values.version) {
     await print(io, `${pkg.version}\n`);
     return OK;
   }
-
-  const [command, argument, ...extra] = positionals;
-  if (command === undefined) throw new UsageError("a command is required: expand, eval, sign, fetch or repl");
+  if (command === undefined) throw new UsageError(`a command is required: ${COMMANDS.map((c) => c.name).join(", ")}`);
+  checkFlags(command, values);
   if (command === "help") {
-    await print(io, HELP);
+    if (rest.length > 1) throw new UsageError("help takes one COMMAND");
+    await print(io, help(rest[0] === undefined ? undefined : resolveCommand(rest[0])));
     return OK;
   }
-  if (!["expand", "eval", "repl", "sign", "fetch"].includes(command)) {
-    // Not echoed: a template typed without its command would be quoted here, key and all.
-    throw new UsageError("unknown command: the commands are expand, eval, sign, fetch and repl");
-  }
-  const requestFlags = [values.request, values.header, values.data, values.include, values["raw-path"]].some(
-    (v) => v !== undefined,
-  );
-  if (requestFlags && command !== "sign" && command !== "fetch") {
-    throw new UsageError(`-X, -H, --data, -i and --raw-path are for sign and fetch, not ${command}`);
-  }
+  const [argument, ...extra] = rest;
   if (extra.length > 0) throw new UsageError(`too many arguments: ${command} takes one; put it in quotes`);
+  if (command === "completion") {
+    const { completionScript } = await import("./completion.ts");
+    if (argument === undefined) throw new UsageError("completion takes the shell: bash, zsh or fish");
+    const script = completionScript(argument);
+    if (script === undefined) throw new UsageError("completion takes bash, zsh or fish");
+    await print(io, script);
+    return OK;
+  }
   const now = values.now === undefined ? undefined : parseNow(values.now);
   const random = values.nonce === undefined ? undefined : nonceSource(values.nonce);
   const revealSecrets = values["reveal-secrets"] === true;
+  if (command === "lint") return lintCommand(argument, values, io, state, lintRequest, await secretsFrom(values));
   if (command === "sign" || command === "fetch") {
-    if (argument === undefined) throw new UsageError("missing URL");
-    const secrets = await secretsFrom(values.secret ?? [], values["secrets-file"], io.env);
-    return signOrFetch(command, argument, values, io, { now, random, secrets, revealSecrets });
+    const request = await requestFrom(command, argument, values, io);
+    const secrets = await secretsFrom(values);
+    return signOrFetch(command, request, values, io, state.colors, { now, random, secrets, revealSecrets });
   }
   if (command === "repl") {
     if (argument !== undefined) throw new UsageError("repl takes no argument");
-    if (values.json) throw new UsageError("--json does not apply to the REPL");
-    const secrets = await secretsFrom(values.secret ?? [], values["secrets-file"], io.env);
-    return repl(io, {
-      now,
-      random,
-      secrets,
-      explain: values.explain === true,
-      revealSecrets: values["reveal-secrets"] === true,
-    });
+    const secrets = await secretsFrom(values);
+    return repl(io, { now, random, secrets, explain: values.explain === true, revealSecrets });
   }
 
-  let source: string;
-  if (argument === "-" || (argument === undefined && !io.stdinIsTTY)) {
-    // One trailing newline is the shell's (echo, a heredoc), not the template's.
-    source = templateLength((await io.readStdin()).replace(/\r?\n$/, ""), "standard input");
-  } else if (argument === undefined) {
-    throw new UsageError(`missing ${command === "expand" ? "TEMPLATE" : "EXPRESSION"}`);
-  } else {
-    source = argument;
-  }
-
-  const secrets = await secretsFrom(values.secret ?? [], values["secrets-file"], io.env);
+  const source = await templateFrom(command, argument, io);
+  const secrets = await secretsFrom(values);
   const options = { now, random, secrets, revealSecrets };
   if (!values.explain && !values.json) {
     await print(io, `${command === "expand" ? expand(source, options) : evaluate(source, options)}\n`);
@@ -309,93 +300,359 @@ async function run(argv: readonly string[], io: Io, missing: Set<string>): Promi
   if (values.json) {
     await print(io, json(explanation));
   } else {
-    io.stderr.write(formatExplanation(explanation, { color: io.stderrIsTTY && !io.env.NO_COLOR }));
+    io.stderr.write(formatExplanation(explanation, { color: state.colors.stderr }));
+    printLintNotes(io, state.colors, command === "eval" ? asTemplate(source) : source, secrets);
     await print(io, `${result}\n`);
   }
   return OK;
+}
+
+/** The command a word names, or a usage error that suggests the closest one. */
+function resolveCommand(word: string): CommandName {
+  const found = findCommand(word);
+  if (found) return found.name;
+  const names = COMMANDS.map((c) => c.name);
+  // The word is not echoed: a template typed without its command would be quoted here, key and all.
+  const close = word.length <= 20 ? suggest(word, names) : undefined;
+  const guess = close ? `did you mean '${close}'? ` : "";
+  throw new UsageError(`unknown command: ${guess}the commands are ${names.join(", ")}`);
+}
+
+/** Refuses a flag given to a command that does not take it. */
+function checkFlags(command: CommandName, values: Values): void {
+  for (const flag of FLAGS) {
+    if ((values as Record<string, unknown>)[flag.name] === undefined || takes(flag, command)) continue;
+    const those = COMMANDS.filter((c) => takes(flag, c.name)).map((c) => c.name);
+    const list = those.length > 1 ? `${those.slice(0, -1).join(", ")} and ${those.at(-1)}` : those.join("");
+    throw new UsageError(`--${flag.name} is for ${list}, not ${command}`);
+  }
+}
+
+/** Whether the argument of sign, fetch or lint names a .http file rather than being a URL. */
+function isHttpFileName(argument: string): boolean {
+  return /\.(?:http|rest)$/i.test(argument) && !/[\s{}<>]|:\/\//.test(argument);
+}
+
+/**
+ * The template of expand, eval and lint: the argument; @FILE, from a file; - (or nothing, with
+ * piped input), standard input. A file or standard input lose one trailing newline, and must
+ * not be empty.
+ */
+async function templateFrom(command: CommandName, argument: string | undefined, io: Io): Promise<string> {
+  let text: string;
+  let what: string;
+  if (argument === "-" || (argument === undefined && !io.stdinIsTTY)) {
+    what = "standard input";
+    text = await io.readStdin();
+  } else if (argument === undefined) {
+    throw new UsageError(`missing ${command === "eval" ? "EXPRESSION" : "TEMPLATE"}`);
+  } else if (argument.startsWith("@") && argument.length > 1) {
+    what = argument;
+    text = await readFileText(argument.slice(1), argument, TEMPLATE_BYTES + 2, TOO_LONG);
+  } else {
+    return argument;
+  }
+  // One trailing newline is the shell's (echo, a heredoc) or the editor's, not the template's.
+  const source = templateLength(text.replace(/\r?\n$/, ""), what);
+  if (source === "") {
+    throw new UsageError(`${what} is empty: there is no ${command === "eval" ? "expression" : "template"} to read`);
+  }
+  return source;
+}
+
+/** The request of sign, fetch and lint: from a .http file (or - for standard input), or from the flags. */
+async function requestFrom(
+  command: CommandName,
+  argument: string | undefined,
+  values: Values,
+  io: Io,
+): Promise<RequestTemplate<Pairs>> {
+  if (argument === undefined)
+    throw new UsageError("missing URL (or a .http file, or - to read one from standard input)");
+  const fromFile = isHttpFileName(argument) || argument === "-";
+  if (!fromFile) {
+    if (values.name !== undefined) throw new UsageError("--name picks a request of a .http file");
+    const body = values.data?.startsWith("@") ? await readBody(values.data.slice(1)) : values.data;
+    try {
+      return requestFromFlags({ url: argument, method: values.request, headers: values.header, body });
+    } catch (err) {
+      throw err instanceof RequestUsageError ? new UsageError(err.message) : err;
+    }
+  }
+  if (values.request !== undefined || values.header !== undefined || values.data !== undefined) {
+    throw new UsageError(
+      `-X, -H and --data do not apply to a request read from a .http file: ${command} takes it as written`,
+    );
+  }
+  const { what, requests } = await httpFile(argument, io);
+  return requestTemplate(pickRequest(requests, values.name, what), what);
+}
+
+/** The requests of a .http file, or of standard input for -. */
+async function httpFile(argument: string, io: Io): Promise<{ what: string; requests: HttpRequest[] }> {
+  const what = argument === "-" ? "standard input" : argument;
+  const text =
+    argument === "-"
+      ? await io.readStdin()
+      : await readFileText(argument, argument, HTTP_FILE_BYTES, "larger than 4 MiB");
+  try {
+    return { what, requests: parseHttpFile(text) };
+  } catch (err) {
+    if (err instanceof HttpFileError) throw new UsageError(`${what}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** A request of a .http file as signRequest() takes it, refused when it cannot be sent. */
+function requestTemplate(chosen: HttpRequest, what: string): RequestTemplate<Pairs> {
+  if (chosen.body !== undefined && /^(GET|HEAD)$/i.test(chosen.method)) {
+    throw new UsageError(`${what}: line ${chosen.line}: a ${chosen.method.toUpperCase()} request cannot have a body`);
+  }
+  for (const part of [chosen.url, chosen.body ?? "", ...chosen.headers.map(([, v]) => v)]) {
+    templateLength(part, `${what}: the request of line ${chosen.line}`);
+  }
+  return { method: chosen.method, url: chosen.url, headers: chosen.headers, body: chosen.body };
+}
+
+/** The request --name names, or the only one; a usage error that lists the names otherwise. */
+function pickRequest(requests: readonly HttpRequest[], name: string | undefined, what: string): HttpRequest {
+  const label = (r: HttpRequest) => (r.name === undefined ? `the request of line ${r.line}` : `'${r.name}'`);
+  const list = () => requests.map(label).join(", ");
+  if (requests.length === 0) throw new UsageError(`${what} holds no request`);
+  if (name === undefined) {
+    const [only] = requests;
+    if (requests.length === 1 && only) return only;
+    throw new UsageError(`${what} holds ${requests.length} requests: pick one with --name (${list()})`);
+  }
+  const found = requests.filter((r) => r.name === name);
+  if (found.length === 1 && found[0]) return found[0];
+  if (found.length > 1) throw new UsageError(`${what} holds ${found.length} requests named '${name}'`);
+  const close = suggest(
+    name,
+    requests.flatMap((r) => (r.name === undefined ? [] : [r.name])),
+  );
+  throw new UsageError(
+    `${what} holds no request named '${name}'${close ? `: did you mean '${close}'?` : ""} (it holds ${list()})`,
+  );
+}
+
+/** An expression as the template of one block, for lint, which reads templates. */
+function asTemplate(source: string): string {
+  return isExpression(source) ? `{${source.replace(/;\s*$/, "")};}` : source;
+}
+
+/** After a trace: what lint finds, on stderr as the trace is. Errors cannot be there: it ran. */
+function printLintNotes(io: Io, colors: Colors, input: string | RequestTemplate<Pairs>, secrets: Secrets): void {
+  const notes = lint(input, { secrets }).filter((d) => d.severity !== "error");
+  // A blank line apart from the trace, as the trace's blocks are from each other.
+  if (notes.length > 0) io.stderr.write(`\n${formatDiagnostics(notes, { color: colors.stderr })}\n`);
+}
+
+/** hash-helper lint: the diagnostics of a template or a request, all in one run. */
+async function lintCommand(
+  argument: string | undefined,
+  values: Values,
+  io: Io,
+  state: State,
+  requestMode: boolean,
+  secrets: Secrets,
+): Promise<number> {
+  const isRequest =
+    requestMode ||
+    values.request !== undefined ||
+    values.header !== undefined ||
+    values.data !== undefined ||
+    values.name !== undefined ||
+    (argument !== undefined && isHttpFileName(argument));
+  const source = isRequest ? (argument ?? (io.stdinIsTTY ? undefined : "-")) : argument;
+  const fromFile = isRequest && source !== undefined && (source === "-" || isHttpFileName(source));
+  if (fromFile && values.name === undefined) {
+    if (values.request !== undefined || values.header !== undefined || values.data !== undefined) {
+      throw new UsageError(
+        "-X, -H and --data do not apply to a request read from a .http file: lint takes it as written",
+      );
+    }
+    // Every request of the file, in one run; each diagnostic says which request it is in.
+    const { what, requests } = await httpFile(source, io);
+    if (requests.length === 0) throw new UsageError(`${what} holds no request`);
+    const found = requests.map((r) => ({
+      request: { name: r.name, line: r.line },
+      diagnostics: lint(requestTemplate(r, what), { secrets }),
+    }));
+    const all = found.flatMap((f) => f.diagnostics);
+    if (values.json) {
+      await print(
+        io,
+        json({ diagnostics: found.flatMap((f) => f.diagnostics.map((d) => ({ ...d, request: f.request }))) }),
+      );
+    } else if (all.length > 0) {
+      const shown = found
+        .filter((f) => f.diagnostics.length > 0)
+        .map((f) => {
+          const text = formatDiagnostics(f.diagnostics, { color: state.colors.stdout });
+          if (requests.length === 1) return text;
+          const label = f.request.name === undefined ? "" : ` '${printable(f.request.name)}'`;
+          return `${what}: the request${label} of line ${f.request.line}:\n${text}`;
+        });
+      await print(io, `${shown.join("\n\n")}\n\n${summary(all)}\n`);
+    }
+    return exitFor(all);
+  }
+  const input = isRequest ? await requestFrom("lint", source, values, io) : await templateFrom("lint", argument, io);
+  const diagnostics = lint(input, { secrets });
+  if (values.json) {
+    await print(io, json({ diagnostics }));
+  } else if (diagnostics.length > 0) {
+    await print(io, `${formatDiagnostics(diagnostics, { color: state.colors.stdout })}\n\n${summary(diagnostics)}\n`);
+  }
+  return exitFor(diagnostics);
+}
+
+/** lint's exit status: 1 when it found a warning or an error, 0 for nothing or notes only. */
+const exitFor = (diagnostics: readonly Diagnostic[]) =>
+  diagnostics.some((d) => d.severity !== "info") ? LINT_FOUND : OK;
+
+/** `1 error, 2 warnings, 1 note` */
+function summary(diagnostics: readonly Diagnostic[]): string {
+  const count = (severity: Diagnostic["severity"], word: string) => {
+    const n = diagnostics.filter((d) => d.severity === severity).length;
+    return n === 0 ? [] : [`${n} ${word}${n === 1 ? "" : "s"}`];
+  };
+  return [...count("error", "error"), ...count("warning", "warning"), ...count("info", "note")].join(", ");
 }
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 type Pairs = (readonly [string, string])[];
 
+interface SigningOptions {
+  now: number | undefined;
+  random: ((bytes: Uint8Array) => void) | undefined;
+  secrets: Secrets;
+  revealSecrets: boolean;
+}
+
+/** --timeout as milliseconds, 0 for none. */
+function parseTimeout(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_TIMEOUT_S * 1000;
+  const ms = /^\d+(?:\.\d+)?$/.test(text) ? Math.round(Number(text) * 1000) : Number.NaN;
+  // setTimeout's longest delay (2^31 - 1 ms), about 24 days.
+  if (!Number.isFinite(ms) || ms > 2 ** 31 - 1)
+    throw new UsageError("--timeout takes seconds, such as 30 or 2.5 (0 for none)");
+  return ms;
+}
+
 /**
- * `sign` prints the signed request; `fetch` sends it and prints the response. The trace and
- * --json show what secrets built masked; what is printed without --json, and sent, is the real
- * request.
+ * hash-helper sign and fetch. With --explain, the trace goes to stderr, then the output. With
+ * --json, the trace is the output, with the error as JSON if there is one. fetch -L follows
+ * redirects, signing the request again for each new URL.
  */
 async function signOrFetch(
   command: "sign" | "fetch",
-  url: string,
-  values: ReturnType<typeof parse>["values"],
+  template: RequestTemplate<Pairs>,
+  values: Values,
   io: Io,
-  options: {
-    now: number | undefined;
-    random: ((bytes: Uint8Array) => void) | undefined;
-    secrets: (name: string) => string | undefined;
-    revealSecrets: boolean;
-  },
+  colors: Colors,
+  options: SigningOptions,
 ): Promise<number> {
-  const body = values.data?.startsWith("@") ? await readBody(values.data.slice(1)) : values.data;
-  let request: ReturnType<typeof requestFromFlags>;
-  try {
-    request = requestFromFlags({ url, method: values.request, headers: values.header, body });
-  } catch (err) {
-    throw err instanceof RequestUsageError ? new UsageError(err.message) : err;
-  }
+  const timeoutMs = command === "fetch" ? parseTimeout(values.timeout) : 0;
+  const follow = values.location === true;
   const explaining = values.explain === true || values.json === true;
   const rawPath = values["raw-path"] === true;
   // The URL as fetch() will send it, so that the request functions sign what goes on the wire;
   // with --raw-path, as written, which is how sendRaw() sends it.
   const signOptions = { ...options, normalizeUrl: !rawPath };
-  let signed: SignedRequest<Pairs>;
-  let explanation: RequestExplanation<Pairs> | undefined;
-  try {
-    if (explaining) {
-      ({ explanation, signed } = explainAndSignRequest(request, signOptions));
-      if (!values.json) {
-        io.stderr.write(formatRequestExplanation(explanation, { color: io.stderrIsTTY && !io.env.NO_COLOR }));
+
+  /** Signs one request (the first, or one a redirect asked for), tracing it when asked to. */
+  const signOne = async (request: RequestTemplate<Pairs>, traced: boolean) => {
+    let signed: SignedRequest<Pairs>;
+    let explanation: RequestExplanation<Pairs> | undefined;
+    try {
+      if (traced) {
+        ({ explanation, signed } = explainAndSignRequest(request, signOptions));
+        if (explaining && !values.json) {
+          io.stderr.write(formatRequestExplanation(explanation, { color: colors.stderr }));
+          printLintNotes(io, colors, request, options.secrets);
+        }
+      } else {
+        signed = signRequest(request, signOptions);
       }
-    } else {
-      signed = signRequest(request, signOptions);
-    }
-    checkHeaders(signed);
-    if (rawPath) {
-      // The URL itself is not quoted: blocks may have put a secret in it.
-      if (!URL.canParse(signed.url)) throw new UsageError("the expanded URL is not an absolute URL");
-      if (command === "fetch") rawTarget(signed.url);
-    } else if (command === "fetch") {
-      // fetch() refuses such a URL itself, which would read as a request that got no answer.
-      const { username, password } = new URL(signed.url);
-      if (username !== "" || password !== "") {
-        throw new UsageError("a URL with user:password@ cannot be sent: put the credentials in a header");
+      checkHeaders(signed);
+      if (rawPath) {
+        // The URL itself is not quoted: blocks may have put a secret in it.
+        if (!URL.canParse(signed.url)) throw new UsageError("the expanded URL is not an absolute URL");
+        if (command === "fetch") rawTarget(signed.url);
+      } else if (command === "fetch") {
+        // fetch() refuses such a URL itself, which would read as a request that got no answer.
+        const { username, password } = new URL(signed.url);
+        if (username !== "" || password !== "") {
+          throw new UsageError("a URL with user:password@ cannot be sent: put the credentials in a header");
+        }
       }
+    } catch (err) {
+      if (values.json && err instanceof HashHelperError) await print(io, json({ error: errorJson(err) }));
+      if (err instanceof InvalidUrlError || err instanceof RequestUsageError) throw new UsageError(err.message);
+      throw err;
     }
-  } catch (err) {
-    if (values.json && err instanceof HashHelperError) await print(io, json({ error: errorJson(err) }));
-    if (err instanceof InvalidUrlError || err instanceof RequestUsageError) throw new UsageError(err.message);
-    throw err;
-  }
-  const document = values.json ? explanation : undefined;
+    return { signed, explanation };
+  };
+
+  // -L needs the trace to know which headers were built from secrets, which go to no other origin.
+  let { signed, explanation } = await signOne(template, explaining || follow);
   if (command === "sign") {
-    await print(io, document ? json(document) : formatRequest(signed));
+    await print(io, values.json && explanation ? json(explanation) : formatRequest(signed));
     return OK;
   }
+
   const includeHeaders = values.include === true;
-  let response: FetchResult;
-  try {
-    response = await (rawPath ? sendRaw(signed) : send(signed));
-  } catch (err) {
-    // Only a system error code (ECONNREFUSED, ENOTFOUND…): fetch's own messages may quote a
-    // header value, and header values may hold secrets.
-    const code = (err as { cause?: { code?: unknown } }).cause?.code;
-    if (document) await print(io, json({ ...document, response: null }));
-    io.stderr.write(`hash-helper: the request got no answer${typeof code === "string" ? ` (${code})` : ""}\n`);
+  const signal = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+  const sendOptions: SendOptions = {
+    defaults: [["User-Agent", `hash-helper/${pkg.version}`]],
+    ...(signal ? { signal } : {}),
+  };
+  const noAnswer = async (message: string) => {
+    if (values.json && explanation) await print(io, json({ ...explanation, response: null }));
+    io.stderr.write(`hash-helper: ${message}\n`);
     return NETWORK_ERROR;
+  };
+  let request = template;
+  const dropped = new Set(CREDENTIAL_HEADERS);
+  let secretBody = false;
+  if (follow && explanation) {
+    for (const name of builtFromSecrets(explanation)) {
+      if (name === "body") secretBody = true;
+      else dropped.add(name);
+    }
   }
-  if (document) {
+  let response: FetchResult;
+  for (let redirects = 0; ; redirects++) {
+    try {
+      response = await (rawPath ? sendRaw(signed, undefined, sendOptions) : send(signed, sendOptions));
+    } catch (err) {
+      if (signal?.aborted) return noAnswer(`no answer within ${values.timeout ?? DEFAULT_TIMEOUT_S} s (--timeout)`);
+      // Only a system error code (ECONNREFUSED, ENOTFOUND…): fetch's own messages may quote a
+      // header value, and header values may hold secrets.
+      const code = (err as { cause?: { code?: unknown } }).cause?.code;
+      return noAnswer(`the request got no answer${typeof code === "string" ? ` (${code})` : ""}`);
+    }
+    if (!follow || !REDIRECT_STATUSES.includes(response.status)) break;
+    const next = redirectLocation(response, signed.url);
+    if (!next) break;
+    if (redirects === MAX_REDIRECTS) return noAnswer(`more than ${MAX_REDIRECTS} redirects: not followed further`);
+    if (next.protocol !== "http:" && next.protocol !== "https:") {
+      return noAnswer("a redirect to a URL that is not http or https: not followed");
+    }
+    const crossOrigin = next.origin !== new URL(signed.url).origin;
+    // Dropped for good, as fetch() does: a later redirect back to the first origin does not bring them back.
+    request = redirectedRequest(request, response.status, literalUrl(next), crossOrigin ? dropped : new Set());
+    if (crossOrigin && secretBody && request.body !== undefined) {
+      return noAnswer("a redirect to another origin would send it a body built from a secret: not followed");
+    }
+    ({ signed, explanation } = await signOne(request, explaining));
+  }
+  if (values.json && explanation) {
     const { status, statusText, body: text } = response;
-    await print(io, json({ ...document, response: includeHeaders ? response : { status, statusText, body: text } }));
+    await print(io, json({ ...explanation, response: includeHeaders ? response : { status, statusText, body: text } }));
   } else {
     await print(io, formatResponse(response, { includeHeaders }));
   }
@@ -405,6 +662,23 @@ async function signOrFetch(
     return HTTP_ERROR;
   }
   return OK;
+}
+
+/**
+ * The parts of a signed request whose blocks took a key or read a secret ("body", or a header's
+ * name in lower case), from its trace: a key argument, or a value that gives a secret away.
+ */
+function builtFromSecrets(explanation: RequestExplanation<Pairs>): string[] {
+  type Step = RequestExplanation<Pairs>["parts"][number]["blocks"][number]["steps"][number];
+  const secretStep = (step: Step): boolean =>
+    step.value.secret || step.args.some((a) => a.key || a.value?.secret === true || (a.steps ?? []).some(secretStep));
+  const names: string[] = [];
+  for (const part of explanation.parts) {
+    if (!part.blocks.some((b) => b.output.secret || b.steps.some(secretStep))) continue;
+    if (part.where === "body") names.push("body");
+    else if (part.where.startsWith("header ")) names.push(part.where.slice("header ".length).toLowerCase());
+  }
+  return names;
 }
 
 /** What --json prints for a mistake in the template: the error's own fields, keys masked. */
@@ -440,41 +714,113 @@ async function repl(
   return OK;
 }
 
+/** A method name as --request takes it: a token that is not a file name or a URL. */
+const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z][!#$%&'*+\-.^_`|~0-9A-Za-z]*$/;
+
+/**
+ * The command line, read against the table of flags. Also: the last of --color and --no-color,
+ * and, for lint, whether `--request` stood alone (not followed by a method): lint a request.
+ */
 function parse(argv: readonly string[]) {
+  const args = [...argv];
+  let lintRequest = false;
+  if (args.includes("lint") && commandWord(args) === "lint") {
+    for (let i = args.indexOf("--request"); i !== -1; i = args.indexOf("--request", i)) {
+      const next = args[i + 1];
+      if (next === undefined || !METHOD.test(next) || /\.(?:http|rest)$/i.test(next)) {
+        args.splice(i, 1);
+        lintRequest = true;
+      } else {
+        i += 2;
+      }
+    }
+  }
   try {
-    return parseArgs({
-      args: [...argv],
+    const { values, positionals, tokens } = parseArgs({
+      args,
       strict: true,
       allowPositionals: true,
-      options: {
-        now: { type: "string" },
-        nonce: { type: "string" },
-        "raw-path": { type: "boolean" },
-        secret: { type: "string", multiple: true },
-        "secrets-file": { type: "string" },
-        explain: { type: "boolean" },
-        request: { type: "string", short: "X" },
-        header: { type: "string", short: "H", multiple: true },
-        data: { type: "string" },
-        include: { type: "boolean", short: "i" },
-        json: { type: "boolean" },
-        "reveal-secrets": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "V" },
-      },
+      tokens: true,
+      options: parseArgsOptions(),
     });
+    let colorChoice: boolean | undefined;
+    for (const token of tokens) {
+      if (token.kind === "option" && token.name === "color") colorChoice = true;
+      if (token.kind === "option" && token.name === "no-color") colorChoice = false;
+    }
+    return {
+      values: values as ParsedValues,
+      positionals,
+      colorChoice,
+      lintRequest,
+    };
   } catch (err) {
     // parseArgs's own messages run over several lines, and the unknown-option one is garbled.
     const code = (err as { code?: unknown }).code;
     const message = err instanceof Error ? err.message : String(err);
     if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
-      throw new UsageError(`unknown option '${/'([^']*)'/.exec(message)?.[1] ?? "?"}'`);
+      const option = /'([^']*)'/.exec(message)?.[1] ?? "?";
+      throw new UsageError(`unknown option '${option}'${suggestFlag(option)}`);
     }
     if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_")) {
       throw new UsageError(message.replace(/\s*\n\s*/g, " "));
     }
     throw err;
   }
+}
+
+interface ParsedValues {
+  now?: string;
+  nonce?: string;
+  "raw-path"?: boolean;
+  secret?: string[];
+  "secrets-file"?: string;
+  explain?: boolean;
+  request?: string;
+  header?: string[];
+  data?: string;
+  name?: string;
+  include?: boolean;
+  location?: boolean;
+  timeout?: string;
+  json?: boolean;
+  "reveal-secrets"?: boolean;
+  color?: boolean;
+  "no-color"?: boolean;
+  help?: boolean;
+  version?: boolean;
+}
+
+/** The first word of the command line that is not a flag or a flag's value. */
+function commandWord(args: readonly string[]): string | undefined {
+  const takesValue = new Set<string>();
+  for (const flag of FLAGS) {
+    if (flag.type !== "string") continue;
+    takesValue.add(`--${flag.name}`);
+    if (flag.short) takesValue.add(`-${flag.short}`);
+  }
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === "--") return args[i + 1];
+    if (takesValue.has(arg)) i++;
+    else if (!arg.startsWith("-") || arg === "-") return arg;
+  }
+  return undefined;
+}
+
+/** `: did you mean --timeout?` for a mistyped flag, or nothing. */
+function suggestFlag(option: string): string {
+  const name = option.replace(/=.*$/, "");
+  // A one-letter flag is one edit from every other: only its other case is a plausible typo.
+  const close = name.startsWith("--")
+    ? name.length <= 40
+      ? suggest(
+          name,
+          FLAGS.map((f) => `--${f.name}`),
+        )
+      : undefined
+    : FLAGS.flatMap((f) => (f.short ? [`-${f.short}`] : [])).find((c) => c.toLowerCase() === name.toLowerCase());
+  return close ? `: did you mean ${close}?` : "";
 }
 
 // ISO 8601 extended format, as RFC 3339 §5.6 profiles it: a date alone, or a date and time with
@@ -583,7 +929,8 @@ async function secretSources(
     try {
       fromFile = parseDotenv(text);
     } catch (err) {
-      throw new UsageError(`--secrets-file ${file}: ${(err as Error).message}`);
+      if (err instanceof DotenvError) throw new UsageError(`--secrets-file ${file}: ${err.message}`);
+      throw err;
     }
   }
   return (name) => given.get(name) ?? fromFile.get(name) ?? env[secretEnvName(name)];
@@ -600,6 +947,19 @@ const { maxTemplateLength } = defaultLimits;
 const TEMPLATE_BYTES = 3 * maxTemplateLength;
 const TOO_LONG = `longer than a template may be (limit maxTemplateLength is ${maxTemplateLength})`;
 const SECRETS_FILE_BYTES = 1024 * 1024;
+/** A .http file may hold many requests; each part of the one chosen is held to maxTemplateLength. */
+const HTTP_FILE_BYTES = 4 * 1024 * 1024;
+
+/** What a file that cannot be read is, in a few words: a message of one line, no stack. */
+const FILE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EISDIR: "is a directory",
+  ENOTDIR: "no such file (a part of the path is not a directory)",
+  ELOOP: "too many symbolic links",
+  ENAMETOOLONG: "the name is too long",
+};
 
 /** The exact check after decoding, of text that the byte bound let through. */
 function templateLength(text: string, what: string): string {
@@ -640,7 +1000,8 @@ async function readFileText(path: string, what: string, maxBytes: number, tooLar
     return await readText(createReadStream(path), what, maxBytes, tooLarge);
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new UsageError(`${what}: ${(err as NodeJS.ErrnoException).code ?? "cannot be read"}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`${what}: ${(code && FILE_ERRORS[code]) ?? code ?? "cannot be read"}`);
   }
 }
 
