@@ -18,11 +18,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 type Step = { send: string } | { expect: string };
 
-async function inTerminal(steps: Step[]): Promise<{ status: number | null; output: string; error: string | null }> {
+async function inTerminal(
+  steps: Step[],
+  history = join(dir, "history"),
+): Promise<{ status: number | null; output: string; error: string | null }> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOME: dir,
-    HASH_HELPER_HISTORY: join(dir, "history"),
+    HASH_HELPER_HISTORY: history,
     TERM: "xterm",
   };
   delete env.NO_COLOR;
@@ -103,5 +106,77 @@ describe.skipIf(!python)("the REPL in a pseudo-terminal", () => {
     expect(output).not.toContain("error[");
     // A Ctrl+C that cancelled the secret prompt is not the first of two that quit.
     expect(output).not.toContain("To exit");
+  }, 40_000);
+
+  it("completes with the ( that makes the text parse, and the commands", async () => {
+    const mac = createHmac("sha256", "k").update("m").digest("hex");
+    const { status, output, error } = await inTerminal(
+      [
+        { expect: "hash> " },
+        { send: `hash.append("a").toHe` },
+        { send: "\t" },
+        { expect: "toHex()" },
+        { send: "\r" },
+        { expect: "61" },
+        { send: `hash.append("m").encodeHmacSha25` },
+        { send: "\t" },
+        { expect: "encodeHmacSha256(" },
+        { send: `"k").toHex()\r` },
+        { expect: mac },
+        { send: ".he" },
+        { send: "\t" },
+        { expect: ".help" },
+        { send: "\r" },
+        { expect: "Commands:" },
+        { send: ".lnit\r" },
+        { expect: "did you mean .lint?" },
+        { send: ".exit\r" },
+      ],
+      join(dir, "completion-history"),
+    );
+    expect(error).toBeNull();
+    expect(status).toBe(0);
+    expect(output).toContain("\r\n61\r\n");
+    expect(output).not.toContain("error[");
+  }, 40_000);
+
+  it("masks a key in the history file, and refuses it recalled, saying why", async () => {
+    const history = join(dir, "key-history");
+    const key = "pty-literal-key-31";
+    const mac = createHmac("sha1", key).update("m").digest("hex");
+    const first = await inTerminal(
+      [
+        { expect: "hash> " },
+        { send: `hash.append("m").encodeHmacSha1("${key}").toHex()\r` },
+        { expect: mac },
+        { send: `hash.append(hash.getSecret("api")).toHex()\r` },
+        { expect: "MISSING_SECRET" },
+        { send: ".exit\r" },
+      ],
+      history,
+    );
+    expect(first).toMatchObject({ error: null });
+    const saved = readFileSync(history, "utf8");
+    expect(saved).not.toContain(key);
+    expect(saved).toBe(
+      `hash.append("•").encodeHmacSha1("${"•".repeat(key.length)}").toHex()\nhash.append(hash.getSecret("api")).toHex()\n`,
+    );
+
+    const second = await inTerminal(
+      [
+        { expect: "hash> " },
+        { send: "\x1b[A\x1b[A" }, // Up twice: the line with the key
+        { expect: "encodeHmacSha1(" },
+        { send: "\r" },
+        { expect: "this key was masked in history: type it again, or use .secret" },
+        { expect: "hash> " },
+        { send: "\x04" },
+      ],
+      history,
+    );
+    expect(second).toMatchObject({ error: null });
+    expect(second.status).toBe(0);
+    expect(second.output).not.toContain(key);
+    expect(second.output).not.toMatch(/\r\n[0-9a-f]{40}\r\n/);
   }, 40_000);
 });

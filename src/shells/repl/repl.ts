@@ -1,26 +1,36 @@
-import { closeSync, fchmodSync, openSync, readFileSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
 import type { Key } from "node:readline";
 import { Writable } from "node:stream";
 // esbuild inlines the JSON into dist/cli.cjs, so the version needs no file lookup at run time.
 import pkg from "../../../package.json" with { type: "json" };
 import {
+  type Diagnostic,
+  defaultLimits,
   type Explanation,
   evaluate,
   expand,
   explainAndEvaluate,
   explainAndExpand,
+  explainAndSignRequest,
+  formatDiagnostics,
   formatExplanation,
+  formatRequestExplanation,
   HashHelperError,
+  InvalidUrlError,
   isExpression,
+  lint,
   type Method,
   methods,
   type ProblemReport,
   redact,
   signature,
+  signRequest,
+  suggest,
   unterminatedStrings,
 } from "../../index.ts";
+import { checkHeaders, formatRequest, RequestUsageError } from "../cli/cli-request.ts";
+import { type Completion, completeCommand, completeMethod, completePath, expandHome } from "./complete.ts";
+import { FileProblem, isRequestFile, type LoadedRequest, readInput, reason, requestsOf, shownPath } from "./files.ts";
+import { HISTORY_SIZE, historyFile, maskedInHistory, writePrivately } from "./history.ts";
 
 type Output = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
@@ -43,8 +53,13 @@ export interface ReplOptions {
   secrets?: ((name: string) => string | undefined) | undefined;
   /** Start with `.explain on`. */
   explain?: boolean | undefined;
-  /** Show string literals in errors and secrets in `.explain` (the CLI's --reveal-secrets). The history stays masked. */
+  /**
+   * Show string literals in errors and secrets in `.explain`, and let `.save` write literal keys
+   * (the CLI's --reveal-secrets). The history stays masked; a secret typed after .secret is never written.
+   */
   revealSecrets?: boolean | undefined;
+  /** Start with lint's warnings shown under each result (`.lint on`). Default: true. */
+  lint?: boolean | undefined;
   /** Reads the argument of `.now` into epoch milliseconds: the CLI's --now parser, so both read the same. */
   parseNow: (text: string) => number;
 }
@@ -58,21 +73,32 @@ export interface Repl {
 
 interface Command {
   help: string;
+  /** What it takes after its name, for .help and completion ("on|off", "FILE"); none when it takes nothing. */
+  argument?: string;
   /** Runs the command with the text after its name; the prompt comes back after it unless a secret is being read. */
   run(argument: string): void;
 }
 
+/** What `.save` writes: the last input, a template or an expression as run, or a request file as loaded. */
+interface LastInput {
+  text: string;
+  /** The requests of the request file the text is, for lint to point at keys in them. */
+  requests?: readonly LoadedRequest[] | undefined;
+}
+
 const PROMPT = "hash> ";
 const CONTINUED = "... ";
-const HISTORY_SIZE = 1000;
 const END_OF_LINE: Key = { ctrl: true, name: "e" };
 const DELETE_TO_START: Key = { ctrl: true, name: "u" };
+/** The commands whose argument is a file's name, which Tab completes. */
+const FILE_COMMANDS = ["load", "save"];
 
 /**
  * A read-eval-print loop on readline's public interface: an expression (`hash.…`) gives its
- * value, anything else is expanded as a template. Tab completes method names from the method
- * table, and a second Tab shows their signature and summary. Input continues on the next line
- * while a block, a call or a string is left open; inside a string, the line break stands for `\n`.
+ * value, anything else is expanded as a template, and lint's warnings follow the value. Tab
+ * completes method names from the method table (with the `(` that follows them), and a second
+ * Tab shows their signature and summary. Input continues on the next line while a block, a call
+ * or a string is left open; inside a string, the line break stands for `\n`.
  * node:repl is not used: the history it loads, the echo it writes and the JavaScript commands it
  * brings could only be changed through its internals, which Node 24 made read-only.
  */
@@ -84,13 +110,17 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
   const terminal = options.terminal ?? output.isTTY === true;
   const color = options.color ?? (output.isTTY === true && !env.NO_COLOR);
   const revealSecrets = options.revealSecrets === true;
+  const lintAtStart = options.lint ?? true;
   const session = {
     now: options.now,
     explain: options.explain ?? false,
+    lint: lintAtStart,
     secrets: new Map<string, string>(),
   };
   /** The lines of an input that goes on over several lines, so far. */
   let continued: string[] = [];
+  /** What `.save` writes. */
+  let last: LastInput | undefined;
   /** The key before the one being handled was a Tab: a second Tab shows summaries. */
   let lastKeyWasTab = false;
   /** The last key was a Ctrl+C on an empty prompt: a second one ends the REPL. */
@@ -102,18 +132,38 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
 
   const write = (text: string) => output.write(text);
   const secretOf = (name: string) => session.secrets.get(name) ?? options.secrets?.(name);
+  const evaluation = () => ({ now: session.now, secrets: secretOf, random: options.random, revealSecrets });
 
   const run = (source: string): { value: string; explanation?: Explanation } => {
-    const evaluation = { now: session.now, secrets: secretOf, random: options.random, revealSecrets };
     const bare = isExpression(source);
     if (session.explain) {
       const { explanation, result } = bare
-        ? explainAndEvaluate(source, evaluation)
-        : explainAndExpand(source, evaluation);
+        ? explainAndEvaluate(source, evaluation())
+        : explainAndExpand(source, evaluation());
       return { value: result, explanation };
     }
-    return { value: bare ? evaluate(source, evaluation) : expand(source, evaluation) };
+    return { value: bare ? evaluate(source, evaluation()) : expand(source, evaluation()) };
   };
+
+  /** lint's warnings and notes, drawn under a result; its errors are the result's own, shown already. */
+  const warnings = (found: () => readonly Diagnostic[]): string => {
+    if (!session.lint) return "";
+    let diagnostics: Diagnostic[];
+    try {
+      diagnostics = found().filter((d) => d.severity !== "error");
+    } catch {
+      // Not its message: a fault of lint's own may hold text of the template.
+      return "lint could not check this input (an internal error)\n";
+    }
+    return diagnostics.length === 0 ? "" : `${formatDiagnostics(diagnostics, { color })}\n`;
+  };
+
+  /**
+   * The error of an input as the REPL shows it. A mask in what was typed is one recalled from the
+   * history (or copied from an error), and named so; a file's is the checker's to name.
+   */
+  const failure = (e: HashHelperError, typed?: string) =>
+    `${(typed === undefined ? e : maskedInHistory(typed, e)).format({ color })}\n`;
 
   write(
     `hash-helper ${pkg.version}: type an expression (hash.append("a").toHex()) or a template with blocks.\n` +
@@ -157,6 +207,7 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
     try {
       const { value, explanation } = run(source);
       shown = `${explanation ? formatExplanation(explanation, { color }) : ""}${value}\n`;
+      shown += warnings(() => lint(source, { secrets: secretOf }));
     } catch (e) {
       if (!(e instanceof HashHelperError)) {
         continued = [];
@@ -167,21 +218,21 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
         continued.push(line);
         return;
       }
-      shown = `${e.format({ color })}\n`;
+      shown = failure(e, source);
     }
     continued = [];
+    last = { text: source };
     remember(source);
     write(shown);
   };
 
   const complete = (line: string): Completion => {
-    const command = /^\s*\.([\w-]*)$/.exec(line);
-    if (command && continued.length === 0) {
-      const word = `.${command[1] ?? ""}`;
-      const names = [...commands.keys()].map((name) => `.${name}`).filter((name) => name.startsWith(word));
-      return { candidates: names.sort(), word };
+    if (continued.length === 0) {
+      const found = completeCommand(line, commands) ?? completePath(line, FILE_COMMANDS);
+      if (found) return found;
     }
-    return completeMethod(line);
+    // What follows the cursor: a `(` there already is not added again.
+    return completeMethod(line, rl.line.slice(rl.cursor));
   };
 
   const readSecret = (name: string) => {
@@ -200,6 +251,34 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
     });
   };
 
+  /** A request file's requests, each signed as `hash-helper sign` signs it and shown as it would be sent. */
+  const signLoaded = (requests: readonly LoadedRequest[]) => {
+    for (const request of requests) {
+      const title = request.name === undefined ? `line ${request.line}` : request.name;
+      if (requests.length > 1) write(`### ${shownPath(title)}\n`);
+      // The URL as fetch() will send it, so that the request functions sign what goes on the wire.
+      const signOptions = { ...evaluation(), normalizeUrl: true };
+      try {
+        let signed: ReturnType<typeof signRequest<(readonly [string, string])[]>>;
+        if (session.explain) {
+          const explained = explainAndSignRequest(request.template, signOptions);
+          write(formatRequestExplanation(explained.explanation, { color }));
+          signed = explained.signed;
+        } else {
+          signed = signRequest(request.template, signOptions);
+        }
+        checkHeaders(signed);
+        write(`${formatRequest(signed).replace(/\n*$/, "")}\n`);
+        write(warnings(() => lint(request.template, { secrets: secretOf })));
+      } catch (e) {
+        if (e instanceof HashHelperError) write(failure(e));
+        // Their messages name parts and headers, never a value.
+        else if (e instanceof InvalidUrlError || e instanceof RequestUsageError) write(`${e.message}\n`);
+        else throw e;
+      }
+    }
+  };
+
   // By name in a Map: a command typed as `.constructor` must find nothing.
   const commands = new Map<string, Command>(
     Object.entries({
@@ -210,13 +289,16 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
         },
       },
       clear: {
-        help: "Start afresh: forget the secrets set with .secret, unfreeze the clock, explain off",
+        help: "Start afresh: forget the secrets set with .secret, unfreeze the clock, explain off, lint as at start",
         run() {
           continued = [];
           session.secrets.clear();
           session.now = undefined;
           session.explain = false;
-          write("secrets forgotten, the clock follows the system time, explain is off\n");
+          session.lint = lintAtStart;
+          write(
+            `secrets forgotten, the clock follows the system time, explain is off, lint is ${session.lint ? "on" : "off"}\n`,
+          );
         },
       },
       exit: {
@@ -227,7 +309,8 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
         },
       },
       explain: {
-        help: "Show every step of each chain before its value: .explain on, .explain off",
+        help: "Show every step of each chain before its value",
+        argument: "on|off",
         run(text) {
           const arg = text.trim().toLowerCase();
           remember(`.explain ${arg}`.trim());
@@ -242,8 +325,59 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
           write(helpText(commands));
         },
       },
+      lint: {
+        help: "Show lint's warnings (what makes a signature wrong though it runs) under each result",
+        argument: "on|off",
+        run(text) {
+          const arg = text.trim().toLowerCase();
+          remember(`.lint ${arg}`.trim());
+          if (arg === "on" || arg === "off") session.lint = arg === "on";
+          else if (arg !== "") write("use .lint on or .lint off\n");
+          write(`lint is ${session.lint ? "on" : "off"}\n`);
+        },
+      },
+      load: {
+        help: "Run a template file, or sign the requests of a .http file as hash-helper sign does",
+        argument: "FILE",
+        run(text) {
+          const path = unquote(text.trim());
+          if (path === "") {
+            write("use .load FILE: a template, or requests in a .http file\n");
+            return;
+          }
+          remember(`.load ${path}`);
+          let content: string;
+          let requests: LoadedRequest[] | undefined;
+          try {
+            content = readInput(path);
+            if (isRequestFile(path)) requests = requestsOf(path, content);
+          } catch (e) {
+            if (e instanceof FileProblem) write(`.load: ${e.message}\n`);
+            else throw e;
+            return;
+          }
+          last = { text: content, requests };
+          if (requests) {
+            signLoaded(requests);
+            return;
+          }
+          if (content.trim() === "") {
+            write(`.load: ${shownPath(path)} is empty\n`);
+            return;
+          }
+          try {
+            const { value, explanation } = run(content);
+            write(`${explanation ? formatExplanation(explanation, { color }) : ""}${value}\n`);
+            write(warnings(() => lint(content, { secrets: secretOf })));
+          } catch (e) {
+            if (!(e instanceof HashHelperError)) throw e;
+            write(failure(e));
+          }
+        },
+      },
       now: {
         help: "Freeze the clock: .now 1700000000 or .now 2024-01-02T03:04:05Z; .now alone unfreezes it",
+        argument: "TIME",
         run(text) {
           const arg = text.trim();
           remember(`.now ${arg}`.trim());
@@ -260,8 +394,50 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
           }
         },
       },
+      save: {
+        help: "Write the last input, or the .http file last loaded, to FILE with its keys masked",
+        argument: "FILE",
+        run(text) {
+          const path = unquote(text.trim());
+          if (path === "") {
+            write("use .save FILE\n");
+            return;
+          }
+          remember(`.save ${path}`);
+          if (!last) {
+            write("nothing to save yet: type a template or an expression, or .load a file\n");
+            return;
+          }
+          const saved = revealSecrets ? last.text : maskKeys(last);
+          if (saved === undefined) {
+            write(".save: the last input could not be masked, so it was not saved\n");
+            return;
+          }
+          // Masking the file the keys were loaded from would lose them: it is left as it is.
+          if (saved !== last.text && holds(path, last.text)) {
+            write(
+              `.save: ${shownPath(path)} holds the keys that saving would mask: save to another file, or read the keys with hash.getSecret("NAME")\n`,
+            );
+            return;
+          }
+          try {
+            writePrivately(expandHome(path), `${saved}\n`);
+          } catch (e) {
+            write(`.save: cannot write ${shownPath(path)}: ${reason(e)}\n`);
+            return;
+          }
+          const what = last.requests ? "the requests last loaded" : "the last input";
+          const masked = saved !== last.text;
+          write(
+            masked
+              ? `saved ${what} to ${shownPath(path)}, keys masked (hash-helper repl --reveal-secrets saves them as typed)\n`
+              : `saved ${what} to ${shownPath(path)}\n`,
+          );
+        },
+      },
       secret: {
-        help: "Set a value for hash.getSecret(NAME), typed without echo: .secret NAME; .secret alone lists the names",
+        help: "Set a value for hash.getSecret(NAME), typed without echo; .secret alone lists the names",
+        argument: "NAME",
         run(text) {
           const name = text.trim();
           remember(`.secret ${name}`.trim());
@@ -288,7 +464,11 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
     if (command) command.run(argument);
     // A line of a continued input may start with a call: `.toHex()`.
     else if (continued.length > 0) return false;
-    else write("unknown command: .help lists the commands\n");
+    else {
+      // Only a command's name is shown back, never what was typed: it may be a key.
+      const near = /^[\w-]+$/.test(name) ? suggest(name, commands.keys()) : undefined;
+      write(`unknown command${near ? `: did you mean .${near}?` : ""} (.help lists the commands)\n`);
+    }
     return true;
   };
 
@@ -386,43 +566,6 @@ class Echo extends Writable {
   }
 }
 
-interface Completion {
-  candidates: string[];
-  /** The text the candidates would replace. */
-  word: string;
-  /** Methods to describe on a second Tab, when the candidates cannot complete further. */
-  describe?: Method[];
-}
-
-/** Method names after `hash.` or `.`, and `hash.` itself at the start of an expression. */
-function completeMethod(line: string): Completion {
-  if (insideString(line)) return { candidates: [], word: "" };
-  const afterDot = /\.\s*([A-Za-z_$][\w$]*)?$/.exec(line);
-  if (afterDot) {
-    const word = afterDot[1] ?? "";
-    const found = [...methods.values()].filter((m) => m.name.startsWith(word));
-    const candidates = found.map((m) => m.name);
-    const prefix = commonPrefix(candidates);
-    const stuck = candidates.length > 0 && prefix.length <= word.length;
-    return stuck ? { candidates, word, describe: found } : { candidates, word };
-  }
-  const start = /(?:^|[^\w$.])([A-Za-z_$][\w$]*)$/.exec(line);
-  const word = start?.[1] ?? "";
-  return word && "hash".startsWith(word) ? { candidates: ["hash."], word } : { candidates: [], word };
-}
-
-function commonPrefix(words: readonly string[]): string {
-  if (words.length === 0) return "";
-  let prefix = words[0] as string;
-  for (const w of words) while (!w.startsWith(prefix)) prefix = prefix.slice(0, -1);
-  return prefix;
-}
-
-/** Whether the end of the line is inside a quoted string of an expression. */
-function insideString(line: string): boolean {
-  return unterminatedStrings(line).some((s) => s.offset + s.length === line.length);
-}
-
 /** Signature and summary of each method, one a line. */
 function describe(found: readonly Method[]): string {
   const width = Math.max(...found.map((m) => signature(m).length));
@@ -432,7 +575,7 @@ function describe(found: readonly Method[]): string {
 function helpText(commands: ReadonlyMap<string, Command>): string {
   const lines = [...commands]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, command]) => `  .${name.padEnd(8)} ${command.help}`);
+    .map(([name, command]) => `  ${`.${name} ${command.argument ?? ""}`.padEnd(16)} ${command.help}`);
   const list = describe([...methods.values()])
     .split("\r\n")
     .map((line) => `  ${line}`);
@@ -480,68 +623,63 @@ function isIncomplete(source: string, problems: readonly ProblemReport[]): boole
   });
 }
 
-interface History {
-  /** The entries saved by earlier sessions, newest first, as readline keeps them. */
-  load(): string[];
-  add(entry: string): void;
-  onFailure: (message: string) => void;
-}
-
 /**
- * The history file: one entry an input, newest last. An input that went over several lines is
- * saved as one line, with the text of every literal masked but names (redact() with every
- * literal), so the file holds no key, not even one appended as data, and `getSecret("moz")`
- * still reads as it was typed; a recalled mask is refused as a key (MASKED_LITERAL). The
- * secrets typed after .secret never reach it at all. "" keeps no history.
+ * The text `.save` writes: what may be a key masked (redact()'s "keys", which keeps data and
+ * names as typed, so that the file still reads and runs), and also every literal that lint
+ * points at with hash.getSecret() as the way out, such as a private key appended as data.
  */
-function historyFile(path: string | undefined): History | undefined {
-  const file = path ?? join(homedir(), ".hash_helper_history");
-  if (file === "") return undefined;
-  let entries: string[] = [];
-  let failed = false;
-  const history: History = {
-    load() {
-      try {
-        entries = readFileSync(file, "utf8").split(/\r?\n/).filter(Boolean).slice(-HISTORY_SIZE);
-      } catch {
-        entries = []; // none yet
-      }
-      return [...entries].reverse();
-    },
-    add(input) {
-      const entry = safeRedact(input.replace(/\r?\n/g, " ")).trim();
-      if (failed || entry === "" || entry === entries[entries.length - 1]) return;
-      entries.push(entry);
-      if (entries.length > HISTORY_SIZE) entries.shift();
-      try {
-        writePrivately(file, `${entries.join("\n")}\n`);
-      } catch (e) {
-        failed = true;
-        history.onFailure(`history not saved: ${file}: ${(e as NodeJS.ErrnoException).code ?? "cannot be written"}`);
-      }
-    },
-    onFailure: () => {},
-  };
-  return history;
-}
-
-/** Writes a file readable by its owner alone, whatever mode it had: open()'s mode only applies to a new file. */
-function writePrivately(file: string, text: string): void {
-  const fd = openSync(file, "w", 0o600);
+function maskKeys(last: LastInput): string | undefined {
+  const { text } = last;
+  const limits = { maxTemplateLength: Math.max(text.length, defaultLimits.maxTemplateLength) };
+  let masked: string;
   try {
-    // Before the text goes in, so that it is never readable by others.
-    fchmodSync(fd, 0o600);
-    writeFileSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function safeRedact(line: string): string {
-  try {
-    return redact(line, { literals: "all" });
+    masked = redact(text, { literals: "keys", limits });
   } catch {
-    return ""; // an entry that cannot be masked is not kept
+    return undefined;
+  }
+  const literals = new Set<string>();
+  try {
+    const linted = last.requests
+      ? last.requests.flatMap((r) => lint(r.template).map((d) => ({ d, source: partText(r.template, d.where) })))
+      : lint(text).map((d) => ({ d, source: text }));
+    for (const { d, source } of linted) {
+      if (source === undefined || !`${d.hint ?? ""} ${d.fix?.text ?? ""}`.includes("getSecret(")) continue;
+      const span = d.fix?.span ?? d.span;
+      const literal = /^(["'])(?:[^\\]|\\.)*?\1/.exec(source.slice(span.offset, span.offset + span.length));
+      if (literal && literal[0].length > 2) literals.add(literal[0]);
+    }
+  } catch {
+    return masked; // lint's own fault: what redact() masked stays masked
+  }
+  // By its text, wherever it stands: a request file holds the parts lint saw, in other places.
+  for (const literal of literals) {
+    const bullets = `${literal[0]}${"\u2022".repeat(literal.length - 2)}${literal[0]}`;
+    for (let at = text.indexOf(literal); at !== -1; at = text.indexOf(literal, at + literal.length)) {
+      masked = `${masked.slice(0, at)}${bullets}${masked.slice(at + literal.length)}`;
+    }
+  }
+  return masked;
+}
+
+/** The text of the part of a request that a diagnostic's `where` names ("URL", "body", "header X-Sig"). */
+function partText(request: LoadedRequest["template"], where: string | undefined): string | undefined {
+  if (where === "URL") return request.url;
+  if (where === "body") return request.body;
+  const header = where?.startsWith("header ") ? where.slice("header ".length) : undefined;
+  return request.headers?.find(([name]) => name === header)?.[1];
+}
+
+/** A file's name as typed, or in the quotes a shell would have taken off. */
+function unquote(path: string): string {
+  return /^(["']).+\1$/.test(path) ? path.slice(1, -1) : path;
+}
+
+/** Whether the file holds this text already (as `.load` reads it). */
+function holds(path: string, text: string): boolean {
+  try {
+    return readInput(path) === text;
+  } catch {
+    return false;
   }
 }
 
