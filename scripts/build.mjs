@@ -24,6 +24,15 @@ const common = {
   // bundles inline it, so the shipped package never resolves it.
   conditions: ["development"],
 };
+/** src/codemirror's imports of the public API (src/index.ts) become imports of the package itself. */
+const publicApiAsPackage = {
+  name: "public-api-as-package",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/index\.ts$/ }, (args) =>
+      args.importer.startsWith(`${root}src/codemirror/`) ? { path: "hash-helper", external: true } : undefined,
+    );
+  },
+};
 await Promise.all([
   // On Node, index.js holds what a caller reads before calling anything and loads full.js, the
   // rest, on the first call (src/node.ts); what both need is in a chunk they share.
@@ -43,6 +52,20 @@ await Promise.all([
     outfile: "dist/browser.js",
     platform: "browser",
     target: "es2022",
+  }),
+  // hash-helper/codemirror. The public API stays an import of "hash-helper", so a page that has
+  // the package and the editor holds one copy of it, and the main entry's bundle is the same
+  // with or without the extension; the lexer it highlights with (src/syntax/lexer.ts and
+  // chevrotain, which the public API does not export) is bundled into it. CodeMirror is the
+  // host's: its packages are peer dependencies, and one copy of @codemirror/state is a must.
+  build({
+    ...common,
+    entryPoints: { codemirror: "src/codemirror/index.ts" },
+    outdir: "dist",
+    platform: "browser",
+    target: "es2022",
+    external: ["@codemirror/*", "@lezer/*"],
+    plugins: [publicApiAsPackage],
   }),
   // CommonJS: see src/shells/cli/cli-bin.ts. cli.cjs is the program's first file, which loads
   // the program, cli-main.cjs, from V8's code cache (src/shells/cli/start.ts); it is built once
