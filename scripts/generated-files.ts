@@ -263,9 +263,18 @@ function lintReference(): string {
     "same list with severity `error` and their code from [errors.md](errors.md). Excerpts are masked as errors'",
     "are, and no message, hint or fix title holds a literal's text or a secret's value.",
     "",
+    "`lint(expression, { expression: true })` reads one expression as `evaluate()` and `hash-helper eval` take",
+    "it (the CLI's `lint` and the REPL do so for a bare `hash.…` expression). An expression sends nothing, so",
+    "only the rules marked _expressions_ below run on it: those about keys.",
+    "",
     ...table(
-      ["Code", "Severity", "Summary"],
-      ruleTable.map((r) => [`[\`${r.code}\`](#${r.code.toLowerCase()})`, r.severity, r.summary]),
+      ["Code", "Severity", "Expressions", "Summary"],
+      ruleTable.map((r) => [
+        `[\`${r.code}\`](#${r.code.toLowerCase()})`,
+        r.severity,
+        r.expressions ? "yes" : "",
+        r.summary,
+      ]),
     ),
     "",
   ];
@@ -273,7 +282,7 @@ function lintReference(): string {
     lines.push(
       `## ${rule.code}`,
       "",
-      `_${rule.severity}_. ${rule.summary}`,
+      `_${rule.severity}_${rule.expressions ? ", also in expressions" : ""}. ${rule.summary}`,
       "",
       `Reported${withSecrets(rule.trigger)}:`,
       "",

@@ -74,7 +74,7 @@ describe("hash-helper lint", () => {
     found = severities.map((s) => diagnostic(s));
     const r = await run(["lint", MARVEL]);
     expect(r.code).toBe(code);
-    expect(calls).toEqual([{ input: MARVEL, options: { secrets: expect.any(Function) } }]);
+    expect(calls).toEqual([{ input: MARVEL, options: { secrets: expect.any(Function), expression: false } }]);
     if (severities.length === 0) {
       expect(r.stdout).toBe("");
     } else {
@@ -180,17 +180,32 @@ describe("hash-helper lint", () => {
   });
 });
 
+describe("lint of a bare expression", () => {
+  it("reads it as eval does, not as a template of text", async () => {
+    await run(["lint", 'hash.append("a").toHex()']);
+    expect(calls[0]).toMatchObject({ input: 'hash.append("a").toHex()', options: { expression: true } });
+    await run(["lint", 'https://x.test/?a={hash.append("a").toHex().printDigest();}']);
+    expect(calls[1]?.options?.expression).toBe(false);
+  });
+});
+
 describe("--explain prints what lint finds after the trace, on stderr", () => {
   it.each([
-    { argv: ["expand", "--explain", "--now", "0", MARVEL], input: MARVEL },
-    { argv: ["eval", "--explain", "--now", "0", "hash.getExpiryTime(1);"], input: "{hash.getExpiryTime(1);}" },
-    { argv: ["sign", "--explain", "--now", "0", MARVEL], input: { method: "GET", url: MARVEL } },
-  ])("$argv.0", async ({ argv, input }) => {
+    { argv: ["expand", "--explain", "--now", "0", MARVEL], input: MARVEL, expression: false },
+    {
+      argv: ["eval", "--explain", "--now", "0", "hash.getExpiryTime(1)"],
+      input: "hash.getExpiryTime(1)",
+      expression: true,
+    },
+    { argv: ["sign", "--explain", "--now", "0", MARVEL], input: { method: "GET", url: MARVEL }, expression: false },
+  ])("$argv.0", async ({ argv, input, expression }) => {
     found = [diagnostic("warning")];
     const r = await run(argv);
     expect(r.code).toBe(0);
     if (typeof input === "string") expect(calls[0]?.input).toBe(input);
     else expect(calls[0]?.input).toMatchObject(input);
+    // An expression is linted as one, in its own text: eval's columns are the expression's.
+    expect(calls[0]?.options?.expression).toBe(expression);
     const at = r.stderr.indexOf("warning[SIGNED_VALUE_DIFFERS]");
     expect(at).toBeGreaterThan(0);
     expect(r.stderr.slice(0, at)).toContain("hash.getExpiryTime");

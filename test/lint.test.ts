@@ -7,6 +7,7 @@ import {
   createHashHelper,
   type Diagnostic,
   defaultHelper,
+  evaluate,
   expand,
   formatDiagnostics,
   HashHelperError,
@@ -455,5 +456,57 @@ describe("a fixed time that is signed", () => {
 
   it("a fixed time nothing signs is the API's business", () => {
     expect(lint('https://api.example.com/v1?Expires=1704164885&a={hash.getSecret("k");}')).toEqual([]);
+  });
+});
+
+// One expression, as evaluate() and `hash-helper eval` take it: nothing it gives is sent.
+describe("an expression (expression: true)", () => {
+  const key = "k-4f1d2b93c7e84a06a5d1"; // a key by its shape: a literal key argument
+  const signing = `hash.append("member-1").appendNewLine().append(hash.getExpiryTime(240)).encodeHmacSha1("${key}").encodeBase64().printDigest()`;
+
+  it("reports a key written into it at its place in the expression's own text, and its fix applied gives the same MAC with the key from a secret", () => {
+    const found = lint(signing, { expression: true });
+    const d = found.find((x) => x.code === "KEY_IN_TEMPLATE");
+    expect(d?.span.offset).toBe(signing.indexOf(`"${key}"`));
+    expect(d?.span.column).toBe(signing.indexOf(`"${key}"`) + 1);
+    expect(d?.excerpt.text).not.toContain(key);
+    if (!d?.fix) throw new Error("KEY_IN_TEMPLATE has no fix here");
+    const fixed =
+      signing.slice(0, d.fix.span.offset) + d.fix.text + signing.slice(d.fix.span.offset + d.fix.span.length);
+    const name = /getSecret\("([^"]+)"\)/.exec(d.fix.text)?.[1] as string;
+    const now = 1_700_000_000_000;
+    const byHand = createHmac("sha1", key)
+      .update(`member-1\n${Math.floor(now / 1000) + 240}`)
+      .digest("base64");
+    expect(evaluate(fixed, { now, secrets: { [name]: key } })).toBe(byHand);
+    expect(lint(fixed, { expression: true }).filter((x) => x.code === "KEY_IN_TEMPLATE")).toEqual([]);
+  });
+
+  it("runs no rule about what a request sends: a time signed and sent nowhere is what an expression is", () => {
+    const codes = lint(signing.replace(`"${key}"`, 'hash.getSecret("moz")'), { expression: true }).map((d) => d.code);
+    expect(codes).toEqual([]);
+    // The same chain as a template's one block does send nothing but its signature.
+    expect(lint(`{${signing.replace(`"${key}"`, 'hash.getSecret("moz")')};}`).map((d) => d.code)).toContain(
+      "CLOCK_NOT_SENT",
+    );
+    const kept = ruleTable.filter((r) => r.expressions).map((r) => r.code);
+    expect(kept).toEqual(["KEY_IN_TEMPLATE", "KEY_LOOKS_BINARY", "PREFIXED_SECRET_DECODED", "KEY_HAS_SPACE"]);
+  });
+
+  it("gives evaluate()'s errors, at their place in the expression", () => {
+    const expression = 'hash.append("a").encodeHmacSha1("0123456789abcdef0123456789abcdef").toHexx()';
+    const found = lint(expression, { expression: true });
+    expect(found.map((d) => [d.code, d.severity, d.span.offset])).toEqual([
+      ["KEY_IN_TEMPLATE", "warning", expression.indexOf('"0123')],
+      ["KEY_LOOKS_BINARY", "info", expression.indexOf('"0123')],
+      ["UNKNOWN_METHOD", "error", expression.indexOf("toHexx")],
+    ]);
+    expect(JSON.stringify(found)).not.toContain("0123456789abcdef");
+  });
+
+  it("reads a block-form expression in its own text too", () => {
+    const block = `{${signing};}`;
+    const d = lint(block, { expression: true }).find((x) => x.code === "KEY_IN_TEMPLATE");
+    expect(d?.span.offset).toBe(block.indexOf(`"${key}"`));
   });
 });

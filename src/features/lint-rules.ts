@@ -47,6 +47,12 @@ export interface LintRule {
   trigger: LintExample & { at: string };
   /** A template it must not report. */
   clean: LintExample;
+  /**
+   * Whether it also reads one expression, as evaluate() and `hash-helper eval` take it (lint's
+   * `expression` option): an expression sends nothing, so the rules about what a request sends
+   * and signs do not apply to it; those about keys do.
+   */
+  expressions: boolean;
 }
 
 /** A rule of the table: the rule, and its check. */
@@ -78,6 +84,7 @@ export const ruleTable: readonly RuleEntry[] = [
   {
     code: "SENT_AND_SIGNED_DIFFER",
     severity: "warning",
+    expressions: false,
     summary:
       "A time value is sent with one offset and signed with another, as in Klipfolio's Marvel example (ts 300 seconds ahead, 240 signed): the API signs what it receives.",
     trigger: { input: MARVEL_KLIPFOLIO, at: "getExpiryTime(300)" },
@@ -87,6 +94,7 @@ export const ruleTable: readonly RuleEntry[] = [
   {
     code: "CLOCK_SENT_TWICE",
     severity: "warning",
+    expressions: false,
     summary: "A signed time value is sent twice, the second time with another offset: at most one can match.",
     trigger: {
       input: `${API}e={hash.getExpiryTime(60);}&E={hash.getExpiryTime(90);}&s={hash.append(hash.getExpiryTime(60))${SIGN}`,
@@ -98,6 +106,7 @@ export const ruleTable: readonly RuleEntry[] = [
   {
     code: "CLOCK_NOT_SENT",
     severity: "warning",
+    expressions: false,
     summary:
       "A time value is signed but nothing sent carries it, as in Klipfolio's ExampleOnly signature: the API cannot know the instant signed.",
     trigger: { input: `${API}s={hash.append(hash.getExpiryTime(240))${SIGN}`, at: "getExpiryTime(240)" },
@@ -107,6 +116,7 @@ export const ruleTable: readonly RuleEntry[] = [
   {
     code: "BASE64_NOT_URL_ENCODED",
     severity: "warning",
+    expressions: false,
     summary:
       "A query parameter's value ends in encodeBase64() with no encodeURL() after it: '+', '/' and '=' change meaning in a query, so it fails for some signatures only.",
     trigger: { input: mozSigning("mozscape-b6838361ee", ""), at: "encodeBase64()" },
@@ -116,6 +126,7 @@ export const ruleTable: readonly RuleEntry[] = [
   {
     code: "URL_ENCODED_IN_HEADER",
     severity: "warning",
+    expressions: false,
     summary:
       "A header that is base64 with encodeURL() after it: a header is no query, and the API compares the base64.",
     trigger: { input: unleashed("getRequestQuery()", ".encodeURL()"), at: "encodeURL()" },
@@ -125,6 +136,7 @@ export const ruleTable: readonly RuleEntry[] = [
   {
     code: "KEY_IN_TEMPLATE",
     severity: "warning",
+    expressions: true,
     summary:
       "A key written into the template: a literal key argument, or a literal that looks like a key (or follows a word such as secret or key) signed and sent nowhere, as Marvel's private key. Read it with hash.getSecret(name).",
     trigger: { input: MARVEL_KLIPFOLIO, at: '"d636a3ceceee7cfbce702595820b020d17d67fc5"' },
@@ -136,6 +148,7 @@ export const ruleTable: readonly RuleEntry[] = [
   {
     code: "KEY_LOOKS_BINARY",
     severity: "info",
+    expressions: true,
     summary:
       "A key of 32, 40 or 64 hex digits, or base64 of 16 bytes or more, used as text: APIs that publish such keys (Talon.One) often mean the bytes, hash.fromHex(…) or hash.fromBase64(…).",
     trigger: {
@@ -149,6 +162,7 @@ export const ruleTable: readonly RuleEntry[] = [
   {
     code: "PREFIXED_SECRET_DECODED",
     severity: "warning",
+    expressions: true,
     summary:
       "hash.fromBase64(…) of a value starting with a prefix such as whsec_ (Svix, Stripe) decodes the prefix as data: take it off with .substring(n).",
     trigger: {
@@ -165,6 +179,7 @@ export const ruleTable: readonly RuleEntry[] = [
   {
     code: "QUERY_SIGNED_BY_HAND",
     severity: "warning",
+    expressions: false,
     summary:
       "A literal in a signature is the request's own query or path, right only until the request changes: hash.getRequestQuery() and hash.getRequestPath() read what is sent.",
     trigger: { input: unleashed('append("customerCode=ACME")'), at: '"customerCode=ACME"' },
@@ -174,6 +189,7 @@ export const ruleTable: readonly RuleEntry[] = [
   {
     code: "SIGNED_PARAMETER_DIFFERS",
     severity: "warning",
+    expressions: false,
     summary:
       "A signed literal nearly is a parameter the URL sends (same prefix and length), as in Klipfolio's Moz example, which signs another access ID than it sends.",
     trigger: { input: mozSigning("mozscape-a1b2c3d4e5", ".encodeURL()"), at: '"mozscape-a1b2c3d4e5"' },
@@ -183,6 +199,7 @@ export const ruleTable: readonly RuleEntry[] = [
   {
     code: "KEY_HAS_SPACE",
     severity: "warning",
+    expressions: true,
     summary:
       "A key starts or ends with a space, tab or line break, as one copied from a page does: only the MAC differs.",
     trigger: { input: keyed('hash.getSecret("u")'), secrets: { u: "example-api-key " }, at: 'hash.getSecret("u")' },
@@ -192,6 +209,7 @@ export const ruleTable: readonly RuleEntry[] = [
   {
     code: "FIXED_TIME_SIGNED",
     severity: "warning",
+    expressions: false,
     summary:
       "A time the API checks (Expires, ts, a Date header) is written as fixed text and signed: the request works until that instant is past, then never.",
     trigger: {

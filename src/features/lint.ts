@@ -4,6 +4,7 @@
 // signRequest(): nothing of the engine imports this.
 
 import type { Secrets } from "../engine/context.ts";
+import { compileExpression, isBlockExpression } from "../engine/expression.ts";
 import { compileWith, failure } from "../engine/template.ts";
 import {
   type ErrorCode,
@@ -53,6 +54,13 @@ export interface LintOptions {
   limits?: Partial<Limits> | undefined;
   /** The secrets the template will be expanded with: their shapes are checked, their values never shown. */
   secrets?: Secrets | undefined;
+  /**
+   * The input is one expression, bare (`hash.append(…)…`) or as one block, as evaluate() takes
+   * it, rather than a template: its errors are evaluate()'s, spans are in its own text, and only
+   * the rules that read an expression run (an expression sends nothing: see `expressions` in
+   * lintRules).
+   */
+  expression?: boolean | undefined;
 }
 
 export type { LintExample, LintRule } from "./lint-rules.ts";
@@ -73,6 +81,7 @@ export function lint(input: string | RequestTemplate, options?: LintOptions): Di
  */
 export function lintWith(base: Rules, input: string | RequestTemplate, options?: LintOptions): Diagnostic[] {
   const rules = withLimits(base, options?.limits);
+  if (options?.expression === true) return lintExpression(rules, input, options);
   const parts = partsOf(rules, input);
   const errors = errorsOf(rules, input);
   const model = modelOf(rules, parts, typeof input !== "string", secretReader(options?.secrets));
@@ -95,6 +104,42 @@ export function lintWith(base: Rules, input: string | RequestTemplate, options?:
   const rank = (d: Diagnostic) => (d.severity === "error" ? 0 : d.severity === "warning" ? 1 : 2);
   const partOf = (d: Diagnostic) => parts.findIndex((p) => p.where === d.where);
   return out.sort((a, b) => partOf(a) - partOf(b) || a.span.offset - b.span.offset || rank(a) - rank(b));
+}
+
+/**
+ * One expression: read as the template of one block (`{…;}` around a bare one), with what is found
+ * moved back into the expression's own text; what falls on the added braces is dropped.
+ */
+function lintExpression(rules: Rules, expression: string | RequestTemplate, options: LintOptions): Diagnostic[] {
+  if (typeof expression !== "string")
+    throw new TypeError("lint() with expression: true takes an expression (a string)");
+  const bare = !isBlockExpression(expression);
+  const shift = bare ? 1 : 0;
+  const part = readPart(rules, "template", undefined, bare ? `{${expression};}` : expression);
+  const model = modelOf(rules, [part], false, secretReader(options.secrets));
+  const inside = (offset: number, length: number) => offset >= 0 && offset + length <= expression.length;
+  const found: { finding: Finding; rule: RuleEntry }[] = [];
+  for (const rule of ruleTable) {
+    if (!rule.expressions) continue;
+    for (const f of rule.check(model)) {
+      const finding: Finding = { ...f, offset: f.offset - shift };
+      if (f.fix) finding.fix = { ...f.fix, offset: f.fix.offset - shift };
+      if (!inside(finding.offset, finding.length)) continue;
+      if (finding.fix && !inside(finding.fix.offset, finding.fix.length)) delete finding.fix;
+      if (!found.some((x) => x.rule === rule && x.finding.offset === finding.offset)) found.push({ finding, rule });
+    }
+  }
+  let errors: ProblemReport[] = [];
+  try {
+    compileExpression(expression, { rules, reveal: false, check: true });
+  } catch (e) {
+    if (!(e instanceof HashHelperError)) throw e;
+    errors = [...e.problems];
+  }
+  const own: LintPart = { ...part, source: expression };
+  const out = [...errors.map(fromError), ...diagnosticsOf(rules, own, found, "expression")];
+  const rank = (d: Diagnostic) => (d.severity === "error" ? 0 : d.severity === "warning" ? 1 : 2);
+  return out.sort((a, b) => a.span.offset - b.span.offset || rank(a) - rank(b));
 }
 
 /** The texts linted: a template, or a request's URL, body and headers, named as signRequest() names them. */
@@ -144,7 +189,12 @@ function fromError(p: ProblemReport): Diagnostic {
 }
 
 /** Findings of one part as diagnostics: spans with lines and columns, excerpts masked as an error's are. */
-function diagnosticsOf(rules: Rules, part: LintPart, found: { finding: Finding; rule: RuleEntry }[]): Diagnostic[] {
+function diagnosticsOf(
+  rules: Rules,
+  part: LintPart,
+  found: { finding: Finding; rule: RuleEntry }[],
+  shape: "template" | "expression" = "template",
+): Diagnostic[] {
   if (found.length === 0) return [];
   const sorted = [...found].sort((a, b) => a.finding.offset - b.finding.offset).slice(0, MAX_REPORTED_PROBLEMS);
   // The code is the rule's: HashHelperError.from() only carries it through.
@@ -155,7 +205,7 @@ function diagnosticsOf(rules: Rules, part: LintPart, found: { finding: Finding; 
     offset: finding.offset,
     length: finding.length,
   }));
-  const reports = failure(part.source, problems, { reveal: false, shape: "template", rules }).problems;
+  const reports = failure(part.source, problems, { reveal: false, shape, rules }).problems;
   return reports.map((report, i) => {
     const { finding, rule } = sorted[i] as { finding: Finding; rule: RuleEntry };
     const d: Diagnostic = {

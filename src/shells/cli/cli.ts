@@ -301,7 +301,7 @@ async function run(argv: readonly string[], io: Io, missing: Set<string>, state:
     await print(io, json(explanation));
   } else {
     io.stderr.write(formatExplanation(explanation, { color: state.colors.stderr }));
-    printLintNotes(io, state.colors, command === "eval" ? asTemplate(source) : source, secrets);
+    printLintNotes(io, state.colors, source, secrets, command === "eval");
     await print(io, `${result}\n`);
   }
   return OK;
@@ -436,14 +436,15 @@ function pickRequest(requests: readonly HttpRequest[], name: string | undefined,
   );
 }
 
-/** An expression as the template of one block, for lint, which reads templates. */
-function asTemplate(source: string): string {
-  return isExpression(source) ? `{${source.replace(/;\s*$/, "")};}` : source;
-}
-
 /** After a trace: what lint finds, on stderr as the trace is. Errors cannot be there: it ran. */
-function printLintNotes(io: Io, colors: Colors, input: string | RequestTemplate<Pairs>, secrets: Secrets): void {
-  const notes = lint(input, { secrets }).filter((d) => d.severity !== "error");
+function printLintNotes(
+  io: Io,
+  colors: Colors,
+  input: string | RequestTemplate<Pairs>,
+  secrets: Secrets,
+  expression = false,
+): void {
+  const notes = lint(input, { secrets, expression }).filter((d) => d.severity !== "error");
   // A blank line apart from the trace, as the trace's blocks are from each other.
   if (notes.length > 0) io.stderr.write(`\n${formatDiagnostics(notes, { color: colors.stderr })}\n`);
 }
@@ -499,7 +500,8 @@ async function lintCommand(
     return exitFor(all);
   }
   const input = isRequest ? await requestFrom("lint", source, values, io) : await templateFrom("lint", argument, io);
-  const diagnostics = lint(input, { secrets });
+  // A bare expression (hash.… first) is linted as eval reads it: as a template it would be text.
+  const diagnostics = lint(input, { secrets, expression: typeof input === "string" && isExpression(input) });
   if (values.json) {
     await print(io, json({ diagnostics }));
   } else if (diagnostics.length > 0) {

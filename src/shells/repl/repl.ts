@@ -207,7 +207,7 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
     try {
       const { value, explanation } = run(source);
       shown = `${explanation ? formatExplanation(explanation, { color }) : ""}${value}\n`;
-      shown += warnings(() => lint(source, { secrets: secretOf }));
+      shown += warnings(() => lint(source, { secrets: secretOf, expression: isExpression(source) }));
     } catch (e) {
       if (!(e instanceof HashHelperError)) {
         continued = [];
@@ -368,7 +368,7 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
           try {
             const { value, explanation } = run(content);
             write(`${explanation ? formatExplanation(explanation, { color }) : ""}${value}\n`);
-            write(warnings(() => lint(content, { secrets: secretOf })));
+            write(warnings(() => lint(content, { secrets: secretOf, expression: isExpression(content) })));
           } catch (e) {
             if (!(e instanceof HashHelperError)) throw e;
             write(failure(e));
@@ -641,7 +641,7 @@ function maskKeys(last: LastInput): string | undefined {
   try {
     const linted = last.requests
       ? last.requests.flatMap((r) => lint(r.template).map((d) => ({ d, source: partText(r.template, d.where) })))
-      : lint(text).map((d) => ({ d, source: text }));
+      : lint(text, { expression: isExpression(text) }).map((d) => ({ d, source: text }));
     for (const { d, source } of linted) {
       if (source === undefined || !`${d.hint ?? ""} ${d.fix?.text ?? ""}`.includes("getSecret(")) continue;
       const span = d.fix?.span ?? d.span;
