@@ -91,6 +91,19 @@ const cases: { name: string; input: string | RequestTemplate; secrets?: Record<s
     input: `https://api.example.com/v1?sig={hash.append("x").encodeHmacSha1("${KEYS.hex}").encodeBase64().printDigest()}&b={hash.append("${KEYS.marvel}").encodeMd5().toHex().printDigest();}`,
     hidden: [KEYS.hex, KEYS.marvel],
   },
+  {
+    // SIGNED_PARAMETER_DIFFERS points at it too, and must neither show it nor write the public key over it.
+    name: "a private key beside its public half, which the URL sends",
+    input:
+      'https://api.example.com/v1?apikey=live-pub-4f3a9c2b7d1e&ts={hash.getExpiryTime(0);}&sig={hash.append(hash.getExpiryTime(0)).append("live-sec-9b8e7d6c5a4f").encodeMd5().toHex().printDigest();}',
+    hidden: ["live-sec-9b8e7d6c5a4f"],
+  },
+  {
+    name: "two keys of two MACs, each named in its own hint",
+    input:
+      'https://a.example.com/v1?a={hash.append("x").encodeHmacSha256("key-one-aaaaaaaa").toHex().printDigest();}&b={hash.append("y").encodeHmacSha256("key-two-bbbbbbbb").toHex().printDigest();}',
+    hidden: ["key-one-aaaaaaaa", "key-two-bbbbbbbb"],
+  },
 ];
 
 describe("lint() never shows a key or a secret", () => {

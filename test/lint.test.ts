@@ -510,3 +510,306 @@ describe("an expression (expression: true)", () => {
     expect(d?.span.offset).toBe(block.indexOf(`"${key}"`));
   });
 });
+
+// Lint's cost must be linear in the template, as compile()'s is (test/linearity.test.ts): each
+// family of adversarial templates is linted at two sizes, and the ratio of the times compared
+// with the ratio of the sizes (8). Linear gives about 8, quadratic about 64, the signed × unsent
+// × parameters of the first family (before it was indexed) about 500; the bound is their
+// geometric mean with linear, so the machine may be several times noisier. A second bound holds
+// lint to a small multiple of compile() on the same template.
+describe("cost is linear in the template", () => {
+  const GROWTH = 8;
+  const BOUND = GROWTH * 3;
+  // Every limit that would cut the work short, off (maxNestingDepth stays: the parser recurses).
+  const unlimited = {
+    maxTemplateLength: Number.POSITIVE_INFINITY,
+    maxBlocks: Number.POSITIVE_INFINITY,
+    maxCallsPerChain: Number.POSITIVE_INFINITY,
+    maxExpansionSize: Number.POSITIVE_INFINITY,
+  };
+  const count = (n: number, unit: number) => Math.max(2, Math.round(n / unit));
+  const range = (k: number) => [...Array(k).keys()];
+  const pad = (i: number) => String(i).padStart(8, "0");
+  const md5 = ".encodeMd5().toHex().printDigest();}";
+  const families: { name: string; make: (n: number) => string; expression?: boolean }[] = [
+    {
+      // The review's case: many sent reads, and signed reads of offsets none of them sends.
+      name: "clock reads sent with offsets none of the signed ones has",
+      make: (n) => {
+        const k = count(n, 64);
+        const sent = range(k).map((i) => `a${i}={hash.getExpiryTime(${i});}`);
+        const signed = range(k).map((i) => `.append(hash.getExpiryTime(${100000 + i}))`);
+        return `https://a.example.com/v1?${sent.join("&")}&s={hash${signed.join("")}${md5}`;
+      },
+    },
+    {
+      name: "the same parameter sent with many offsets, one signed",
+      make: (n) => {
+        const k = count(n, 32);
+        const sent = range(k).map((i) => `e={hash.getExpiryTime(${i});}`);
+        return `https://a.example.com/v1?${sent.join("&")}&s={hash.append(hash.getExpiryTime(0))${md5}`;
+      },
+    },
+    {
+      name: "signed literals that nearly are parameters",
+      make: (n) => {
+        const k = count(n, 48);
+        const sent = range(k).map((i) => `p${i}=abc-${pad(i)}`);
+        const signed = range(k).map((i) => `.append("abc-${pad(i + k)}")`);
+        return `https://a.example.com/v1?${sent.join("&")}&s={hash${signed.join("")}${md5}`;
+      },
+    },
+    {
+      name: "signed literals that look like keys, each once",
+      make: (n) => {
+        const k = count(n, 32);
+        return `https://a.example.com/v1?s={hash${range(k)
+          .map((i) => `.append("k${pad(i)}x1a2b3c4d5e")`)
+          .join("")}${md5}`;
+      },
+    },
+    {
+      name: "keys written into MACs, each another",
+      make: (n) => {
+        const k = count(n, 100);
+        return range(k)
+          .map((i) => `a${i}={hash.append("x").encodeHmacSha256("key-${pad(i)}").toHex().printDigest();}`)
+          .join("&");
+      },
+    },
+    {
+      name: "named values each reading the one before, sent and signed",
+      make: (n) => {
+        const k = count(n, 80);
+        const lets = range(k).map(
+          (i) => `{hash.let("n${i}", ${i === 0 ? "hash" : `hash.get("n${i - 1}")`}.append(hash.getExpiryTime(${i})));}`,
+        );
+        const gets = range(k).map((i) => `.append(hash.get("n${i}"))`);
+        return `${lets.join("")}&s={hash${gets.join("")}${md5}`;
+      },
+    },
+    {
+      name: "blocks that fail between blocks that parse",
+      make: (n) => {
+        const k = count(n, 48);
+        return range(k)
+          .map((i) => `{hash.nope(${i});}&a${i}={hash.getExpiryTime(${i});}`)
+          .join("&");
+      },
+    },
+    {
+      name: "fixed times, signed as literals",
+      make: (n) => {
+        const k = count(n, 40);
+        const sent = range(k).map((i) => `ts=${1700000000 + i}`);
+        const signed = range(k).map((i) => `.append("${1800000000 + i}")`);
+        return `https://a.example.com/v1?${sent.join("&")}&s={hash${signed.join("")}${md5}`;
+      },
+    },
+    {
+      name: "one sent block of many clock reads",
+      make: (n) => {
+        const k = count(n, 32);
+        return `{hash${range(k)
+          .map((i) => `.append(hash.getExpiryTime(${i}))`)
+          .join("")}.printDigest();}`;
+      },
+    },
+    {
+      name: "an expression of many keys (expression: true)",
+      expression: true,
+      make: (n) => {
+        const k = count(n, 40);
+        return `hash${range(k)
+          .map((i) => `.append("k${pad(i)}x1a2b3c4d5e")`)
+          .join("")}.encodeMd5().toHex()`;
+      },
+    },
+  ];
+
+  let serial = 0;
+  // A new string each call, so that no cache of compile() answers for an earlier one.
+  const fresh = (template: string, expression?: boolean) =>
+    expression ? `hash.append("${serial++}").${template.slice(5)}` : `${serial++} ${template}`;
+  const timed = (work: () => unknown) => {
+    const start = performance.now();
+    work();
+    return performance.now() - start;
+  };
+  const lintOf = (template: string, expression?: boolean) => () =>
+    lint(fresh(template, expression), { limits: unlimited, expression });
+  const compileOf = (template: string, expression?: boolean) => () =>
+    expression
+      ? evaluate(fresh(template, expression), { limits: unlimited })
+      : (() => {
+          try {
+            compile(fresh(template), { limits: unlimited });
+          } catch (e) {
+            if (!(e instanceof HashHelperError)) throw e;
+          }
+        })();
+  /**
+   * The least of a few timings of `work`, each of `reps` calls: the machine is shared, and its
+   * load only ever adds time, so the least is the one nearest the work's own cost.
+   */
+  const sample = (work: () => unknown, reps: number) =>
+    Math.min(
+      ...range(7).map(
+        () =>
+          timed(() => {
+            for (let i = 0; i < reps; i++) work();
+          }) / reps,
+      ),
+    );
+
+  it.each(families.map((f) => [f.name, f] as const))(
+    "%s",
+    (_name, family) => {
+      const small = family.make(4 * 1024);
+      const large = family.make(4 * 1024 * GROWTH);
+      // Warm: the first calls of a process compile the linter's own code.
+      sample(lintOf(small, family.expression), GROWTH);
+      sample(lintOf(large, family.expression), 1);
+      const ratio =
+        sample(lintOf(large, family.expression), 1) / Math.max(sample(lintOf(small, family.expression), GROWTH), 0.001);
+      expect(ratio).toBeLessThan(BOUND);
+      // And at the large size, lint costs a few compiles (it compiles the template, parses it for
+      // the rules, and walks the tree), not more.
+      const vsCompile =
+        sample(lintOf(large, family.expression), 1) / Math.max(sample(compileOf(large, family.expression), 1), 0.001);
+      expect(vsCompile).toBeLessThan(24);
+    },
+    60_000,
+  );
+});
+
+/** The input with every fix of `found` applied, last first so that the earlier spans still hold. */
+function applyAll(input: string, found: Diagnostic[]): string {
+  return [...found]
+    .filter((d) => d.fix)
+    .sort((a, b) => (b.fix?.span.offset ?? 0) - (a.fix?.span.offset ?? 0))
+    .reduce((text, d) => applyFix(text, d) as string, input);
+}
+
+describe("a signed literal that nearly is a parameter, and may be its private half", () => {
+  const template =
+    'https://api.example.com/v1?apikey=live-pub-4f3a9c2b7d1e&ts={hash.getExpiryTime(0);}&sig={hash.append(hash.getExpiryTime(0)).append("live-sec-9b8e7d6c5a4f").encodeMd5().toHex().printDigest();}';
+  const at = template.indexOf('"live-sec-');
+
+  it("is reported as a key written into the template", () => {
+    const d = lint(template).find((x) => x.code === "KEY_IN_TEMPLATE");
+    expect(d?.span.offset).toBe(at);
+    expect(d?.fix?.text).toMatch(/^hash\.getSecret\("[a-z0-9_]+"\)$/);
+  });
+
+  it("gets no fix that would sign the public key in its place, only a hint", () => {
+    const d = lint(template).find((x) => x.code === "SIGNED_PARAMETER_DIFFERS");
+    expect(d?.span.offset).toBe(at);
+    expect(d?.fix).toBeUndefined();
+    expect(d?.hint).toMatch(/key/);
+  });
+
+  it.each([
+    // Its label says it is a key; the parameter it resembles says it is public.
+    'https://api.example.com/v1?id=acme-00000000&s={hash.append("secret=").append("acme-11111111").encodeMd5().toHex().printDigest();}',
+    'https://api.example.com/v1?id=acme-pub-00000000&s={hash.append("acme-pub-11111111").encodeMd5().toHex().printDigest();}',
+  ])("nor when its label or its parameter says so: %s", (t) => {
+    const d = lint(t).find((x) => x.code === "SIGNED_PARAMETER_DIFFERS");
+    expect(d).toBeDefined();
+    expect(d?.fix).toBeUndefined();
+  });
+
+  it("a mistyped ID (Klipfolio's Moz example) keeps its fix, and is no key", () => {
+    const found = lint(KLIPFOLIO_MOZ);
+    const d = found.find((x) => x.code === "SIGNED_PARAMETER_DIFFERS");
+    expect(d?.fix?.text).toBe('"mozscape-b6838361ee"');
+    expect(found.filter((x) => x.code === "KEY_IN_TEMPLATE").map((x) => x.span.offset)).toEqual([
+      KLIPFOLIO_MOZ.indexOf('"0123456789abcdef'),
+    ]);
+  });
+});
+
+describe("keys written into the template get a secret name each", () => {
+  const template =
+    'https://a.example.com/v1?a={hash.append("x").encodeHmacSha256("key-one-aaaaaaaa").toHex().printDigest();}&b={hash.append("y").encodeHmacSha256("key-two-bbbbbbbb").toHex().printDigest();}&c={hash.append("z").encodeHmacSha256("key-one-aaaaaaaa").toHex().printDigest();}';
+
+  it("two literals two names, the same literal twice one name, and the hint names it", () => {
+    const found = lint(template).filter((d) => d.code === "KEY_IN_TEMPLATE");
+    const names = found.map((d) => d.fix?.text);
+    expect(names).toHaveLength(3);
+    expect(names[0]).not.toBe(names[1]);
+    expect(names[2]).toBe(names[0]);
+    for (const d of found) {
+      const name = /getSecret\("([^"]+)"\)/.exec(d.fix?.text ?? "")?.[1] as string;
+      expect(d.hint).toContain(`"${name}"`);
+    }
+  });
+
+  it("applied, with each secret holding its literal's text, every MAC is the one before the fix", () => {
+    const found = lint(template).filter((d) => d.code === "KEY_IN_TEMPLATE");
+    const secrets = Object.fromEntries(
+      found.map((d) => [
+        /getSecret\("([^"]+)"\)/.exec(d.fix?.text ?? "")?.[1] as string,
+        JSON.parse(template.slice(d.span.offset, d.span.offset + d.span.length)) as string,
+      ]),
+    );
+    const url = new URL(expand(applyAll(template, found), { secrets }));
+    const mac = (key: string, data: string) => createHmac("sha256", key).update(data).digest("hex");
+    expect(url.searchParams.get("a")).toBe(mac("key-one-aaaaaaaa", "x"));
+    expect(url.searchParams.get("b")).toBe(mac("key-two-bbbbbbbb", "y"));
+    expect(url.searchParams.get("c")).toBe(mac("key-one-aaaaaaaa", "z"));
+  });
+
+  it("a name the template already reads is not given to a literal", () => {
+    const t =
+      'https://a.example.com/v1?a={hash.append("x").encodeHmacSha256(hash.getSecret("example_key")).toHex().printDigest();}&b={hash.append("y").encodeHmacSha256("key-two-bbbbbbbb").toHex().printDigest();}';
+    const d = lint(t).find((x) => x.code === "KEY_IN_TEMPLATE");
+    expect(d?.fix?.text).not.toBe('hash.getSecret("example_key")');
+  });
+});
+
+describe("key words are whole words, not pieces of data", () => {
+  it.each([
+    ['{hash.append("x").append("tokenizer").encodeHmacSha256(hash.getSecret("k")).toHex().printDigest();}', []],
+    ['{hash.append("x").append("monkeybusiness").encodeHmacSha256(hash.getSecret("k")).toHex().printDigest();}', []],
+    ['{hash.append("tokens=").append("abcdefgh").encodeHmacSha256(hash.getSecret("k")).toHex().printDigest();}', []],
+    ['{hash.append("x").append("my-token-value").encodeMd5().toHex().printDigest();}', ["KEY_IN_TEMPLATE"]],
+    ['{hash.append("x").append("mySecretValue").encodeMd5().toHex().printDigest();}', ["KEY_IN_TEMPLATE"]],
+    ['{hash.append("token=").append("abcdefgh").encodeMd5().toHex().printDigest();}', ["KEY_IN_TEMPLATE"]],
+  ])("%s", (template, codes) => {
+    expect(lint(template).map((d) => d.code)).toEqual(codes);
+  });
+});
+
+describe("a signed time value sent twice", () => {
+  const sign = (offset: number) =>
+    `s={hash.append(hash.getExpiryTime(${offset})).encodeHmacSha256(hash.getSecret("k")).toHex().printDigest();}`;
+  it.each([
+    // A ts beside the signed expires is another value: nothing to report.
+    [`https://a.example.com/v1?ts={hash.getExpiryTime(0);}&expires={hash.getExpiryTime(300);}&${sign(300)}`, []],
+    // The parameter that carries the signed value, sent again with another offset.
+    [
+      `https://a.example.com/v1?expires={hash.getExpiryTime(300);}&expires={hash.getExpiryTime(0);}&${sign(300)}`,
+      ["CLOCK_SENT_TWICE"],
+    ],
+    // No sent value is the signed one: the offsets differ (with a fix at each), not sent twice.
+    [
+      `https://a.example.com/v1?ts={hash.getExpiryTime(0);}&expires={hash.getExpiryTime(60);}&${sign(300)}`,
+      ["SENT_AND_SIGNED_DIFFER", "SENT_AND_SIGNED_DIFFER"],
+    ],
+  ])("%s", (template, codes) => {
+    expect(lint(template).map((d) => d.code)).toEqual(codes);
+  });
+
+  it("two parameters that send another offset than the one signed: neither is rewritten, since which one the API checks is its own to say", () => {
+    const t = `https://a.example.com/v1?ts={hash.getExpiryTime(0);}&expires={hash.getExpiryTime(60);}&${sign(300)}`;
+    expect(lint(t).map((d) => d.fix)).toEqual([undefined, undefined]);
+  });
+
+  it("its fix sends the signed value in both places", () => {
+    const t = `https://a.example.com/v1?expires={hash.getExpiryTime(300);}&expires={hash.getExpiryTime(0);}&${sign(300)}`;
+    const d = lint(t).find((x) => x.code === "CLOCK_SENT_TWICE") as Diagnostic;
+    const url = new URL(expand(applyFix(t, d) as string, { now: 1_000_000, secrets: { k: "k" } }));
+    expect(url.searchParams.getAll("expires")).toEqual(["1300", "1300"]);
+  });
+});

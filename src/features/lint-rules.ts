@@ -15,6 +15,8 @@ import {
   type LintModel,
   type LintPart,
   type LiteralUse,
+  occurring,
+  paramAt,
   textOf,
   type UrlShape,
   urlShape,
@@ -95,12 +97,15 @@ export const ruleTable: readonly RuleEntry[] = [
     code: "CLOCK_SENT_TWICE",
     severity: "warning",
     expressions: false,
-    summary: "A signed time value is sent twice, the second time with another offset: at most one can match.",
+    summary:
+      "The parameter or header that sends a signed time value is sent again with another offset: the API reads one of the two. Another name with another offset (ts beside a signed expires) is another value, not reported.",
     trigger: {
-      input: `${API}e={hash.getExpiryTime(60);}&E={hash.getExpiryTime(90);}&s={hash.append(hash.getExpiryTime(60))${SIGN}`,
+      input: `${API}e={hash.getExpiryTime(60);}&e={hash.getExpiryTime(90);}&s={hash.append(hash.getExpiryTime(60))${SIGN}`,
       at: "getExpiryTime(90)",
     },
-    clean: { input: `${API}e={hash.getExpiryTime(60);}&s={hash.append(hash.getExpiryTime(60))${SIGN}` },
+    clean: {
+      input: `${API}ts={hash.getExpiryTime(0);}&expires={hash.getExpiryTime(300);}&s={hash.append(hash.getExpiryTime(300))${SIGN}`,
+    },
     check: (model) => clockAnalysis(model).twice,
   },
   {
@@ -138,7 +143,7 @@ export const ruleTable: readonly RuleEntry[] = [
     severity: "warning",
     expressions: true,
     summary:
-      "A key written into the template: a literal key argument, or a literal that looks like a key (or follows a word such as secret or key) signed and sent nowhere, as Marvel's private key. Read it with hash.getSecret(name).",
+      "A key written into the template: a literal key argument, or a literal that looks like a key (or has or follows a word such as secret or key) signed and sent nowhere, as Marvel's private key. Read it with hash.getSecret(name), a name for each key.",
     trigger: { input: MARVEL_KLIPFOLIO, at: '"d636a3ceceee7cfbce702595820b020d17d67fc5"' },
     clean: {
       input: `${MARVEL}apikey=${PUBLIC}&hash={hash.append(hash.getSecret("marvel_private")).append("${PUBLIC}")${SIGN}`,
@@ -191,7 +196,7 @@ export const ruleTable: readonly RuleEntry[] = [
     severity: "warning",
     expressions: false,
     summary:
-      "A signed literal nearly is a parameter the URL sends (same prefix and length), as in Klipfolio's Moz example, which signs another access ID than it sends.",
+      "A signed literal nearly is a parameter the URL sends (same prefix and length), as in Klipfolio's Moz example, which signs another access ID than it sends. No fix where it may be a key (it, its label or the parameter says so).",
     trigger: { input: mozSigning("mozscape-a1b2c3d4e5", ".encodeURL()"), at: '"mozscape-a1b2c3d4e5"' },
     clean: { input: mozSigning("mozscape-b6838361ee", ".encodeURL()") },
     check: parameterDiffers,
@@ -256,13 +261,37 @@ function quoted(text: string): string {
   )}"`;
 }
 
-/** A name for a secret the template should read, from the API's host (`gateway.marvel.com`: marvel). */
-function secretName(model: LintModel, what: string): string {
+/**
+ * Names for the secrets a template should read, from the API's host (`gateway.marvel.com`:
+ * marvel_private): one a literal, the same literal twice the same name, two literals two names
+ * (marvel_key, marvel_key_2), none a name the template already reads with hash.getSecret(). A
+ * fix that gave two keys one name would sign both with one key once applied.
+ */
+function secretNamer(model: LintModel): (value: string, what: string) => string {
   const url = model.parts.find((p) => p.kind === "url" || p.kind === "template");
   const host = url ? urlShape(url).host.toLowerCase() : "";
   const labels = host.split(":")[0]?.split(".") ?? [];
   const label = labels.length >= 2 ? labels[labels.length - 2] : labels[0];
-  return `${label && /^[a-z][a-z0-9]{0,30}$/.test(label) ? label : "api"}_${what}`;
+  const stem = label && /^[a-z][a-z0-9]{0,30}$/.test(label) ? label : "api";
+  const taken = new Set<string>();
+  for (const use of model.calls) {
+    const arg = use.call.args[0];
+    if (use.call.method === "getSecret" && arg?.type === "String") taken.add(arg.value);
+  }
+  const given = new Map<string, string>();
+  const next = new Map<string, number>();
+  return (value, what) => {
+    const known = given.get(value);
+    if (known !== undefined) return known;
+    const base = `${stem}_${what}`;
+    let n = next.get(base) ?? 1;
+    let name = n === 1 ? base : `${base}_${n}`;
+    while (taken.has(name)) name = `${base}_${++n}`;
+    next.set(base, n + 1);
+    taken.add(name);
+    given.set(value, name);
+    return name;
+  };
 }
 
 /** The URL of what is linted: a request's URL part, or a template. */
@@ -273,8 +302,32 @@ function urlOf(model: LintModel): UrlShape | undefined {
 
 /** Whether `value` is sent as it is: in the text of a part, or as a literal that is sent. */
 function sentAnywhere(model: LintModel, value: string): boolean {
-  if (value.length >= 4 && model.parts.some((p) => p.skeleton.includes(value))) return true;
-  return model.literals.some((l) => l.literal.value === value && l.flow.sent && !l.flow.signed);
+  return sentValues(model).has(value);
+}
+
+const sentCache = new WeakMap<LintModel, Set<string>>();
+const FILLERS = new RegExp(`${FILLER}+`);
+
+/**
+ * The literals' values that are sent as they are, found once a model: every literal's value
+ * searched in every part's text at once (occurring()), where a search a literal would cost
+ * literals × the template's length.
+ */
+function sentValues(model: LintModel): Set<string> {
+  let values = sentCache.get(model);
+  if (values) return values;
+  const candidates = new Set<string>();
+  // A value with the filler in it is no text the request sends: the filler stands for blocks.
+  for (const l of model.literals)
+    if (l.literal.value.length >= 4 && !l.literal.value.includes(FILLER)) candidates.add(l.literal.value);
+  // The text the parts send outside their blocks, without the filler that stands for the blocks.
+  values = occurring(
+    candidates,
+    model.parts.flatMap((p) => p.skeleton.split(FILLERS)),
+  );
+  for (const l of model.literals) if (l.flow.sent && !l.flow.signed) values.add(l.literal.value);
+  sentCache.set(model, values);
+  return values;
 }
 
 /** The key arguments of digests, MACs and signatures: literals and nested chains alike. */
@@ -317,6 +370,11 @@ interface ClockFindings {
 
 const clockCache = new WeakMap<LintModel, ClockFindings>();
 
+/**
+ * The three rules about time values in one pass, linear in the reads: every read is keyed once
+ * (its method and arguments, its identity, and its offset), every set and list is built once,
+ * and each identity's unsigned sent reads are reported once, not once per signed read.
+ */
 function clockAnalysis(model: LintModel): ClockFindings {
   const known = clockCache.get(model);
   if (known) return known;
@@ -327,13 +385,24 @@ function clockAnalysis(model: LintModel): ClockFindings {
   const sent = model.clocks.filter((c) => c.flow.sent);
   const sentKeys = new Set(sent.map(key));
   const sentIds = new Set(sent.map((c) => c.identity));
-  const signedKeys = new Set(signed.map(key));
-  const standaloneKeys = new Set(sent.filter((t) => t.standalone).map(key));
+  const firstSigned = new Map<string, ClockRead>();
+  for (const c of signed) if (!firstSigned.has(key(c))) firstSigned.set(key(c), c);
   // By identity, the reads sent as a whole value with an offset nothing signs.
   const unsigned = new Map<string, ClockRead[]>();
+  // By identity and the parameter or header that sends it, the signed read whose value it sends.
+  const carried = new Map<string, ClockRead>();
   for (const t of sent) {
-    if (!t.standalone || signedKeys.has(key(t))) continue;
-    unsigned.set(t.identity, [...(unsigned.get(t.identity) ?? []), t]);
+    if (!t.standalone) continue;
+    const s = firstSigned.get(key(t));
+    if (s) {
+      const where = placeOf(t);
+      if (where !== undefined && !carried.has(`${t.identity}\u0000${where}`))
+        carried.set(`${t.identity}\u0000${where}`, s);
+      continue;
+    }
+    const list = unsigned.get(t.identity);
+    if (list) list.push(t);
+    else unsigned.set(t.identity, [t]);
   }
   const seen = new Set<string>();
   const push = (list: Finding[], finding: Finding) => {
@@ -349,6 +418,7 @@ function clockAnalysis(model: LintModel): ClockFindings {
   });
   const letHint = (name: string) =>
     `use the same argument in both places, or give the value once with hash.let("${name}", …) and read it with hash.get("${name}")`;
+  const differed = new Set<string>();
   for (const s of signed) {
     const others = unsigned.get(s.identity) ?? [];
     const name = `${s.call.method}()`;
@@ -366,24 +436,38 @@ function clockAnalysis(model: LintModel): ClockFindings {
           hint: letHint("ts"),
         });
       }
+      // The sent reads are the same whichever signed read is looked at: reported once, fixed
+      // with the first signed read's offset. With two or more, which one the API checks against
+      // the signature is the API's to say: rewriting all of them would change what the others
+      // send, so none gets a fix.
+      if (differed.has(s.identity)) continue;
+      differed.add(s.identity);
       for (const t of others) {
         const param = paramName(t);
+        const own = letHint(param && /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(param) ? param : "ts");
         push(found.differ, {
           ...at(t.part, t.call.span),
           message: `${param ? `the parameter ${quoteName(param)}` : "this block"} sends ${name} with another offset than the signature signs`,
-          hint: letHint(param && /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(param) ? param : "ts"),
-          fix: fixFrom(s, t),
+          hint: others.length === 1 ? own : `if this is the value the API checks the signature with, ${own}`,
+          fix: others.length === 1 ? fixFrom(s, t) : undefined,
         });
       }
-    } else if (standaloneKeys.has(key(s))) {
-      for (const t of others) {
-        push(found.twice, {
-          ...at(t.part, t.call.span),
-          message: `the signed ${name} is sent twice, here with another offset`,
-          hint: "send the value once, or with the same offset in both places",
-          fix: fixFrom(s, t),
-        });
-      }
+    }
+  }
+  // Sent twice: the parameter (or header) that carries a signed value sent again with another
+  // offset. Another name with another offset (a ts beside the signed expires) is another value.
+  for (const [identity, others] of unsigned) {
+    for (const t of others) {
+      const where = placeOf(t);
+      const s = where === undefined ? undefined : carried.get(`${identity}\u0000${where}`);
+      if (!s) continue;
+      const param = paramName(t) as string;
+      push(found.twice, {
+        ...at(t.part, t.call.span),
+        message: `${quoteName(param)} carries the signed ${s.call.method}() and is sent again, here with another offset: the API reads one of the two`,
+        hint: "send it once, or with the same offset in both places",
+        fix: fixFrom(s, t),
+      });
     }
   }
   clockCache.set(model, found);
@@ -394,10 +478,15 @@ function clockAnalysis(model: LintModel): ClockFindings {
 function paramName(read: ClockRead): string | undefined {
   if (read.part.kind === "header") return read.part.where?.replace(/^header /, "");
   if (read.part.kind === "body") return undefined;
-  const param = urlShape(read.part).params.find(
-    (p) => p.valueStart <= read.call.span.offset && read.call.span.offset < p.end,
-  );
+  const param = paramAt(urlShape(read.part), read.call.span.offset);
   return param && !param.name.includes(FILLER) ? param.name : undefined;
+}
+
+/** A read's parameter or header as one key: a header's name in any case, a parameter's as written. */
+function placeOf(read: ClockRead): string | undefined {
+  const name = paramName(read);
+  if (name === undefined) return undefined;
+  return read.part.kind === "header" ? `header ${name.toLowerCase()}` : `${read.part.kind} ${name}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -420,7 +509,7 @@ function base64InQuery(model: LintModel): Finding[] {
   for (const block of url.part.blocks) {
     const offset = block.span.offset;
     if (offset <= url.queryStart || offset >= url.queryEnd) continue;
-    if (!url.params.some((p) => p.valueStart <= offset && offset < p.end)) continue;
+    if (!paramAt(url, offset)) continue;
     const { calls, index } = lastStep(block.expression);
     const call = calls[index];
     if (call?.method !== "encodeBase64") continue;
@@ -468,26 +557,68 @@ function urlEncodedHeader(model: LintModel): Finding[] {
 // ---------------------------------------------------------------------------------------------
 // Keys
 
-// Words that name what follows them as a key.
-const KEY_WORD = /secret|private|passw|api[-_]?key|token|(?:^|[^a-z])key/i;
+// Words that name a key, or what follows them as one: whole words of a text (split at what is no
+// letter and at a camelCase step), so that data such as "tokenizer" or "monkey" is no key.
+const KEY_WORD =
+  /^(?:secrets?|priv(?:ate)?|passw(?:or)?d|passphrase|pwd|token|(?:api|private|secret)?key|apisecret|sec|sk)$/;
+const PUBLIC_WORD = /^(?:pub(?:lic)?|pk)$/;
+
+/** The words of a text, lower case: `my-secretKey2` is my, secret, key. */
+function wordsOf(text: string): string[] {
+  return text
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter((w) => w !== "");
+}
+
+// What every key word holds, to skip splitting text that holds none (most data).
+const KEYISH = /sec|priv|pass|pwd|token|key|sk/i;
+const PUBLICISH = /pub|pk/i;
+
+const saysKey = (text: string) => KEYISH.test(text) && wordsOf(text).some((w) => KEY_WORD.test(w));
+const saysPublic = (text: string) => PUBLICISH.test(text) && wordsOf(text).some((w) => PUBLIC_WORD.test(w));
 
 /** Text that looks like a key: 16 or more letters and digits, both, with at most - _ or base64's + / =. */
 function looksLikeKey(value: string): boolean {
   return /^[A-Za-z0-9+/_-]{16,}={0,2}$/.test(value) && /[0-9]/.test(value) && /[A-Za-z]/.test(value);
 }
 
+/** A signed literal whose label, the literal before it in its chain, names a key (`"secret="`, then the key). */
+function labelled(model: LintModel, i: number): boolean {
+  const l = model.literals[i] as LiteralUse;
+  const previous = model.literals[i - 1];
+  return (
+    previous?.use.chain === l.use.chain &&
+    previous.use.index === l.use.index - 1 &&
+    saysKey(previous.literal.value) &&
+    l.literal.value.length >= 8
+  );
+}
+
+/**
+ * Whether a signed literal that nearly is a parameter the URL sends may be a key rather than a
+ * mistyped copy of it: it says so (`live-sec-…`), its label does, or the parameter it resembles
+ * says it is the public half of a pair (`live-pub-…`).
+ */
+function mayBeKey(model: LintModel, i: number, sent: string): boolean {
+  const l = model.literals[i] as LiteralUse;
+  return l.flow.key || saysKey(l.literal.value) || labelled(model, i) || saysPublic(sent);
+}
+
 function keyInTemplate(model: LintModel): Finding[] {
   const found: Finding[] = [];
+  const nameFor = secretNamer(model);
   const replace = (l: LiteralUse, name: string) => ({
     ...at(l.part, l.literal.span),
     text: `hash.getSecret("${name}")`,
     title: "read the key from a secret instead",
   });
   const hint = (name: string) =>
-    `give the key to the host as a secret and read it with hash.getSecret("${name}"): a template is stored, shown and logged`;
+    `give the host a secret named "${name}" holding this literal's text, and read it with hash.getSecret("${name}"): a template is stored, shown and logged`;
   model.literals.forEach((l, i) => {
     if (l.param?.secret && isDigest(l.use.method)) {
-      const name = secretName(model, "key");
+      const name = nameFor(l.literal.value, "key");
       found.push({
         ...at(l.part, l.literal.span),
         message: `the key of ${l.use.call.method}() is written into the template`,
@@ -499,18 +630,15 @@ function keyInTemplate(model: LintModel): Finding[] {
     if (!l.flow.signed || l.flow.sent || l.param?.isName) return;
     const value = l.literal.value;
     const decoded = l.flow.key && (l.use.call.method === "fromHex" || l.use.call.method === "fromBase64");
-    const previous = model.literals[i - 1];
-    const named =
-      previous?.use.chain === l.use.chain &&
-      previous.use.index === l.use.index - 1 &&
-      KEY_WORD.test(previous.literal.value) &&
-      value.length >= 8;
     // A word such as secret in the literal itself: a key named for what it is (`my-secret-key`), or
     // one that follows its label (`secret=…`); a label alone (`api_key=`) ends in = or :.
-    const says = value.length >= 8 && KEY_WORD.test(value) && /^\S+$/.test(value) && !/[=:]$/.test(value);
-    const looks = decoded || looksLikeKey(value) || named || says;
-    if (!looks || sentAnywhere(model, value) || nearParameter(model, value)) return;
-    const name = secretName(model, l.flow.key ? "key" : "private");
+    const says = value.length >= 8 && saysKey(value) && /^\S+$/.test(value) && !/[=:]$/.test(value);
+    const looks = decoded || looksLikeKey(value) || labelled(model, i) || says;
+    if (!looks || sentAnywhere(model, value)) return;
+    // A mistyped copy of a parameter the URL sends is SIGNED_PARAMETER_DIFFERS's, unless it may be a key.
+    const near = nearParameter(model, value);
+    if (near !== undefined && !mayBeKey(model, i, near)) return;
+    const name = nameFor(value, l.flow.key ? "key" : "private");
     found.push({
       ...at(l.part, l.literal.span),
       message: l.flow.key
@@ -646,33 +774,57 @@ function queryByHand(model: LintModel): Finding[] {
   return found;
 }
 
-/** The query parameter a literal nearly is: its value has the literal's length and prefix, and other characters. */
+const prefixOf = (value: string) => /^[A-Za-z0-9]{3,}[-_.]/.exec(value)?.[0];
+
+const nearCache = new WeakMap<UrlShape, Map<string, string[]>>();
+
+/**
+ * The query parameter a literal nearly is: its value has the literal's length and prefix, and other
+ * characters. The parameters are indexed once by length and prefix (the first two values of each,
+ * enough to find one that differs from any literal), so a lookup costs the literal's length.
+ */
 function nearParameter(model: LintModel, value: string): string | undefined {
   const url = urlOf(model);
-  const prefix = /^[A-Za-z0-9]{3,}[-_.]/.exec(value)?.[0];
+  const prefix = prefixOf(value);
   if (!url || !prefix || value.length < 8) return undefined;
-  for (const p of url.params) {
-    const sent = url.part.skeleton.slice(p.valueStart, p.end);
-    if (sent.length === value.length && sent !== value && sent.startsWith(prefix) && !sent.includes(FILLER))
-      return sent;
+  let index = nearCache.get(url);
+  if (!index) {
+    index = new Map();
+    for (const p of url.params) {
+      const sent = url.part.skeleton.slice(p.valueStart, p.end);
+      const own = prefixOf(sent);
+      if (own === undefined || sent.includes(FILLER)) continue;
+      const id = `${sent.length}:${own}`;
+      const list = index.get(id) ?? [];
+      if (list.length < 2 && !list.includes(sent)) list.push(sent);
+      index.set(id, list);
+    }
+    nearCache.set(url, index);
   }
-  return undefined;
+  return index.get(`${value.length}:${prefix}`)?.find((sent) => sent !== value);
 }
 
 function parameterDiffers(model: LintModel): Finding[] {
   const found: Finding[] = [];
-  for (const l of signedData(model)) {
+  model.literals.forEach((l, i) => {
+    if (!l.flow.signed || l.flow.key || l.param?.isName) return;
     const value = l.literal.value;
-    if (sentAnywhere(model, value)) continue;
     const sent = nearParameter(model, value);
-    if (sent === undefined) continue;
+    if (sent === undefined || sentAnywhere(model, value)) return;
+    // Replaced by the parameter, a key would give another signature and no error: a fix only
+    // where the literal cannot be the key of a public/private pair.
+    const key = mayBeKey(model, i, sent);
     found.push({
       ...at(l.part, l.literal.span),
       message: "this literal is signed, and the URL sends a parameter that nearly matches it but differs",
-      hint: "sign the value exactly as the URL sends it",
-      fix: { ...at(l.part, l.literal.span), text: quoted(sent), title: "sign the value the URL sends" },
+      hint: key
+        ? "sign the value as the URL sends it, unless it is a key whose public half the URL sends: then read it with hash.getSecret(…)"
+        : "sign the value exactly as the URL sends it",
+      fix: key
+        ? undefined
+        : { ...at(l.part, l.literal.span), text: quoted(sent), title: "sign the value the URL sends" },
     });
-  }
+  });
   return found;
 }
 
@@ -691,32 +843,29 @@ const TIME_FORMS: readonly [RegExp, string | undefined][] = [
 ];
 
 function fixedTime(model: LintModel): Finding[] {
-  const signed = model.calls.filter((c) => c.flow.signed);
+  // What the signatures read of the request, once: a method, or a method and its name argument.
+  const signedReads = new Set<string>();
+  for (const c of model.calls) {
+    if (!c.flow.signed) continue;
+    const arg = c.call.args[0];
+    signedReads.add(c.call.method);
+    if (c.call.method === "getRequestHeader" && arg?.type === "String")
+      signedReads.add(`${c.call.method}\u0000${arg.value.toLowerCase()}`);
+  }
   const reads = (method: string, name?: string) =>
-    signed.some((c) => {
-      const arg = c.call.args[0];
-      return (
-        c.call.method === method && (name === undefined || (arg?.type === "String" && arg.value.toLowerCase() === name))
-      );
-    });
-  const signedText = (value: string) => model.literals.some((l) => l.flow.signed && l.literal.value.includes(value));
-  const found: Finding[] = [];
+    signedReads.has(name === undefined ? method : `${method}\u0000${name}`);
+  const candidates: {
+    part: LintPart;
+    name: string;
+    start: number;
+    value: string;
+    form: (typeof TIME_FORMS)[number];
+    read: boolean;
+  }[] = [];
   const check = (part: LintPart, name: string, start: number, end: number, read: boolean) => {
     const value = part.skeleton.slice(start, end).trim();
     const form = TIME_FORMS.find(([shape]) => shape.test(value));
-    if (!form || !(read || signedText(value))) return;
-    const offset = part.skeleton.indexOf(value, start);
-    // An epoch second is a ts or an expiry: which offset an expiry wants is the API's to say.
-    const block =
-      form[1] ?? (/^(?:ts|timestamp|time|oauth_timestamp)$/i.test(name) ? "{hash.getExpiryTime(0);}" : undefined);
-    found.push({
-      part,
-      offset,
-      length: value.length,
-      message: `${quoteName(name)} is written as a fixed time, and signed: the API refuses it once that time is past`,
-      hint: "write it as a block that reads the clock, such as {hash.getExpiryTime(300);} or {hash.getDate(…);}, so that every request sends and signs its own",
-      fix: block ? { offset, length: value.length, text: block, title: "read the time from the clock" } : undefined,
-    });
+    if (form) candidates.push({ part, name, start, value, form, read });
   };
   const url = urlOf(model);
   const urlRead = reads("getRequestQuery") || reads("getRequestUrl");
@@ -733,6 +882,27 @@ function fixedTime(model: LintModel): Finding[] {
       part.source.length,
       reads("getRequestHeader", name.toLowerCase()) || reads("getCanonicalHeaders"),
     );
+  }
+  // The written times a signed literal holds, searched all at once.
+  const inSigned = occurring(
+    candidates.filter((c) => !c.read).map((c) => c.value),
+    model.literals.filter((l) => l.flow.signed).map((l) => l.literal.value),
+  );
+  const found: Finding[] = [];
+  for (const { part, name, start, value, form, read } of candidates) {
+    if (!read && !inSigned.has(value)) continue;
+    const offset = part.skeleton.indexOf(value, start);
+    // An epoch second is a ts or an expiry: which offset an expiry wants is the API's to say.
+    const block =
+      form[1] ?? (/^(?:ts|timestamp|time|oauth_timestamp)$/i.test(name) ? "{hash.getExpiryTime(0);}" : undefined);
+    found.push({
+      part,
+      offset,
+      length: value.length,
+      message: `${quoteName(name)} is written as a fixed time, and signed: the API refuses it once that time is past`,
+      hint: "write it as a block that reads the clock, such as {hash.getExpiryTime(300);} or {hash.getDate(…);}, so that every request sends and signs its own",
+      fix: block ? { offset, length: value.length, text: block, title: "read the time from the clock" } : undefined,
+    });
   }
   return found;
 }

@@ -89,11 +89,14 @@ export function isDigest(method: Method | undefined): boolean {
 /**
  * The blocks of a source that parse, even when others do not: a block whose parse fails is
  * taken out (its opener written over) and the rest parsed again, a few rounds at most. Its own
- * errors are the compiler's to report.
+ * errors are the compiler's to report. The openers are found once: each round costs one parse
+ * and a binary search a problem, so that reading a part costs a few compiles of it, never more.
  */
 export function readPart(rules: Rules, kind: LintPart["kind"], where: string | undefined, source: string): LintPart {
   let text = source;
   let blocks: Block[] = [];
+  const openers = openersOf(source);
+  const removed = new Set<number>();
   for (let round = 0; round < 4; round++) {
     try {
       blocks = build(text, { rules, reveal: false, check: false }).ast.parts.filter((p) => p.type === "Block");
@@ -101,14 +104,23 @@ export function readPart(rules: Rules, kind: LintPart["kind"], where: string | u
     } catch (e) {
       if (!(e instanceof HashHelperError)) throw e;
       if (e.problems.some((p) => p.code === "LIMIT_EXCEEDED")) break;
-      let changed = false;
+      const blank: number[] = [];
       for (const p of e.problems) {
-        const open = openerBefore(text, p.span.offset);
+        const open = openerBefore(openers, removed, p.span.offset);
         if (open < 0) continue;
-        text = `${text.slice(0, open)} ${text.slice(open + 1)}`;
-        changed = true;
+        removed.add(open);
+        blank.push(open);
       }
-      if (!changed) break;
+      if (blank.length === 0) break;
+      blank.sort((a, b) => a - b);
+      const pieces: string[] = [];
+      let from = 0;
+      for (const i of blank) {
+        pieces.push(text.slice(from, i), " ");
+        from = i + 1;
+      }
+      pieces.push(text.slice(from));
+      text = pieces.join("");
     }
   }
   const pieces: string[] = [];
@@ -121,11 +133,24 @@ export function readPart(rules: Rules, kind: LintPart["kind"], where: string | u
   return { kind, where, source, skeleton: pieces.join(""), blocks };
 }
 
-/** The last `{` or `<` at or before `offset` that opens a block (`hash` and `.` follow, spaces allowed). */
-function openerBefore(text: string, offset: number): number {
-  for (let i = Math.min(offset, text.length - 1); i >= 0; i--) {
-    const c = text[i];
-    if ((c === "{" || c === "<") && /^[{<]\s*hash\s*\./.test(text.slice(i, i + 64))) return i;
+/** Where a `{` or `<` opens a block (`hash` and `.` follow, spaces allowed), in order. */
+function openersOf(source: string): number[] {
+  return [...source.matchAll(/[{<]\s{0,29}hash\s{0,29}\./g)].map((m) => m.index);
+}
+
+/** The last opener at or before `offset` not yet taken out, or -1. */
+function openerBefore(openers: readonly number[], removed: ReadonlySet<number>, offset: number): number {
+  let lo = 0;
+  let hi = openers.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((openers[mid] as number) <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  // At most the openers taken out so far are stepped over: a few rounds of at most MAX_REPORTED_PROBLEMS.
+  for (let i = lo - 1; i >= 0; i--) {
+    const at = openers[i] as number;
+    if (!removed.has(at)) return at;
   }
   return -1;
 }
@@ -139,7 +164,7 @@ export function modelOf(
 ): LintModel {
   const model: LintModel = { rules, parts, request, calls: [], literals: [], clocks: [], secret };
   // The clock reads in each named value's value, and the reads of named values, resolved after.
-  const named = new Map<string, { reads: ClockRead[]; gets: string[] }>();
+  const named = new Map<string, Named>();
   const gets: { use: CallUse; name: string }[] = [];
   const sending: Flow = { signed: false, sent: true, key: false };
 
@@ -179,21 +204,85 @@ export function modelOf(
   };
   for (const part of parts) for (const block of part.blocks) walk(part, block, block.expression, sending, []);
 
-  // A hash.get() of a named value reads the clock reads of its value, where the get's value goes.
-  const readsOf = (name: string, seen: Set<string>): ClockRead[] => {
-    const entry = named.get(name);
-    if (!entry || seen.has(name)) return [];
-    seen.add(name);
-    return [...entry.reads, ...entry.gets.flatMap((n) => readsOf(n, seen))];
-  };
-  for (const { use, name } of gets) {
-    const alone = headCall(use.block.expression) === use.call;
-    const reads = readsOf(name, new Set());
-    for (const read of reads) {
-      model.clocks.push({ ...read, flow: use.flow, standalone: alone && reads.length === 1 && read.standalone });
+  resolveGets(model, named, gets);
+  return model;
+}
+
+/** The clock reads a named value's value holds, and the names its value reads with hash.get(). */
+interface Named {
+  reads: ClockRead[];
+  gets: string[];
+}
+
+/** What a name's value reads of the clock, as far as `standalone` needs: none, one read, or more. */
+type Count = undefined | ClockRead | "many";
+
+const join = (a: Count, b: Count): Count => (a === undefined ? b : b === undefined || a === b ? a : "many");
+
+/**
+ * A hash.get() of a named value reads the clock reads of its value (and of the values its value
+ * gets), where the get's value goes. Resolved over the graph of names rather than get by get,
+ * which would cost gets × reads for a chain of names each reading the one before: what a read
+ * needs is the set of places its value goes (signed, sent, a key, and whether it is the whole
+ * value of a block), of which there are 16, so each read is recorded at most 16 times more.
+ */
+function resolveGets(model: LintModel, named: Map<string, Named>, gets: { use: CallUse; name: string }[]): void {
+  const gotBy = (name: string) => named.get(name)?.gets ?? [];
+  // Who reads whom: a name's value that gets another holds the other's reads too.
+  const readers = new Map<string, string[]>();
+  for (const [name, entry] of named) {
+    for (const got of entry.gets) {
+      const list = readers.get(got);
+      if (list) list.push(name);
+      else readers.set(got, [name]);
     }
   }
-  return model;
+  // How many distinct reads each name's value holds, capped at "more than one".
+  const count = new Map<string, Count>();
+  for (const [name, entry] of named) count.set(name, entry.reads.reduce<Count>(join, undefined));
+  spread(count, (name) => readers.get(name) ?? [], join);
+  // Where each name's value goes: a bit for each of the 16 places, from the gets of it, passed on
+  // to the names it gets.
+  const goes = new Map<string, number>();
+  for (const { use, name } of gets) {
+    if (!named.has(name)) continue;
+    const c = count.get(name);
+    const alone = headCall(use.block.expression) === use.call && c !== undefined && c !== "many";
+    const { signed, sent, key } = use.flow;
+    goes.set(name, (goes.get(name) ?? 0) | (1 << (+signed | (+sent << 1) | (+key << 2) | (+alone << 3))));
+  }
+  spread(goes, gotBy, (a, b) => (a ?? 0) | b);
+  for (const [name, bits] of goes) {
+    for (let p = 0; p < 16; p++) {
+      if ((bits & (1 << p)) === 0) continue;
+      const flow: Flow = { signed: (p & 1) !== 0, sent: (p & 2) !== 0, key: (p & 4) !== 0 };
+      for (const read of named.get(name)?.reads ?? [])
+        model.clocks.push({ ...read, flow, standalone: (p & 8) !== 0 && read.standalone });
+    }
+  }
+}
+
+/**
+ * Passes each name's value on along `next` until nothing changes, joined with what is there. The
+ * joins only grow a value, and a value grows a few times at most (16 bits, or none/one/more), so
+ * each name is taken up again only that many times.
+ */
+function spread<V>(
+  values: Map<string, V>,
+  next: (name: string) => readonly string[],
+  join: (a: V | undefined, b: V) => V,
+): void {
+  const work = [...values.keys()];
+  for (let name = work.pop(); name !== undefined; name = work.pop()) {
+    const value = values.get(name) as V;
+    for (const other of next(name)) {
+      const before = values.get(other);
+      const after = join(before, value);
+      if (after === before) continue;
+      values.set(other, after);
+      work.push(other);
+    }
+  }
 }
 
 function clockRead(part: LintPart, block: Block, call: Call, method: Method, flow: Flow): ClockRead | undefined {
@@ -217,6 +306,16 @@ function clockRead(part: LintPart, block: Block, call: Call, method: Method, flo
 
 /** The call a chain's value is: its first, or the first of a hash.let()'s value when it starts with one. */
 export function headCall(chain: Chain): Call | undefined {
+  // Asked once a call of a block, of the block's own chain: computed once a chain.
+  if (heads.has(chain)) return heads.get(chain);
+  const head = headOf(chain);
+  heads.set(chain, head);
+  return head;
+}
+
+const heads = new WeakMap<Chain, Call | undefined>();
+
+function headOf(chain: Chain): Call | undefined {
   const first = chain.calls[0];
   const value = first?.args[1];
   if (first?.method === "let" && value?.type === "Chain" && chain.calls.length === 1) return headCall(value);
@@ -290,4 +389,98 @@ function shapeOf(part: LintPart): UrlShape {
     queryStart,
     queryEnd: end,
   };
+}
+
+/** The query parameter whose value holds `offset`, found by binary search (the params are in order). */
+export function paramAt(shape: UrlShape, offset: number): UrlShape["params"][number] | undefined {
+  const { params } = shape;
+  let lo = 0;
+  let hi = params.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((params[mid] as UrlShape["params"][number]).end <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  const p = params[lo];
+  return p && p.valueStart <= offset && offset < p.end ? p : undefined;
+}
+
+/**
+ * Which of `patterns` occur in one of `texts`: Aho–Corasick, so that the cost is the patterns'
+ * length and the texts' once, where asking `includes` of each would cost patterns × texts.
+ */
+export function occurring(patterns: Iterable<string>, texts: Iterable<string>): Set<string> {
+  // The trie's edges in one map, keyed by node and the unit's place in the patterns' alphabet: a
+  // small number (no heap number to allocate) while nodes × alphabet stays under 2^30.
+  const alphabet = new Map<number, number>();
+  const words = [...patterns].filter((p) => p.length > 0);
+  for (const p of words) {
+    for (let i = 0; i < p.length; i++) {
+      const code = p.charCodeAt(i);
+      if (!alphabet.has(code)) alphabet.set(code, alphabet.size);
+    }
+  }
+  const width = Math.max(1, alphabet.size);
+  const edge = new Map<number, number>();
+  const parent: number[] = [0];
+  const unit: number[] = [0];
+  const word: (string | undefined)[] = [undefined];
+  // The nodes by depth, for the failure links, which are built shallowest first.
+  const levels: number[][] = [];
+  for (const p of words) {
+    let s = 0;
+    for (let i = 0; i < p.length; i++) {
+      const c = alphabet.get(p.charCodeAt(i)) as number;
+      let t = edge.get(s * width + c);
+      if (t === undefined) {
+        t = parent.length;
+        edge.set(s * width + c, t);
+        parent.push(s);
+        unit.push(c);
+        word.push(undefined);
+        const level = levels[i];
+        if (level) level.push(t);
+        else levels[i] = [t];
+      }
+      s = t;
+    }
+    word[s] = p;
+  }
+  const n = parent.length;
+  const fail = new Int32Array(n);
+  // The nearest node down the failure links that ends a pattern, or 0.
+  const out = new Int32Array(n);
+  const step = (from: number, c: number): number => {
+    let s = from;
+    for (;;) {
+      const t = edge.get(s * width + c);
+      if (t !== undefined) return t;
+      if (s === 0) return 0;
+      s = fail[s] as number;
+    }
+  };
+  for (const level of levels) {
+    for (const v of level) {
+      const up = parent[v] as number;
+      const f = up === 0 ? 0 : step(fail[up] as number, unit[v] as number);
+      fail[v] = f;
+      out[v] = word[f] !== undefined ? f : (out[f] as number);
+    }
+  }
+  const found = new Set<string>();
+  const hit = new Uint8Array(n);
+  for (const text of texts) {
+    let s = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = alphabet.get(text.charCodeAt(i));
+      // A unit no pattern has: no pattern goes on through it.
+      s = c === undefined ? 0 : step(s, c);
+      // Each node is reported once: what lies past a node reported before was reported with it.
+      for (let u = word[s] !== undefined ? s : (out[s] as number); u !== 0 && hit[u] === 0; u = out[u] as number) {
+        hit[u] = 1;
+        found.add(word[u] as string);
+      }
+    }
+  }
+  return found;
 }

@@ -15,7 +15,6 @@ import {
   MAX_REPORTED_PROBLEMS,
   type Problem,
   type ProblemReport,
-  position,
 } from "../language/errors.ts";
 import type { Limits } from "../language/limits.ts";
 import { defaultRules, type Rules, withLimits } from "../language/rules.ts";
@@ -86,23 +85,37 @@ export function lintWith(base: Rules, input: string | RequestTemplate, options?:
   const errors = errorsOf(rules, input);
   const model = modelOf(rules, parts, typeof input !== "string", secretReader(options?.secrets));
   const findings = new Map<LintPart, { finding: Finding; rule: RuleEntry }[]>();
+  // One finding a rule and place: a set, not a search of the part's list each time.
+  const kept = new Map<LintPart, Set<string>>();
   for (const rule of ruleTable) {
     for (const finding of rule.check(model)) {
       const list = findings.get(finding.part) ?? [];
-      if (!list.some((f) => f.rule === rule && f.finding.offset === finding.offset)) list.push({ finding, rule });
+      const keys = kept.get(finding.part) ?? new Set<string>();
+      const id = `${rule.code}:${finding.offset}`;
+      if (!keys.has(id)) list.push({ finding, rule });
+      keys.add(id);
       findings.set(finding.part, list);
+      kept.set(finding.part, keys);
     }
   }
   const out: Diagnostic[] = [];
   // Errors say their part by its name alone: two headers of one name share theirs.
-  const named = new Set<string | undefined>();
+  const errorsByPart = new Map<string | undefined, ProblemReport[]>();
+  for (const e of errors) {
+    const list = errorsByPart.get(e.where);
+    if (list) list.push(e);
+    else errorsByPart.set(e.where, [e]);
+  }
+  const order = new Map<string | undefined, number>();
   for (const part of parts) {
-    if (!named.has(part.where)) out.push(...errors.filter((e) => e.where === part.where).map(fromError));
-    named.add(part.where);
+    if (!order.has(part.where)) {
+      order.set(part.where, order.size);
+      out.push(...(errorsByPart.get(part.where) ?? []).map(fromError));
+    }
     out.push(...diagnosticsOf(rules, part, findings.get(part) ?? []));
   }
   const rank = (d: Diagnostic) => (d.severity === "error" ? 0 : d.severity === "warning" ? 1 : 2);
-  const partOf = (d: Diagnostic) => parts.findIndex((p) => p.where === d.where);
+  const partOf = (d: Diagnostic) => order.get(d.where) ?? -1;
   return out.sort((a, b) => partOf(a) - partOf(b) || a.span.offset - b.span.offset || rank(a) - rank(b));
 }
 
@@ -119,6 +132,7 @@ function lintExpression(rules: Rules, expression: string | RequestTemplate, opti
   const model = modelOf(rules, [part], false, secretReader(options.secrets));
   const inside = (offset: number, length: number) => offset >= 0 && offset + length <= expression.length;
   const found: { finding: Finding; rule: RuleEntry }[] = [];
+  const kept = new Set<string>();
   for (const rule of ruleTable) {
     if (!rule.expressions) continue;
     for (const f of rule.check(model)) {
@@ -126,7 +140,9 @@ function lintExpression(rules: Rules, expression: string | RequestTemplate, opti
       if (f.fix) finding.fix = { ...f.fix, offset: f.fix.offset - shift };
       if (!inside(finding.offset, finding.length)) continue;
       if (finding.fix && !inside(finding.fix.offset, finding.fix.length)) delete finding.fix;
-      if (!found.some((x) => x.rule === rule && x.finding.offset === finding.offset)) found.push({ finding, rule });
+      const id = `${rule.code}:${finding.offset}`;
+      if (!kept.has(id)) found.push({ finding, rule });
+      kept.add(id);
     }
   }
   let errors: ProblemReport[] = [];
@@ -206,6 +222,7 @@ function diagnosticsOf(
     length: finding.length,
   }));
   const reports = failure(part.source, problems, { reveal: false, shape, rules }).problems;
+  const where = positions(part.source);
   return reports.map((report, i) => {
     const { finding, rule } = sorted[i] as { finding: Finding; rule: RuleEntry };
     const d: Diagnostic = {
@@ -218,7 +235,7 @@ function diagnosticsOf(
     };
     if (part.where !== undefined) d.where = part.where;
     if (finding.fix) {
-      const { line, column } = position(part.source, finding.fix.offset);
+      const { line, column } = where(finding.fix.offset);
       d.fix = {
         span: { offset: finding.fix.offset, line, column, length: finding.fix.length },
         text: finding.fix.text,
@@ -227,6 +244,29 @@ function diagnosticsOf(
     }
     return d;
   });
+}
+
+/**
+ * position() for many offsets of one source: its line breaks found once, each offset's line by
+ * binary search, where position() walks the lines before it each time.
+ */
+function positions(source: string): (offset: number) => { line: number; column: number } {
+  let breaks: number[] | undefined;
+  return (offset) => {
+    if (!breaks) {
+      breaks = [];
+      for (let i = source.indexOf("\n"); i !== -1; i = source.indexOf("\n", i + 1)) breaks.push(i);
+    }
+    let lo = 0;
+    let hi = breaks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((breaks[mid] as number) < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    const lineStart = lo === 0 ? 0 : (breaks[lo - 1] as number) + 1;
+    return { line: lo + 1, column: offset - lineStart + 1 };
+  };
 }
 
 /** hash.getSecret()'s lookup, for the rules that check a secret's shape (never its value shown). */
