@@ -11,6 +11,7 @@ import {
   explain,
   explainAndEvaluate,
   explainAndExpand,
+  explainAndSignRequest,
   explainExpression,
   explainRequest,
   type HashHelperError,
@@ -621,5 +622,120 @@ describe("explainRequest masks what request functions read from parts built from
   it("and shows them when asked", () => {
     const explained = explainRequest(request, { secrets: { k: SECRET }, revealSecrets: true });
     expect(JSON.stringify(explained.parts)).toContain(SECRET);
+  });
+});
+
+describe("a key given through a named value is masked as the key it is", () => {
+  const KEY = "LETKEYVALUE";
+  const TEMPLATE = `{hash.let("k","${KEY}").append("x").encodeHmacSha1(hash.get("k")).toHex().printDigest();}`;
+  const MAC = () => hmac("sha1", KEY, `${KEY}x`).digest("hex");
+  /** The key and what encodings make of it. */
+  const leaks = [KEY, Buffer.from(KEY).toString("hex"), Buffer.from(KEY).toString("base64").replace(/=+$/, "")];
+  const noLeak = (...texts: string[]) => {
+    for (const text of texts) for (const leak of leaks) expect(text).not.toContain(leak);
+  };
+
+  it("in the steps, the block's source, the result and the table; the MAC is shown", () => {
+    const e = explain(TEMPLATE, { now: NOW });
+    expect(table(e)).toEqual([
+      ['let("k", "••••••")', "text", "•••••• (11 chars)"],
+      ['append("x")', "text", "•••••• (12 chars)"],
+      ['encodeHmacSha1(hash.get("k"))', "bytes", `${MAC()} (20 bytes)`],
+      ['  get("k")', "text", "•••••• (11 chars)"],
+      ["toHex()", "text", `"${MAC()}" (40 chars)`],
+      ["printDigest()", "text", `"${MAC()}" (40 chars)`],
+    ]);
+    expect(e.blocks[0]?.steps[0]?.args[1]).toMatchObject({ param: "value", key: true, source: '"••••••"' });
+    expect(e.blocks[0]?.source).toBe(
+      `{hash.let("k", "••••••").append("x").encodeHmacSha1(hash.get("k")).toHex().printDigest();}`,
+    );
+    expect(e.result).toBe(MAC());
+    const text = formatExplanation(e);
+    expect(text).toContain(`hash.let("k", value)`);
+    expect(text).toMatch(/value = "••••••"\s+text\s+•••••• \(11 chars\)/);
+    noLeak(JSON.stringify(e), text);
+  });
+
+  it("across blocks, nested and through fromHex, whichever block comes first", () => {
+    const hexKey = Buffer.from(KEY).toString("hex");
+    const t =
+      `{hash.append("x").encodeHmacSha256(hash.fromHex(hash.get("h")).append(hash.get("n"))).toHex().printDigest();}` +
+      `&n={hash.let("n", 4242);}&h={hash.let("h", hash.append("${hexKey}"));}`;
+    const e = explain(t, { now: NOW });
+    noLeak(JSON.stringify(e), formatExplanation(e));
+    expect(JSON.stringify(e)).not.toContain("4242");
+    expect(e.result).toBe(`${createHmac("sha256", `${KEY}4242`).update("x").digest("hex")}&n=••••••&h=••••••`);
+    expect(e.blocks[2]?.steps[0]?.args[1]?.steps?.[0]?.call).toBe(`append("••••••")`);
+  });
+
+  it("where the name is read as a key and as data too: masked both times", () => {
+    const t = `a={hash.get("k");}&sig={hash.append("x").encodeHmacSha1(hash.get("k")).toHex().printDigest();}&{hash.let("k", "${KEY}");}`;
+    const { explanation, result } = explainAndExpand(t, { now: NOW });
+    expect(result.startsWith(`a=${KEY}&sig=`)).toBe(true);
+    expect(explanation.result.startsWith("a=••••••&sig=")).toBe(true);
+    expect(explanation.blocks[0]?.output.secret).toBe(true);
+    noLeak(JSON.stringify(explanation), formatExplanation(explanation));
+  });
+
+  it("leaves a named value read only as data alone", () => {
+    const e = explain(`{hash.let("d", "datum").append(hash.get("d")).encodeHmacSha1("${KEY}").toHex().printDigest();}`);
+    expect(table(e).slice(0, 2)).toEqual([
+      ['let("d", "datum")', "text", '"datum" (5 chars)'],
+      ['append(hash.get("d"))', "text", '"datumdatum" (10 chars)'],
+    ]);
+  });
+
+  it("in a bare expression", () => {
+    const e = explainExpression(`hash.let("k", "${KEY}").append("x").encodeHmacSha1(hash.get("k")).toHex()`);
+    expect(table(e)[0]).toEqual(['let("k", "••••••")', "text", "•••••• (11 chars)"]);
+    noLeak(JSON.stringify(e), formatExplanation(e));
+  });
+
+  it("shown with revealSecrets", () => {
+    const e = explain(TEMPLATE, { revealSecrets: true });
+    expect(table(e)[0]).toEqual([`let("k", "${KEY}")`, "text", `"${KEY}" (11 chars)`]);
+  });
+
+  it("in a signed request whose parts define and read it, and read the part back", () => {
+    const request = {
+      url: `https://api.example.com/v1?sig={hash.append("x").encodeHmacSha1(hash.get("k")).toHex().printDigest();}`,
+      headers: [
+        ["X-Key", `{hash.let("k", "${KEY}");}`],
+        ["X-Echo", `{hash.getRequestHeader("X-Key").printDigest();}`],
+      ] as [string, string][],
+    };
+    const { explanation, signed } = explainAndSignRequest(request, { now: NOW });
+    expect(signed.url).toBe(`https://api.example.com/v1?sig=${hmac("sha1", KEY, "x").digest("hex")}`);
+    expect(signed.headers).toEqual([
+      ["X-Key", KEY],
+      ["X-Echo", KEY],
+    ]);
+    expect(explanation.signed.headers).toEqual([
+      ["X-Key", "••••••"],
+      ["X-Echo", "••••••"],
+    ]);
+    const key = explanation.parts.find((p) => p.where === "header X-Key")?.blocks[0];
+    expect(key?.steps[0]?.call).toBe(`let("k", "••••••")`);
+    noLeak(JSON.stringify(explanation), formatRequestExplanation(explanation));
+  });
+
+  it("in the CLI's --explain and --json", async () => {
+    for (const flag of ["--explain", "--json"]) {
+      let all = "";
+      const write = { write: (text: string) => (all += text) };
+      const io: Io = {
+        stdout: write,
+        stderr: write,
+        readStdin: async () => "",
+        stdinIsTTY: true,
+        stderrIsTTY: false,
+        env: {},
+      };
+      await main(["expand", flag, TEMPLATE], io);
+      expect(all).toContain(MAC());
+      expect(all).toContain("••••••");
+      // The expansion itself is the MAC, which is shown; the key never is.
+      noLeak(all);
+    }
   });
 });

@@ -4,7 +4,16 @@
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import fc from "fast-check";
-import { evaluate, expand, HashHelperError, methods, redact } from "../src/index.ts";
+import {
+  evaluate,
+  expand,
+  explain,
+  explainExpression,
+  formatExplanation,
+  HashHelperError,
+  methods,
+  redact,
+} from "../src/index.ts";
 
 // Letters found in no method name, message or hint four in a row, so that a run of four of them
 // in any output is a piece of the key.
@@ -32,6 +41,8 @@ export interface MutatedKey {
   /** Given to evaluate() rather than expand(). */
   expression: boolean;
   mutation: KeyMutation;
+  /** The key is given through a named value: `hash.let("kk", "…")` first, `hash.get("kk")` as the key. */
+  named: boolean;
 }
 
 const SEPARATORS = ["-", " ", "\u00a0", "\u200b"];
@@ -75,6 +86,7 @@ export const mutatedKey: fc.Arbitrary<MutatedKey> = fc
     mutation: fc.constantFrom(...keyMutations),
     quote: fc.constantFrom('"', "'", ""),
     nested: fc.boolean(),
+    named: fc.boolean(),
     separator: fc.constantFrom(...SEPARATORS),
     splitAt: fc.nat(),
     head: fc.constantFrom(...heads),
@@ -90,7 +102,8 @@ export const mutatedKey: fc.Arbitrary<MutatedKey> = fc
     // Unquoted, the key joins the name into one word: only an unknown method's name, which a
     // message quotes, could show it, and no listed typo makes one of it.
     const literal = `${r.quote}${r.secret}${r.quote}`;
-    const key = r.nested ? `hash.append(${literal})` : literal;
+    const given = r.named ? `hash.get("kk")` : literal;
+    const key = r.nested ? `hash.append(${given})` : given;
     const [open, close] = r.angle ? ["<", ">"] : ["{", "}"];
     const at = 1 + (r.splitAt % (r.method.length - 1));
     const call = {
@@ -105,11 +118,11 @@ export const mutatedKey: fc.Arbitrary<MutatedKey> = fc
     }[r.mutation];
     const second =
       r.mutation === "line break before the parenthesis" && r.secondError === "" ? ".frob()" : r.secondError;
-    const chain = `hash.append("id")${r.head}${r.lineBreak ? "\n" : ""}${call}${second}.toHex()`;
+    const chain = `hash.${r.named ? `let("kk", ${literal}).` : ""}append("id")${r.head}${r.lineBreak ? "\n" : ""}${call}${second}.toHex()`;
     const source = r.expression
       ? chain
       : `${r.before.join("")}${open}${chain}.printDigest();${close}${r.after.join("")}`;
-    return { source, secret: r.secret, expression: r.expression, mutation: r.mutation };
+    return { source, secret: r.secret, expression: r.expression, mutation: r.mutation, named: r.named };
   });
 
 /** Every text a host may show or log of an error. */
@@ -128,7 +141,10 @@ export function errorOutputs(e: HashHelperError): string[] {
   ];
 }
 
-/** No piece of the key in any output of the error, and only bullets where it stood in redact()'s. */
+/**
+ * No piece of the key in any output of the error, and only bullets where it stood in redact()'s;
+ * when the template runs, none in its trace either.
+ */
 export function keyNeverShownAnywhere({ source, secret, expression }: MutatedKey): void {
   assert.equal(source.split(secret).length, 2, "the key occurs once");
   const pieces = Array.from({ length: secret.length - PIECE + 1 }, (_, i) => secret.slice(i, i + PIECE));
@@ -138,13 +154,19 @@ export function keyNeverShownAnywhere({ source, secret, expression }: MutatedKey
     assert.equal(redacted.length, source.length, "redact() keeps the width");
     assert.equal(redacted.slice(where, where + secret.length), "•".repeat(secret.length), `redact ${literals}`);
   }
+  const options = { now: 0, secrets: { moz: "m" } };
   try {
-    if (expression) evaluate(source, { now: 0, secrets: { moz: "m" } });
-    else expand(source, { now: 0, secrets: { moz: "m" } });
+    if (expression) evaluate(source, options);
+    else expand(source, options);
   } catch (e) {
     if (!(e instanceof HashHelperError)) throw e;
     for (const shown of errorOutputs(e)) {
       for (const piece of pieces) assert.ok(!shown.includes(piece), `an error shows part of the key:\n${shown}`);
     }
+    return;
+  }
+  const trace = expression ? explainExpression(source, options) : explain(source, options);
+  for (const shown of [JSON.stringify(trace), formatExplanation(trace)]) {
+    for (const piece of pieces) assert.ok(!shown.includes(piece), `a trace shows part of the key:\n${shown}`);
   }
 }

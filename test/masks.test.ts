@@ -1,8 +1,10 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { fc, it as prop } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import type { Method } from "../src/language/method.ts";
 import { methods } from "../src/language/methods.ts";
 import { applyMasks, errorMasks, maskSpans } from "../src/secrets/masks.ts";
+import { redact } from "../src/secrets/redact.ts";
 import { isExpression as looksLikeExpression } from "../src/syntax/forms.ts";
 import { keyMutations, keyNeverShownAnywhere, mutatedKey } from "./masks-arbitraries.ts";
 
@@ -117,6 +119,66 @@ describe.each([
     keys: `{hash.append("😀é").encodeHmacSha1("«ключ»");}`,
   },
   {
+    what: "a named value read as a key, in the same block",
+    all: `{hash.let("k", "«LETKEY»").append("«x»").encodeHmacSha1(hash.get("k")).toHex().printDigest();}`,
+    keys: `{hash.let("k", "«LETKEY»").append("x").encodeHmacSha1(hash.get("k")).toHex().printDigest();}`,
+  },
+  {
+    what: "a named value read as a key in a later block, nested and through fromHex",
+    all: `{hash.let("k", «12345»);}{hash.let("h", "«abcd»");}{hash.append("«x»").encodeHmacSha1(hash.append(hash.get("k")).append(hash.fromHex(hash.get("h")))).printDigest();}`,
+    keys: `{hash.let("k", «12345»);}{hash.let("h", "«abcd»");}{hash.append("x").encodeHmacSha1(hash.append(hash.get("k")).append(hash.fromHex(hash.get("h")))).printDigest();}`,
+  },
+  {
+    what: "a named value read as a key in an earlier block, and as data: masked",
+    all: `{hash.append("«x»").encodeHmacSha1(hash.get('k')).printDigest();}&k={hash.get("k");}{hash.let('k', hash.append("«LETKEY»").toHex());}`,
+    keys: `{hash.append("x").encodeHmacSha1(hash.get('k')).printDigest();}&k={hash.get("k");}{hash.let('k', hash.append("«LETKEY»").toHex());}`,
+  },
+  {
+    what: "named values that feed one another, and one that is only data",
+    all: `{hash.let("a", "«AKEY»");}{hash.let("b", hash.get("a").append("«more»"));}{hash.let("d", "«data»");}{hash.append(hash.get("d")).encodeHmacSha1(hash.get("b")).printDigest();}`,
+    keys: `{hash.let("a", "«AKEY»");}{hash.let("b", hash.get("a").append("«more»"));}{hash.let("d", "data");}{hash.append(hash.get("d")).encodeHmacSha1(hash.get("b")).printDigest();}`,
+  },
+  {
+    what: "a named value defined inside a key argument, and what its value reads",
+    all: `{hash.let("s", "«SALT»");}{hash.append("«x»").encodeHmacSha1(hash.let("k", hash.get("s").append("«KEY2»"))).printDigest();}{hash.get("k");}`,
+    keys: `{hash.let("s", "«SALT»");}{hash.append("x").encodeHmacSha1(hash.let("k", hash.get("s").append("«KEY2»"))).printDigest();}{hash.get("k");}`,
+  },
+  {
+    what: "a name written with escapes is the same name",
+    all: `{hash.let("\u006b", "«LETKEY»");}{hash.append("«x»").encodeHmacSha1(hash.get("k"));}`,
+    keys: `{hash.let("\u006b", "«LETKEY»");}{hash.append("x").encodeHmacSha1(hash.get("k"));}`,
+  },
+  {
+    what: "a named value read after a typo, where it may be a key",
+    all: `{hash.let("k", "«LETKEY»").append("«x»").encodeHmacSha1 hash.get("k").printDigest();}`,
+    keys: `{hash.let("k", "«LETKEY»").append("x").encodeHmacSha1 hash.get("k").printDigest();}`,
+  },
+  {
+    what: "a named value read in a key argument pushed out of its block",
+    all: `{hash.let("k", "«LETKEY»").append("«x»")}.encodeHmacSha1(hash.get("k")).printDigest();«}»`,
+    keys: `{hash.let("k", "«LETKEY»").append("x")}.encodeHmacSha1(hash.get("k")).printDigest();«}»`,
+  },
+  {
+    what: "a named value read in a key call of the text",
+    all: `{hash.let("k", "«LETKEY»");} encodeHmacSha1(«hash.get("k"»)) {hash.append("«x»");}`,
+    keys: `{hash.let("k", "«LETKEY»");} encodeHmacSha1(«hash.get("k"»)) {hash.append("x");}`,
+  },
+  {
+    what: "a read by no literal name where a key goes: every named value",
+    all: `{hash.let("j", "«J»");}{hash.encodeHmacSha1(hash.get(«j»));}{hash.encodeHmacSha1(hash.get("«k»"`,
+    keys: `{hash.let("j", "«J»");}{hash.encodeHmacSha1(hash.get(«j»));}{hash.encodeHmacSha1(hash.get("«k»"`,
+  },
+  {
+    what: "a read left open where a key goes",
+    all: `{hash.let("j", "«J»");}{hash.encodeHmacSha1(hash.get("«j»"`,
+    keys: `{hash.let("j", "«J»");}{hash.encodeHmacSha1(hash.get("«j»"`,
+  },
+  {
+    what: "named values read as data only",
+    all: `{hash.let("d", "«data»").append(hash.get("d")).encodeHmacSha1("«k3y»").printDigest();}`,
+    keys: `{hash.let("d", "data").append(hash.get("d")).encodeHmacSha1("«k3y»").printDigest();}`,
+  },
+  {
     what: "a bare expression",
     all: `hash.append("«x»").encodeHmacSha256"«k3y»")`,
     keys: `hash.append("x").encodeHmacSha256"«k3y»")`,
@@ -182,6 +244,17 @@ it("reads names and keys from the table it is given, as an instance's with host 
 it("masks what the caller says is an expression as one", () => {
   expect(applyMasks(`"s3cr3t"`, errorMasks(`"s3cr3t"`))).toBe(`"s3cr3t"`);
   expect(applyMasks(`"s3cr3t"`, errorMasks(`"s3cr3t"`, { shape: "expression" }))).toBe(`"••••••"`);
+});
+
+it("keeps the named values of every recipe that only reads them as data as they were written", () => {
+  const dir = new URL("../docs/recipes/", import.meta.url);
+  const lines = readdirSync(dir)
+    .filter((f) => f.endsWith(".md"))
+    .flatMap((f) => readFileSync(new URL(f, dir), "utf8").split("\n"))
+    .filter((line) => /hash\.let\("[^"]+", (["'])/.test(line));
+  expect(lines.length).toBeGreaterThan(3);
+  const values = (text: string) => [...text.matchAll(/hash\.let\("[^"]+", ("[^"]*"|'[^']*')/g)].map((m) => m[1]);
+  for (const line of lines) expect(values(redact(line)), line).toEqual(values(line));
 });
 
 it("every mutation is generated", () => {

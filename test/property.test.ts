@@ -42,6 +42,7 @@ const runs = {
   expression: 1000,
   request: 1000,
   keys: 1500,
+  namedKeys: 500,
   limits: 500,
   nesting: 300,
 };
@@ -212,6 +213,20 @@ describe("keys", () => {
   it.prop([keyedTemplate({ sameLine: true })], { numRuns: runs.keys })(
     "no error (message, stack, format, JSON, inspect) and no redacted template shows a key",
     counted("keys", keyNeverShown),
+    PROPERTY_TIMEOUT,
+  );
+
+  // The same templates with the key given through a named value: defined by a block of its own
+  // before them, read where the literal stood (when no mutation took its quotes away).
+  const namedKey = keyedTemplate({ sameLine: true }).map(({ source, secret }) => {
+    const quoted = [`"${secret}"`, `'${secret}'`].find((q) => source.includes(q));
+    return quoted === undefined
+      ? { source, secret }
+      : { source: `{hash.let("kk", ${quoted});}${source.replace(quoted, `hash.get("kk")`)}`, secret };
+  });
+  it.prop([namedKey], { numRuns: runs.namedKeys })(
+    "the same, when the key is given through hash.let and read with hash.get",
+    counted("namedKeys", keyNeverShown),
     PROPERTY_TIMEOUT,
   );
 });

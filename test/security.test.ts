@@ -10,6 +10,10 @@ import {
   errorCodes,
   evaluate,
   expand,
+  explain,
+  explainRequest,
+  formatExplanation,
+  formatRequestExplanation,
   type Limits,
   redact,
   signRequest,
@@ -445,6 +449,13 @@ describe("redact", () => {
     { what: "blocks of unclosed calls", unit: `{hash.append("x").encodeHmacSha1(k(` },
     { what: "a bare expression of unclosed calls", unit: `.a(b("c`, prefix: "hash" },
     { what: "many small blocks", unit: `{hash.append("x").encodeHmacSha1("k").printDigest();}` },
+    // Named values read as keys: a second pass, and names joined in ever deeper definitions.
+    { what: "named values read as keys", unit: `{hash.let("k", "v").encodeHmacSha1(hash.get("k")).printDigest();}` },
+    {
+      what: "definitions nested in definitions",
+      unit: `hash.let("k", hash.get("j").append(`,
+      prefix: `{hash.encodeHmacSha1(hash.get("k")).append(`,
+    },
   ])("is linear without a length limit: $what", ({ unit, prefix = "" }) => {
     const limits = { maxTemplateLength: Number.POSITIVE_INFINITY };
     for (const literals of ["keys", "all"] as const) {
@@ -520,5 +531,68 @@ describe("what the review of issue 10 found", () => {
   it("caps an unknown method's name in its message", () => {
     const e = errorOf(() => expand(`{hash.${"a".repeat(5000)}();}`));
     expect(e.message.length).toBeLessThan(200);
+  });
+});
+
+describe("a key given through a named value (hash.let, read as a key with hash.get) leaks nowhere", () => {
+  const KEY = "LETKEYVALUE";
+  const q = `"${KEY}"`;
+  const keyed = `.encodeHmacSha1(hash.get("k"))`;
+  const leaks = (text: string) => text.includes(KEY) || text.includes(Buffer.from(KEY).toString("hex"));
+
+  // Each template, valid or with an error, defines the key in one place and reads it as one in another.
+  const templates = {
+    "the issue's template": `{hash.let("k",${q}).append("x")${keyed}.toHex().printDigest();}`,
+    "read in a later block": `a={hash.let("k", ${q});}&s={hash.append("x")${keyed}.toHex().printDigest();}`,
+    "read in an earlier block, and as data": `s={hash.append("x")${keyed}.toHex().printDigest();}&e={hash.get("k");}&{hash.let("k", hash.append(${q}));}`,
+    "through fromHex, nested": `{hash.let("h", "${Buffer.from(KEY).toString("hex")}");}{hash.append("x").encodeHmacSha1(hash.append("-").append(hash.fromHex(hash.get("h")))).toHex().printDigest();}`,
+    "through a second name": `{hash.let("a", ${q});}{hash.let("k", hash.get("a").append("!"));}{hash.append("x")${keyed}.toHex().printDigest();}`,
+    "defined inside the key argument, read as data": `{hash.append("x").encodeHmacSha1(hash.let("k", ${q})).toHex().printDigest();}&k={hash.get("k").encodeBase64().printDigest();}`,
+    "with a syntax error": `{hash.let("k", ${q}).append("x")${keyed}.toHex().printDigest(;}`,
+    "with an unknown method": `{hash.let("k", ${q});}{hash.append("x")${keyed}.toHx().printDigest();}`,
+    "read before its definition": `{hash.append(hash.get("k"))${keyed}.toHex().printDigest();}{hash.let("k", ${q});}`,
+    "defined twice": `{hash.let("k", ${q});}{hash.let("k", ${q})${keyed}.toHex().printDigest();}`,
+    "with a typo before the read": `{hash.let("k", ${q}).append("x").encodeHmacSha1 hash.get("k").printDigest();}`,
+    "with the read pushed out of its block": `{hash.let("k", ${q}).append("x")}${keyed}.toHex().printDigest();}`,
+  };
+
+  it.each(Object.entries(templates))("%s", (_, template) => {
+    for (const literals of ["keys", "all"] as const) {
+      const redacted = redact(template, { literals });
+      expect(leaks(redacted), redacted).toBe(false);
+      expect(redacted).toHaveLength(template.length);
+    }
+    let result: string | undefined;
+    try {
+      result = expand(template);
+    } catch (e) {
+      if (!(e instanceof HashHelperError)) throw e;
+      for (const text of errorOutputs(e)) expect(leaks(text), text).toBe(false);
+      for (const problem of e.problems) expect(leaks(problem.excerpt.text)).toBe(false);
+    }
+    if (result === undefined) return;
+    const e = explain(template);
+    for (const text of [JSON.stringify(e), formatExplanation(e), inspect(e, { depth: null })]) {
+      expect(leaks(text), text).toBe(false);
+    }
+    // A redacted template that would sign with the mask is refused instead.
+    expect(errorOf(() => expand(redact(template))).code).toBe("MASKED_LITERAL");
+  });
+
+  it("in a signed request whose parts define and read it", () => {
+    const request = {
+      url: `https://x/?sig={hash.append("x")${keyed}.toHex().printDigest();}`,
+      body: `{"echo": "{hash.getRequestHeader("X-Key").printDigest();}"}`,
+      headers: { "X-Key": `{hash.let("k", ${q});}`, "X-Sig": `{hash.getRequestBody()${keyed}.toHex().printDigest();}` },
+    };
+    const signed = signRequest(request);
+    expect(signed.url).toBe(`https://x/?sig=${createHmac("sha1", KEY).update("x").digest("hex")}`);
+    const explained = explainRequest(request);
+    for (const text of [JSON.stringify(explained), formatRequestExplanation(explained)]) {
+      expect(leaks(text), text).toBe(false);
+    }
+    // redact() reads one text: a request's parts are masked as one when redacted together.
+    const whole = [request.url, request.body, ...Object.values(request.headers)].join("\n");
+    expect(leaks(redact(whole)), redact(whole)).toBe(false);
   });
 });

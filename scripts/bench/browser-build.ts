@@ -17,9 +17,12 @@ import { build } from "esbuild";
  * UnitView, UnitContext) with its cache compared by URL, body and headers, and the evaluator's
  * steps of one shape. Issue 14's linter grew it to 93.7 KiB: 8.0 KiB for twelve rules with the
  * summaries and the triggering and clean examples that docs/lint.md and the editor show, the
- * re-reading of a template whose blocks do not all parse, and the fixes.
+ * re-reading of a template whose blocks do not all parse, and the fixes. Its review's fixes to
+ * 97.1 KiB: lint in time linear in the template (a multi-string search, the graph of named
+ * values resolved once) and distinct secret names in its fixes, 1.9 KiB; keys given through a
+ * named value (hash.let read by hash.get as a key) masked in redact() and traces, 1.2 KiB.
  */
-export const BROWSER_BUDGET = 95 * 1024;
+export const BROWSER_BUDGET = 98 * 1024;
 
 export interface BrowserBuild {
   text: string;

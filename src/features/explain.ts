@@ -7,6 +7,7 @@ import type { EvalContext } from "../language/context.ts";
 import { toHex } from "../language/encoding.ts";
 import { type ErrorSpan, MASK, position } from "../language/errors.ts";
 import type { ArgValue, Kind, Method, Value } from "../language/method.ts";
+import { keyNames } from "../language/names.ts";
 import { type Rules, withLimits } from "../language/rules.ts";
 import {
   type BlockRunner,
@@ -49,7 +50,10 @@ export interface ExplainedValue {
 export interface ExplainedArgument {
   /** The parameter it feeds: `value`, `key`, `secondsFromNow`… */
   param: string;
-  /** The parameter takes a key, so the argument is secret. */
+  /**
+   * The argument is a key, so it is secret: its parameter takes one, or it is the value of a
+   * named value that some block or part reads as a key (`hash.let("k", …)`, `hash.get("k")`).
+   */
   key: boolean;
   /** As written, a key literal as "••••••", a nested chain as hash.… with its own keys masked. */
   source: string;
@@ -121,7 +125,8 @@ export function explainAndEvaluateWith(
   } catch (e) {
     throw rethrown(e, expression, shownFor(expression, used, reveal));
   }
-  const block = explainBlock(used.methods, expression, chain.span, chain, recorder.done(), reveal);
+  const table = { methods: used.methods, keys: keyNames([chain], used.methods) };
+  const block = explainBlock(table, expression, chain.span, chain, recorder.done(), reveal);
   return {
     explanation: { result: shownOutput(block, value, reveal), now: context.nowMs, blocks: [block] },
     result: value,
@@ -165,15 +170,21 @@ export function explainAndSignRequestWith<H extends Headers>(
   let now = Number.NaN;
   const recorder = new Recorder();
   const errors = { reveal, shape: "template", rules } as const;
+  // Names cross parts: the keys among them are known from every part's blocks, read when the
+  // first block runs (the request has compiled by then, so every part parses).
+  let table: Table | undefined;
   const runOne: BlockRunner = (ref, piece, context) => {
     now = context.nowMs;
+    table ??= { methods: rules.methods, keys: requestKeyNames(rules, request) };
     let part = traced.get(ref.id);
     if (!part) {
       part = { where: ref.where, ref, blocks: new Map() };
       traced.set(ref.id, part);
     }
-    const block = traceBlock(ref.source, ref.program.ast, ref.program.pieces, piece, recorder, context, errors);
+    const block = traceBlock(ref.source, ref.program.ast, ref.program.pieces, piece, recorder, context, errors, table);
     part.blocks.set(piece, block);
+    // A part that a key built is read back (getRequestHeader…) masked, as one a secret built.
+    if (block.explained.output.secret) context.tainted?.();
     return block.output;
   };
   const signed = signRequestWith(rules, request, options, runOne, recorder);
@@ -214,6 +225,20 @@ export function explainAndSignRequestWith<H extends Headers>(
   return { explanation, signed };
 }
 
+/** The names whose values are keys, in every part of a request. */
+function requestKeyNames(rules: Rules, request: RequestTemplate): ReadonlySet<string> {
+  const headers = Array.isArray(request.headers)
+    ? (request.headers as readonly (readonly [string, string])[]).map(([, value]) => value)
+    : Object.values(request.headers ?? {});
+  const sources = [request.url, ...(request.body === undefined ? [] : [request.body]), ...headers];
+  const chains = sources.flatMap((source) => blockChains(build(source, { rules, reveal: false, check: false }).ast));
+  return keyNames(chains, rules.methods);
+}
+
+function blockChains(ast: Template): Chain[] {
+  return ast.parts.flatMap((part) => (part.type === "Block" ? [part.expression] : []));
+}
+
 /** Whether a part's trace masks some block's output. */
 function anySecret(part: { blocks: Map<number, TracedBlock> } | undefined): boolean {
   return part !== undefined && [...part.blocks.values()].some((b) => b.shown !== b.output);
@@ -243,11 +268,21 @@ function explainTemplate(rules: Rules, template: string, options: ExplainOptions
   const recorder = new Recorder();
   const { ast, pieces, order } = build(template, { rules: used, reveal, tracer: recorder });
   const context = evalContext(options);
-  const traced = tracePieces(template, ast, pieces, order, recorder, context, {
-    reveal,
-    shape: "template",
-    rules: used,
-  });
+  const table = { methods: used.methods, keys: keyNames(blockChains(ast), used.methods) };
+  const traced = tracePieces(
+    template,
+    ast,
+    pieces,
+    order,
+    recorder,
+    context,
+    {
+      reveal,
+      shape: "template",
+      rules: used,
+    },
+    table,
+  );
   const explanation = { result: traced.shown, now: context.nowMs, blocks: traced.blocks };
   return { explanation, result: traced.result, outputs: traced.outputs };
 }
@@ -265,10 +300,11 @@ function tracePieces(
   recorder: Recorder,
   context: EvalContext,
   shown: Shown,
+  table: Table,
 ): { outputs: string[]; blocks: ExplainedBlock[]; result: string; shown: string } {
   const traced = new Map<number, TracedBlock>();
   const blockPieces = order ?? ast.parts.flatMap((part, i) => (part.type === "Block" ? [i] : []));
-  for (const i of blockPieces) traced.set(i, traceBlock(source, ast, pieces, i, recorder, context, shown));
+  for (const i of blockPieces) traced.set(i, traceBlock(source, ast, pieces, i, recorder, context, shown, table));
   const outputs: string[] = [];
   const blocks: ExplainedBlock[] = [];
   let result = "";
@@ -303,6 +339,7 @@ function traceBlock(
   recorder: Recorder,
   context: EvalContext,
   shown: Shown,
+  table: Table,
 ): TracedBlock {
   const part = ast.parts[i] as Block;
   const piece = pieces[i] as TextEvaluator;
@@ -313,7 +350,7 @@ function traceBlock(
     throw rethrown(e, source, shown);
   }
   const explained = explainBlock(
-    shown.rules.methods,
+    table,
     source,
     part.span,
     part.expression,
@@ -398,8 +435,25 @@ class Recorder implements Tracer {
   }
 }
 
-/** The method table the calls of a trace are read with: the instance's, host functions included. */
-type Table = ReadonlyMap<string, Method>;
+/**
+ * What the calls of a trace are read with: the method table (the instance's, host functions
+ * included), and the names whose values are keys (see keyNames()).
+ */
+interface Table {
+  methods: ReadonlyMap<string, Method>;
+  keys: ReadonlySet<string>;
+}
+
+/** The name a call defines or reads, when it is a key's (hash.let / hash.get of a key). */
+function keyName(table: Table, method: Method | undefined, call: Call): boolean {
+  const first = call.args[0];
+  return method?.names !== undefined && first?.type === "String" && table.keys.has(first.value);
+}
+
+/** The argument is the value of a key's definition: `hash.let("k", …)` where k is read as a key. */
+function keyValue(table: Table, method: Method | undefined, call: Call, i: number): boolean {
+  return i > 0 && method?.names === "define" && keyName(table, method, call);
+}
 
 function explainBlock(
   table: Table,
@@ -440,29 +494,31 @@ function explainChain(
     const explainedArgs = call.args.map((node, i): ExplainedArgument => {
       const param = method.params[i];
       const name = param?.name ?? `argument ${i + 1}`;
-      const keyArg = inKey || param?.secret === true;
+      const isKey = param?.secret === true || keyValue(table, method, call, i);
+      const keyArg = inKey || isKey;
       if (node.type === "Chain") {
         const inner = explainChain(table, source, nested[i] as RanChain, keyArg, reveal);
         const isSecret = keyArg || inner.secret;
         argsSecret ||= isSecret;
         return {
           param: name,
-          key: param?.secret === true,
+          key: isKey,
           source: renderChain(table, source, node, keyArg, reveal),
           value: view(args[i] as Value, isSecret, reveal),
           steps: inner.steps,
         };
       }
-      const isSecret = param?.secret === true || (inKey && param?.literal !== true);
+      const isSecret = isKey || (inKey && param?.literal !== true);
       argsSecret ||= isSecret;
       const written = renderArgument(source, node, isSecret, reveal);
-      const key = param?.secret === true;
       return node.type === "String"
-        ? { param: name, key, source: written, value: view(node.value, isSecret, reveal) }
-        : { param: name, key, source: written };
+        ? { param: name, key: isKey, source: written, value: view(node.value, isSecret, reveal) }
+        : { param: name, key: isKey, source: written };
     });
     const inputSecret = method.input !== "start" && secret;
-    secret = inKey || readSecret || (method.reveals && (inputSecret || argsSecret));
+    // A key's named value, defined or read, is the key wherever it stands.
+    const named = keyName(table, method, call);
+    secret = inKey || readSecret || named || (method.reveals && (inputSecret || argsSecret));
     return {
       method: method.name,
       call: renderCall(table, source, call, inKey, reveal),
@@ -543,12 +599,13 @@ function renderChain(table: Table, source: string, chain: Chain, inKey: boolean,
 }
 
 function renderCall(table: Table, source: string, call: Call, inKey: boolean, reveal: boolean): string {
-  const method = table.get(call.method);
+  const method = table.methods.get(call.method);
   const args = call.args.map((arg, i) => {
     const param = method?.params[i];
-    const keyArg = inKey || param?.secret === true || method === undefined;
+    const isKey = param?.secret === true || keyValue(table, method, call, i);
+    const keyArg = inKey || isKey || method === undefined;
     if (arg.type === "Chain") return renderChain(table, source, arg, keyArg, reveal);
-    return renderArgument(source, arg, param?.secret === true || (inKey && param?.literal !== true), reveal);
+    return renderArgument(source, arg, isKey || (inKey && param?.literal !== true), reveal);
   });
   return `${call.method}(${args.join(", ")})`;
 }

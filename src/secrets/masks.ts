@@ -67,7 +67,11 @@ export function applyMasks(source: string, spans: readonly Span[]): string {
  *   (alone between `(` or `,` and `,` or `)`) of an exactly named method, in a parameter marked
  *   `isName`, whatever else the block holds. With "keys" it is also shown when it is data: a
  *   whole argument, in a parameter that takes no key, of a method known or nearly so, outside
- *   any key argument, in a block that follows the grammar up to it;
+ *   any key argument, in a block that follows the grammar up to it. A named value's definition
+ *   (`hash.let("k", …)`) is a key argument when some block reads the name where a key goes
+ *   (`encodeHmacSha1(hash.get("k"))`), or shares a value with a name that is read so; every
+ *   definition is, when a read cannot be told apart (a block off the grammar, a read by no
+ *   literal name where a key goes, a read in a string that swallowed calls);
  * - an unterminated string is masked to the end of its line;
  * - a number is masked unless it is a whole argument of a bounded count (`getExpiryTime(240)`),
  *   or, with "keys", data;
@@ -83,10 +87,23 @@ export function applyMasks(source: string, spans: readonly Span[]): string {
 export function maskSpans(source: string, masking: Masking, options: MaskOptions = {}): Span[] {
   const shape = options.shape ?? (isExpression(source) ? "expression" : "template");
   const table = options.methods ?? methods;
-  const spans: Span[] = [];
   const { tokens, failures } = tokenize(source, shape === "expression" ? "bare" : "text");
   const items = itemsOf(tokens, failures);
-  const pass = { source, items, masking, table, resolver: resolve(table), spans };
+  const resolver = resolve(table);
+  if (masking === "all") return maskPass({ source, items, masking, table, resolver, spans: [] }, shape);
+  // With "keys", a named value is a key when a read of its name feeds a key argument, in any
+  // block (`hash.let("k", "…")` then `encodeHmacSha1(hash.get("k"))`): the first pass finds the
+  // names, and only when one of them is defined does a second pass mask its definitions' values.
+  const flow = new NameFlow();
+  const spans = maskPass({ source, items, masking, table, resolver, spans: [], flow }, shape);
+  const keys = flow.keys();
+  if (keys === undefined) return spans;
+  return maskPass({ source, items, masking, table, resolver, spans: [], keys }, shape);
+}
+
+/** One pass of maskSpans() over the items of a source. */
+function maskPass(pass: Pass, shape: Shape): Span[] {
+  const { source, items, spans } = pass;
   if (shape === "expression") {
     walk(pass, 0, items.length, shape);
     return spans;
@@ -157,7 +174,71 @@ interface Pass {
   table: ReadonlyMap<string, Method>;
   resolver: Resolver;
   spans: Span[];
+  /** For "keys", first pass: where the names of named values are defined and read. */
+  flow?: NameFlow | undefined;
+  /** For "keys", second pass: the names whose values are keys ("*": every name). */
+  keys?: ReadonlySet<string> | undefined;
 }
+
+/**
+ * The names of named values as the first "keys" pass finds them: a name read or defined where a
+ * key goes (or after a typo, where anything may) is a key, and so is every name read or defined
+ * inside the value of a key's definition, or whose value holds a read of a key: one value feeds
+ * the other. Names joined so are kept as sets (union-find), linear in the template's size.
+ */
+class NameFlow {
+  private readonly parent = new Map<string, string>();
+  private readonly seeds: string[] = [];
+  private readonly defined: string[] = [];
+  /**
+   * Any name may be a key: a read where a key goes whose name is no literal, a read hidden in a
+   * string that swallowed calls, or a block that does not follow the grammar, whose calls (its
+   * reads among them) cannot be told apart.
+   */
+  anyKey = false;
+
+  /** A call of hash.let or hash.get with its name, at a key's place or not, inside a definition's value or not. */
+  use(name: string, define: boolean, atKey: boolean, owner: string | undefined): void {
+    this.root(name);
+    if (define) this.defined.push(name);
+    if (atKey) this.seeds.push(name);
+    if (owner !== undefined) this.parent.set(this.root(name), this.root(owner));
+  }
+
+  private root(name: string): string {
+    let at = name;
+    for (let up = this.parent.get(at); up !== undefined && up !== at; up = this.parent.get(at)) at = up;
+    if (!this.parent.has(name)) this.parent.set(name, name);
+    // Path compression: every name on the way now points at the root.
+    for (let next = name; next !== at; ) {
+      const up = this.parent.get(next) as string;
+      this.parent.set(next, at);
+      next = up;
+    }
+    return at;
+  }
+
+  /** The names whose definitions hold keys, or undefined when no definition does. */
+  keys(): ReadonlySet<string> | undefined {
+    if (this.anyKey) return this.defined.length > 0 ? ANY_NAME : undefined;
+    if (this.seeds.length === 0 || this.defined.length === 0) return undefined;
+    const roots = new Set(this.seeds.map((name) => this.root(name)));
+    const keys = new Set(this.defined.filter((name) => roots.has(this.root(name))));
+    return keys.size > 0 ? keys : undefined;
+  }
+}
+
+/** Every name is a key's. */
+const ANY_NAME: ReadonlySet<string> = new Set(["*"]);
+
+/** A name's literal as its value: the text between the quotes, its escapes read as to-ast.ts does. */
+function nameValue(text: string): string {
+  if (!text.includes("\\")) return text;
+  return text.replace(/\\(u[0-9A-Fa-f]{4}|.)/g, (whole, sequence: string) =>
+    sequence.length === 5 ? String.fromCharCode(Number.parseInt(sequence.slice(1), 16)) : (ESCAPED[sequence] ?? whole),
+  );
+}
+const ESCAPED: Record<string, string> = { "\\": "\\", '"': '"', "'": "'", n: "\n", r: "\r", t: "\t" };
 
 const K = {
   Failure: 0,
@@ -254,6 +335,16 @@ interface Frame {
   key: boolean;
   /** For "keys": an enclosing argument may be a key. */
   outerKey: boolean;
+  /** For "keys": the call defines or reads a named value (hash.let, hash.get). */
+  names: "define" | "read" | undefined;
+  /** For "keys": the name it defines or reads, once its first argument is read as a whole literal. */
+  named: string | undefined;
+  /** For "keys": the call stands where a key goes, or after a typo. */
+  atKey: boolean;
+  /** For "keys": the name of the innermost definition whose value holds the call. */
+  owner: string | undefined;
+  /** For "keys": a definition of a name whose value is a key (second pass). */
+  keyed: boolean;
 }
 
 type Resolver = (name: string) => Method | undefined;
@@ -275,7 +366,18 @@ function resolve(table: ReadonlyMap<string, Method>): Resolver {
 
 function mayBeKey(frame: Frame): boolean {
   const param: Param | undefined = frame.called?.params[frame.arg];
-  return frame.outerKey || param === undefined || param.secret === true;
+  return frame.outerKey || param === undefined || param.secret === true || (frame.keyed && frame.arg > 0);
+}
+
+/** The innermost definition whose value holds what stands in the frame's argument. */
+function ownerIn(frame: Frame | undefined): string | undefined {
+  if (frame === undefined) return undefined;
+  return frame.names === "define" && frame.arg > 0 && frame.named !== undefined ? frame.named : frame.owner;
+}
+
+/** A read whose name is no literal, where a key goes: any named value may be the key. */
+function unnamedRead(flow: NameFlow | undefined, frame: Frame): void {
+  if (flow && frame.names === "read" && frame.named === undefined && frame.atKey) flow.anyKey = true;
 }
 
 // Where a block reads as the grammar has it, token by token (src/syntax/parser.ts, simplified).
@@ -326,7 +428,12 @@ function step(state: State, kind: number, inCall: boolean): State {
 }
 
 /** Masks the items [from, to) of one block or expression. */
-function walk({ source, items, masking, table, resolver, spans }: Pass, from: number, to: number, shape: Shape): void {
+function walk(
+  { source, items, masking, table, resolver, spans, flow, keys }: Pass,
+  from: number,
+  to: number,
+  shape: Shape,
+): void {
   const kindAt = (i: number): number | undefined => (i >= from && i < to ? items.kind[i] : undefined);
   const stack: Frame[] = [];
   let state: State = masking === "keys" ? (shape === "template" ? S.BeforeOpen : S.BeforeHash) : S.Broken;
@@ -339,19 +446,29 @@ function walk({ source, items, masking, table, resolver, spans }: Pass, from: nu
     if (kind === K.LParen) {
       if (frame) frame.seen++;
       const callee = kindAt(i - 1) === K.Word ? source.slice(items.start[i - 1], items.end[i - 1]) : undefined;
+      const exact = callee === undefined ? undefined : table.get(callee);
+      const called = state !== S.Broken && callee !== undefined ? resolver(callee) : undefined;
+      const names = masking === "keys" ? (exact ?? called)?.names : undefined;
       const next: Frame = {
-        exact: callee === undefined ? undefined : table.get(callee),
-        called: state !== S.Broken && callee !== undefined ? resolver(callee) : undefined,
+        exact,
+        called,
         arg: 0,
         seen: 0,
         key: false,
         outerKey: frame?.key ?? false,
+        names,
+        named: undefined,
+        // A call after a typo may be anything's argument, a key's too.
+        atKey: (frame?.key ?? false) || state === S.Broken,
+        owner: ownerIn(frame),
+        keyed: names === "define" && keys === ANY_NAME,
       };
       next.key = mayBeKey(next);
       stack.push(next);
       continue;
     }
     if (kind === K.RParen) {
+      if (frame) unnamedRead(flow, frame);
       stack.pop();
       continue;
     }
@@ -368,9 +485,17 @@ function walk({ source, items, masking, table, resolver, spans }: Pass, from: nu
     // And a literal that holds a '(' may be calls a stray quote swallowed whole
     // (`getSecret("x).encodeHmacMd5('k').append(",…`): never a name, nor data.
     const swallowed = kind === K.String && source.slice(start + 1, end - 1).includes("(");
+    // A string that swallowed calls may hold the read of a key (`append("a).encodeHmacSha1(hash.get(")`).
+    if (flow && swallowed && hidesRead(table, source.slice(start + 1, end - 1))) flow.anyKey = true;
     const whole = frame !== undefined && frame.seen === 0 && (after === K.Comma || after === K.RParen) && !swallowed;
     const param = whole ? frame.exact?.params[frame.arg] : undefined;
     const data = state !== S.Broken && whole && !frame.key;
+    if (frame?.names !== undefined && frame.arg === 0 && frame.seen === 0 && whole && kind === K.String) {
+      const name = nameValue(source.slice(start + 1, end - 1));
+      frame.named = name;
+      flow?.use(name, frame.names === "define", frame.atKey, frame.owner);
+      if (frame.names === "define" && keys?.has(name)) frame.keyed = true;
+    }
     if (frame) frame.seen++;
     switch (kind) {
       case K.String:
@@ -393,6 +518,28 @@ function walk({ source, items, masking, table, resolver, spans }: Pass, from: nu
         break;
     }
   }
+  // Calls left open at the end (`encodeHmacSha1(hash.get(` and no more).
+  for (const frame of stack) unnamedRead(flow, frame);
+  if (flow && state === S.Broken) flow.anyKey = true;
+}
+
+const readNames = new WeakMap<ReadonlyMap<string, Method>, string[]>();
+
+/** Whether text holds what may be a call of a method that reads a named value: its name, then '('. */
+function hidesRead(table: ReadonlyMap<string, Method>, text: string): boolean {
+  let names = readNames.get(table);
+  if (names === undefined) {
+    names = [...table.values()].filter((m) => m.names === "read").map((m) => m.name);
+    readNames.set(table, names);
+  }
+  for (const name of names) {
+    for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
+      let i = at + name.length;
+      while (text[i] === " " || text[i] === "\t") i++;
+      if (text[i] === "(" && !isNameChar(text.charCodeAt(at - 1))) return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -401,7 +548,7 @@ function walk({ source, items, masking, table, resolver, spans }: Pass, from: nu
  * line) or else everything up to `)` or the end of the line. With "keys", only calls of a
  * method that may take a key: unknown, or nearly the name of one that does.
  */
-function textualSpans({ source, masking, resolver, spans }: Pass, from: number, to: number): void {
+function textualSpans({ source, masking, resolver, spans, flow }: Pass, from: number, to: number): void {
   let closeEnd = from;
   // Where the last scan for a closing quote found none: a later scan for the same quote that
   // starts before there ends there too, which keeps the whole pass linear.
@@ -416,6 +563,9 @@ function textualSpans({ source, masking, resolver, spans }: Pass, from: number, 
     // Digits stuck to the front are not part of a name: `240.5encodeHmacSha1(` is a typo'd call.
     while (nameStart < nameEnd && isDigit(source.charCodeAt(nameStart))) nameStart++;
     const name = source.slice(nameStart, nameEnd);
+    // A read of a named value in the argument of a call that takes a key (its run masked
+    // already): text names no value the masks can follow, so any named value may be that key.
+    if (flow && name !== "" && paren < lastEnd(spans) && resolver(name)?.names === "read") flow.anyKey = true;
     if (name === "" ? source[nameEnd - 1] !== "." : masking === "keys" && !mayTakeKey(resolver(name))) continue;
     let i = paren + 1;
     while (i < to && (source[i] === " " || source[i] === "\t")) i++;
@@ -446,6 +596,12 @@ function textualSpans({ source, masking, resolver, spans }: Pass, from: number, 
     }
     push(spans, i, end);
   }
+}
+
+/** Where the last span ends (0 when none). */
+function lastEnd(spans: readonly Span[]): number {
+  const last = spans[spans.length - 1];
+  return last === undefined ? 0 : last.offset + last.length;
 }
 
 function isDigit(code: number): boolean {

@@ -148,7 +148,7 @@ it("an application's browser build of the package stays within its budget, gzipp
   const bundle = await browserBuild(dist(".."));
   expect(bundle.inputs).toContain("dist/browser.js");
   expect(bundle.gzipped).toBeLessThanOrEqual(BROWSER_BUDGET);
-  expect(BROWSER_BUDGET).toBe(95 * 1024);
+  expect(BROWSER_BUDGET).toBe(98 * 1024);
 });
 
 // dist/index.js is src/node.ts: the classes and limits at once, the rest (dist/full.js, with the
