@@ -9,10 +9,31 @@ import { EditorView, keymap } from "@codemirror/view";
 import { formatRequest, hashHelper, type LiveValue, refreshHashHelper, traceRows } from "../src/codemirror/index.ts";
 import { type Diagnostic, defaultHelper, type RequestTemplate } from "../src/index.ts";
 import { recipes } from "./recipes.ts";
-import { curlOf, requestOf } from "./request.ts";
+import { CurlRefused, curlOf, requestOf } from "./request.ts";
+import { sharedTemplate, shareFragment } from "./share.ts";
 
-const helper = defaultHelper;
+/**
+ * The package's instance, each call the page makes through it counted: the browser test reads
+ * `window.playground.work` to check that an idle page with a frozen clock computes nothing.
+ */
+const work = { explain: 0, explainRequest: 0, lint: 0, redact: 0 };
+/** The function, each call counted under `name`. */
+function counted<F extends (...args: never[]) => unknown>(name: keyof typeof work, f: F): F {
+  return ((...args: Parameters<F>) => {
+    work[name]++;
+    return f(...args);
+  }) as F;
+}
+const helper: typeof defaultHelper = {
+  ...defaultHelper,
+  explain: counted("explain", defaultHelper.explain),
+  explainRequest: counted("explainRequest", defaultHelper.explainRequest),
+  lint: counted("lint", defaultHelper.lint),
+  redact: counted("redact", defaultHelper.redact),
+};
 const secrets = new Map<string, string>();
+/** Bumped when a secret is added or removed: what lint() found is computed again then. */
+let secretsVersion = 0;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const nowInput = $<HTMLInputElement>("now");
@@ -41,6 +62,9 @@ function request(text: string): RequestTemplate | undefined {
   return requestOf(text);
 }
 
+/** The trace table shows its first rows: thousands cost more to draw than to compute. */
+const MAX_ROWS = 500;
+
 function render(value: LiveValue, text: string): void {
   clock.textContent = "";
   if (value.kind === "error") {
@@ -54,7 +78,8 @@ function render(value: LiveValue, text: string): void {
   const body = trace.tBodies[0] as HTMLTableSectionElement;
   body.replaceChildren();
   if (value.kind !== "error") {
-    for (const row of traceRows(value.explanation)) {
+    const rows = traceRows(value.explanation);
+    for (const row of rows.slice(0, MAX_ROWS)) {
       const tr = body.insertRow();
       const cells = [
         row.where ?? `block ${row.block}`,
@@ -64,12 +89,19 @@ function render(value: LiveValue, text: string): void {
       ];
       for (const cell of cells) tr.insertCell().textContent = cell;
     }
+    if (rows.length > MAX_ROWS) {
+      const cell = body.insertRow().insertCell();
+      cell.colSpan = 4;
+      cell.textContent = `… and ${rows.length - MAX_ROWS} more steps`;
+    }
   }
   renderProblems(value, text);
 }
 
-/** Every error and warning with its caret (as formatDiagnostics() draws them), and what stopped the expansion. */
-function renderProblems(value: LiveValue, text: string): void {
+/** What lint() found for a text and the secrets as they were: a new value of the same text (the clock moved) lints nothing. */
+let linted: { text: string; secrets: number; found: Diagnostic[] } | undefined;
+function lintOf(text: string): Diagnostic[] {
+  if (linted?.text === text && linted.secrets === secretsVersion) return linted.found;
   let found: Diagnostic[] = [];
   try {
     const r = request(text);
@@ -77,6 +109,13 @@ function renderProblems(value: LiveValue, text: string): void {
   } catch {
     // A line of the request that is not .http: the live value says which.
   }
+  linted = { text, secrets: secretsVersion, found };
+  return found;
+}
+
+/** Every error and warning with its caret (as formatDiagnostics() draws them), and what stopped the expansion. */
+function renderProblems(value: LiveValue, text: string): void {
+  let found = lintOf(text);
   if (value.kind === "error") {
     const known = (p: { code: string; span: { offset: number }; where?: string | undefined }) =>
       found.some((d) => d.code === p.code && d.span.offset === p.span.offset && d.where === p.where);
@@ -100,11 +139,10 @@ function renderProblems(value: LiveValue, text: string): void {
 // The editor, in a shadow root (see the top of this file).
 const host = $<HTMLDivElement>("template");
 const root = host.attachShadow({ mode: "open" });
-const fromLink = new URLSearchParams(location.hash.slice(1)).get("t");
-let text = fromLink ?? MOZ;
+const fromLink = sharedTemplate(location.hash);
 const view = new EditorView({
   parent: root,
-  doc: text,
+  doc: fromLink ?? MOZ,
   extensions: [
     history(),
     closeBrackets(),
@@ -122,9 +160,6 @@ const view = new EditorView({
         onValue: (value) => render(value, view.state.doc.toString()),
       },
     }),
-    EditorView.updateListener.of((update) => {
-      if (update.docChanged) text = update.state.doc.toString();
-    }),
     EditorView.theme({
       "&": { border: "1px solid #b8bfcc", borderRadius: "4px", backgroundColor: "#fff", fontSize: "14px" },
       "&.cm-focused": { outline: "2px solid #5b7bd5" },
@@ -135,6 +170,8 @@ const view = new EditorView({
 });
 
 nowInput.addEventListener("input", () => refreshHashHelper(view));
+// For the browser test: the work counted, and the editor (its text; the secrets are not in it).
+Object.assign(window, { playground: { work, view } });
 
 // Secrets: a name and a value, the value read once from its field, which is then cleared.
 const secretList = $<HTMLUListElement>("secret-list");
@@ -150,6 +187,7 @@ function renderSecrets(): void {
     remove.textContent = "remove";
     remove.addEventListener("click", () => {
       secrets.delete(name);
+      secretsVersion++;
       renderSecrets();
       refreshHashHelper(view);
     });
@@ -161,6 +199,7 @@ $<HTMLFormElement>("secret-form").addEventListener("submit", (event) => {
   const value = $<HTMLInputElement>("secret-value");
   if (name.value.trim() === "") return;
   secrets.set(name.value.trim(), value.value);
+  secretsVersion++;
   name.value = "";
   value.value = "";
   renderSecrets();
@@ -181,17 +220,26 @@ examples.addEventListener("change", () => {
 });
 
 // The share link: the template in the fragment, with every key argument redacted.
+const shareNote = $<HTMLSpanElement>("share-note");
 $<HTMLButtonElement>("share").addEventListener("click", () => {
-  const fragment = new URLSearchParams({ t: helper.redact(text) }).toString();
-  const link = `${location.origin}${location.pathname}#${fragment}`;
-  $<HTMLInputElement>("share-link").value = link;
-  window.history.replaceState(null, "", `#${fragment}`);
+  const shared = shareFragment(view.state.doc.toString(), helper);
+  const field = $<HTMLInputElement>("share-link");
+  if (!shared.ok) {
+    field.value = "";
+    shareNote.textContent = shared.reason;
+    window.history.replaceState(null, "", `${location.pathname}${location.search}`);
+    return;
+  }
+  shareNote.textContent = "";
+  field.value = `${location.origin}${location.pathname}#${shared.fragment}`;
+  window.history.replaceState(null, "", `#${shared.fragment}`);
 });
 
 // Copy as curl: signed at the click, with the real secrets, straight to the clipboard; never shown.
 const copied = $<HTMLSpanElement>("copied");
 $<HTMLButtonElement>("curl").addEventListener("click", async () => {
   try {
+    const text = view.state.doc.toString();
     const r = request(text);
     const options = { now: now(), secrets };
     const signed = r
@@ -201,6 +249,10 @@ $<HTMLButtonElement>("curl").addEventListener("click", async () => {
     copied.textContent = "copied";
   } catch (e) {
     copied.textContent =
-      e instanceof Error && e.name === "HashHelperError" ? "the template has an error" : "could not copy";
+      e instanceof CurlRefused
+        ? `not copied: ${e.message}`
+        : e instanceof Error && e.name === "HashHelperError"
+          ? "the template has an error"
+          : "could not copy";
   }
 });

@@ -9,17 +9,21 @@ import {
   type CompletionSource,
   pickedCompletion,
 } from "@codemirror/autocomplete";
+import type { StateField } from "@codemirror/state";
 import type { EditorView } from "@codemirror/view";
 import { type Method, signature } from "../index.ts";
 import { type Resolved, secretNames } from "./options.ts";
-import { placeAt } from "./scan.ts";
+import { placeAt, placeIn, type TextScan } from "./scan.ts";
 
 const NAME_CHARS = /^[\w$]*$/;
 
-export function completionSource(resolved: Resolved): CompletionSource {
+export function completionSource(resolved: Resolved, field?: StateField<TextScan>): CompletionSource {
   return (context: CompletionContext): CompletionResult | null => {
-    const text = context.state.doc.toString();
-    const place = placeAt(text, context.pos);
+    // The editor's own scan when the extension keeps one, so a keystroke reads no more than its block.
+    const scan = field && context.state.field(field, false);
+    const place = scan
+      ? placeIn(scan.blocksIn(context.pos, context.pos), context.pos)
+      : placeAt(context.state.doc.toString(), context.pos);
     const table = resolved.helper.methods;
     if (place.kind === "method") {
       const allowed = next(table, place.after, place.previous);
@@ -37,7 +41,7 @@ export function completionSource(resolved: Resolved): CompletionSource {
       return { from: place.from, options, validFor: /^[\w.$-]*$/ };
     }
     // `{ha` is not a block yet: `hash.` makes it one.
-    const opener = /[{<]\s*([A-Za-z]*)$/.exec(text.slice(Math.max(0, context.pos - 32), context.pos));
+    const opener = /[{<]\s*([A-Za-z]*)$/.exec(context.state.sliceDoc(Math.max(0, context.pos - 32), context.pos));
     const word = opener?.[1];
     if (word !== undefined && "hash".startsWith(word) && (word !== "" || context.explicit)) {
       return {

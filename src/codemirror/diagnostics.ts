@@ -20,7 +20,7 @@ export function diagnose(text: string, resolved: Resolved): EditorDiagnostic[] {
     // The host could not read a request from the text: lint it as a template.
   }
   let found: Diagnostic[] = [];
-  let place: (d: Diagnostic) => number | undefined = () => 0;
+  let place: (d: Diagnostic) => Place | undefined = () => identity;
   try {
     if (request) {
       found = helper.lint(request, { secrets });
@@ -42,16 +42,26 @@ export function diagnose(text: string, resolved: Resolved): EditorDiagnostic[] {
   }
   const out: EditorDiagnostic[] = [];
   for (const d of found) {
-    const base = place(d);
-    if (base === undefined) continue;
-    const from = Math.min(base + d.span.offset, text.length);
-    const to = Math.min(from + Math.max(d.span.length, 0), text.length);
-    out.push(toEditor(d, from, to, base));
+    const map = place(d);
+    if (map === undefined) continue;
+    const [from, to] = spanIn(map, d.span.offset, d.span.length, text.length);
+    out.push(toEditor(d, from, to, map));
   }
   return out;
 }
 
-function toEditor(d: Diagnostic, from: number, to: number, base: number): EditorDiagnostic {
+/** Offsets in a part to offsets in the editor's text. */
+type Place = (offset: number) => number;
+const identity: Place = (offset) => offset;
+
+/** A span of a part as [from, to) in a text of `length`: its last character mapped, so a span over a line break covers it. */
+function spanIn(map: Place, offset: number, length: number, size: number): [number, number] {
+  const from = Math.min(map(offset), size);
+  const to = length > 0 ? Math.min(map(offset + length - 1) + 1, size) : from;
+  return [from, Math.max(from, to)];
+}
+
+function toEditor(d: Diagnostic, from: number, to: number, map: Place): EditorDiagnostic {
   const diagnostic: EditorDiagnostic = {
     from,
     to,
@@ -77,8 +87,7 @@ function toEditor(d: Diagnostic, from: number, to: number, base: number): Editor
     const action: Action = {
       name: fix.title,
       apply: (view) => {
-        const start = Math.min(base + fix.span.offset, view.state.doc.length);
-        const end = Math.min(start + fix.span.length, view.state.doc.length);
+        const [start, end] = spanIn(map, fix.span.offset, fix.span.length, view.state.doc.length);
         view.dispatch({ changes: { from: start, to: end, insert: fix.text }, userEvent: "input.fix" });
       },
     };
@@ -91,16 +100,18 @@ function toEditor(d: Diagnostic, from: number, to: number, base: number): Editor
  * Where each part of a request stands in the text, found by its own text, in the order a
  * `.http` request writes them (request line, headers, body); a diagnostic of a part that is not
  * in the editor (a header the host keeps in another field) has no place and is not shown here.
+ * A part is found as it is written, or over the line breaks and indentation of a `.http` URL
+ * continued on indented lines (which the format joins, each line trimmed).
  */
-function partPlaces(text: string, request: RequestTemplate): (d: Diagnostic) => number | undefined {
-  const places = new Map<string, number>();
+function partPlaces(text: string, request: RequestTemplate): (d: Diagnostic) => Place | undefined {
+  const places = new Map<string, Place>();
   let from = 0;
   const locate = (where: string, part: string) => {
     if (part === "" || places.has(where)) return;
-    const at = text.indexOf(part, from);
-    if (at < 0) return;
-    places.set(where, at);
-    from = at + part.length;
+    const found = locatePart(text, part, from);
+    if (!found) return;
+    places.set(where, found.map);
+    from = found.end;
   };
   locate("URL", request.url);
   const headers = Array.isArray(request.headers)
@@ -108,7 +119,54 @@ function partPlaces(text: string, request: RequestTemplate): (d: Diagnostic) => 
     : Object.entries(request.headers ?? {});
   for (const [name, value] of headers) locate(`header ${name}`, value);
   if (request.body !== undefined) locate("body", request.body);
-  return (d) => (d.where === undefined ? 0 : places.get(d.where));
+  return (d) => (d.where === undefined ? identity : places.get(d.where));
+}
+
+/** How many places a folded part is tried at before it is given up (each try is one pass over the part). */
+const FOLD_TRIES = 64;
+
+/** Where `part` stands in `text` from `from` on, exactly or folded over lines; undefined when it is not there. */
+export function locatePart(text: string, part: string, from: number): { map: Place; end: number } | undefined {
+  const at = text.indexOf(part, from);
+  if (at >= 0) return { map: (o) => at + o, end: at + part.length };
+  const first = part[0] as string;
+  let start = text.indexOf(first, from);
+  for (let tries = 0; start >= 0 && tries < FOLD_TRIES; tries++) {
+    const folded = walkFolded(text, part, start);
+    if (folded) return folded;
+    start = text.indexOf(first, start + 1);
+  }
+  return undefined;
+}
+
+/** The part read from `start`, where the text may break a line (and indent the next) between any two of its characters. */
+function walkFolded(text: string, part: string, start: number): { map: Place; end: number } | undefined {
+  // Each run of the part that stands unbroken in the text: [offset in the part, offset in the text].
+  const runs: [number, number][] = [[0, start]];
+  let i = 0;
+  let j = start;
+  while (i < part.length) {
+    if (text[j] === part[i]) {
+      i++;
+      j++;
+      continue;
+    }
+    let k = j;
+    while (text[k] === " " || text[k] === "\t") k++;
+    if (text[k] === "\r") k++;
+    if (text[k] !== "\n" || i === 0) return undefined;
+    k++;
+    while (text[k] === " " || text[k] === "\t") k++;
+    j = k;
+    runs.push([i, j]);
+  }
+  const map: Place = (o) => {
+    let r = runs.length - 1;
+    while (r > 0 && (runs[r] as [number, number])[0] > o) r--;
+    const [partAt, textAt] = runs[r] as [number, number];
+    return textAt + (o - partAt);
+  };
+  return { map, end: j };
 }
 
 export function diagnostics(resolved: Resolved): Extension {

@@ -9,7 +9,7 @@ import { EditorState, type Extension } from "@codemirror/state";
 import type { EditorView } from "@codemirror/view";
 import { completionSource } from "./complete.ts";
 import { diagnose, diagnostics, refreshEffect } from "./diagnostics.ts";
-import { highlighting } from "./highlight.ts";
+import { highlighting, scanState } from "./highlight.ts";
 import { hover } from "./hover.ts";
 import { live, liveValue } from "./live.ts";
 import { type HashHelperEditorOptions, type LiveValue, resolve } from "./options.ts";
@@ -25,13 +25,14 @@ export type { HashHelperEditorOptions, LiveOptions, LiveValue, SecretValues } fr
  */
 export function hashHelper(options: HashHelperEditorOptions = {}): Extension {
   const resolved = resolveChecked(options);
-  const source = completionSource(resolved);
+  const scan = scanState(resolved);
+  const source = completionSource(resolved, scan);
   return [
-    highlighting(resolved),
+    highlighting(resolved, scan),
     autocompletion(),
     // As language data, so that it adds to a host's own sources instead of replacing them.
     languageDataCompletion(source),
-    hover(resolved),
+    hover(resolved, scan),
     diagnostics(resolved),
     resolved.liveOn ? live(resolved) : [],
   ];

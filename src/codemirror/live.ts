@@ -4,7 +4,13 @@
 // step, as in any trace; the panel writes text nodes only.
 import { type Extension, StateEffect, StateField } from "@codemirror/state";
 import { type EditorView, type Panel, showPanel, ViewPlugin, type ViewUpdate } from "@codemirror/view";
-import type { ExplainedStep, Explanation, RequestExplanation, SignedRequest } from "../index.ts";
+import {
+  type ExplainedStep,
+  type Explanation,
+  methods,
+  type RequestExplanation,
+  type SignedRequest,
+} from "../index.ts";
 import { refreshEffect } from "./diagnostics.ts";
 import { type LiveValue, problemsOf, type Resolved } from "./options.ts";
 
@@ -88,35 +94,82 @@ export function renderLiveValue(dom: HTMLElement, value: LiveValue | undefined):
   if (rows.length === 0) return;
   const table = dom.appendChild(document.createElement("table"));
   table.className = "cm-hh-trace";
-  for (const row of rows) {
+  for (const row of rows.slice(0, MAX_TRACE_ROWS)) {
     const tr = table.appendChild(document.createElement("tr"));
     const cells = [row.where ?? `block ${row.block}`, `${"  ".repeat(row.depth)}${row.call}`, row.kind, row.preview];
     for (const text of cells) tr.appendChild(document.createElement("td")).textContent = text;
   }
+  if (rows.length > MAX_TRACE_ROWS) {
+    const more = dom.appendChild(document.createElement("div"));
+    more.className = "cm-hh-live-more";
+    more.textContent = `… and ${rows.length - MAX_TRACE_ROWS} more steps`;
+  }
 }
+
+/** The panel shows the first steps of a trace: thousands of rows cost more to draw than to compute. */
+export const MAX_TRACE_ROWS = 500;
+
+/** The package's methods that read the clock; a host's own function may too (it is given `now`). */
+const CLOCK_METHODS = ["getExpiryTime", "getEpochMillis", "getDate"];
+
+/** Whether a text's value may change with the clock alone: it calls a method that reads it. */
+function readsClock(resolved: Resolved): (text: string) => boolean {
+  const own = [...resolved.helper.methods.values()].filter((m) => methods.get(m.name) !== m).map((m) => m.name);
+  const names = [...CLOCK_METHODS, ...own].map((n) => n.replace(/\$/g, () => "\\$"));
+  const call = new RegExp(`\\.\\s*(?:${names.join("|")})\\s*\\(`);
+  return (text) => call.test(text);
+}
+
+const instant = (at: Date | number | undefined) => (at instanceof Date ? at.getTime() : at);
 
 export function live(resolved: Resolved): Extension {
   const { setValue, field } = valueState();
+  const clockIn = readsClock(resolved);
   const plugin = ViewPlugin.fromClass(
     class {
       timer: ReturnType<typeof setTimeout> | undefined;
       ticker: ReturnType<typeof setInterval> | undefined;
+      /** What the last value was computed from: the text, and the frozen instant (undefined: running). */
+      ran: { doc: unknown; now: number | undefined; clock: boolean } | undefined;
+      /** What the last run cost, in milliseconds: the debounce is never shorter, so a large text is not expanded on every pause. */
+      cost = 0;
       constructor(readonly view: EditorView) {
         this.schedule(0);
         const every = resolved.live.refresh;
-        if (every !== undefined && every > 0) this.ticker = setInterval(() => this.run(), every);
+        if (every !== undefined && every > 0) this.ticker = setInterval(() => this.tick(), every);
       }
       update(update: ViewUpdate) {
         const asked = update.transactions.some((tr) => tr.effects.some((e) => e.is(refreshEffect)));
-        if (update.docChanged) this.schedule(resolved.live.delay);
-        else if (asked) this.schedule(0);
+        if (asked) {
+          this.ran = undefined;
+          this.schedule(0);
+        } else if (update.docChanged) {
+          this.schedule(Math.max(resolved.live.delay, Math.min(2 * this.cost, 2000)));
+        }
       }
       schedule(delay: number) {
         clearTimeout(this.timer);
         this.timer = setTimeout(() => this.run(), delay);
       }
+      /**
+       * The clock's tick: a value is computed again only when it can differ, which is when the
+       * frozen instant moved or the clock runs and the text reads it. Idle on a frozen clock, nothing runs.
+       */
+      tick() {
+        const ran = this.ran;
+        if (!ran || ran.doc !== this.view.state.doc) return;
+        const now = instant(resolved.live.now?.());
+        if (now !== undefined ? now === ran.now : !ran.clock) return;
+        this.run();
+      }
       run() {
-        const value = liveValue(this.view.state.doc.toString(), resolved);
+        const doc = this.view.state.doc;
+        const now = instant(resolved.live.now?.());
+        const text = doc.toString();
+        const started = performance.now();
+        const value = liveValue(text, resolved);
+        this.cost = performance.now() - started;
+        this.ran = { doc, now, clock: clockIn(text) };
         if (resolved.live.panel) this.view.dispatch({ effects: setValue.of(value) });
         resolved.live.onValue?.(value);
       }

@@ -2,6 +2,7 @@
 // text, for a template and for a request whose parts stand in the text (a .http request). The
 // offsets are found by hand in the text; the codes are the stable ones of docs/errors.md.
 import { describe, expect, it } from "vitest";
+import { requestOf } from "../../playground/request.ts";
 import { diagnose } from "../../src/codemirror/diagnostics.ts";
 import { type HashHelperEditorOptions, resolve } from "../../src/codemirror/options.ts";
 import type { RequestTemplate } from "../../src/index.ts";
@@ -50,6 +51,43 @@ describe("diagnose", () => {
     expect(found).toStrictEqual([
       { code: "UNKNOWN_METHOD", severity: "error", text: "apend", from: text.indexOf("apend") },
       { code: "INPUT_KIND", severity: "error", text: "printDigest", from: text.lastIndexOf("printDigest") },
+    ]);
+  });
+
+  it("shows the errors of a .http request, read by the playground's parser, at their places: a URL continued on indented lines, a header, the body", () => {
+    const text = [
+      "# a comment before the request",
+      "GET https://api.example.test/x",
+      '    ?a={hash.apend("q").printDigest();}',
+      '    &b={hash.append("r")',
+      "      .encodeSha1().printDigest();}",
+      'X-Sig: {hash.append("x").encodeMd5().printDigest();}',
+      "",
+      "{hash.getRequestQuery().prinDigest();}",
+    ].join("\n");
+    const found = run(text, { request: requestOf })
+      .filter((d) => d.severity === "error")
+      .sort((a, b) => a.from - b.from);
+    const header = text.indexOf("X-Sig");
+    expect(found).toStrictEqual([
+      { code: "UNKNOWN_METHOD", severity: "error", text: "apend", from: text.indexOf("apend") },
+      {
+        code: "INPUT_KIND",
+        severity: "error",
+        text: "printDigest",
+        from: text.indexOf("printDigest", text.indexOf("encodeSha1")),
+      },
+      { code: "INPUT_KIND", severity: "error", text: "printDigest", from: text.indexOf("printDigest", header) },
+      { code: "UNKNOWN_METHOD", severity: "error", text: "prinDigest", from: text.indexOf("prinDigest") },
+    ]);
+  });
+
+  it("maps a span across the line break of a continued URL to the characters on both lines", () => {
+    const text = ["GET https://api.example.test/x", "    ?a={hash.appen", '    dd("q").printDigest();}'].join("\n");
+    const found = run(text, { request: requestOf });
+    // The URL reads `appendd`, which is no method: its span is on two lines of the text.
+    expect(found.filter((d) => d.code === "UNKNOWN_METHOD")).toStrictEqual([
+      { code: "UNKNOWN_METHOD", severity: "error", text: "appen\n    dd", from: text.indexOf("appen") },
     ]);
   });
 

@@ -15,6 +15,13 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 const now = Date.UTC(2025, 0, 1, 12, 30, 15);
 const secret = { name: "api_key", value: "s3cr3t-VALUE-never-shown" };
 
+/** A request whose signature goes into the query as base64 without encodeURL(): BASE64_NOT_URL_ENCODED. */
+const REAL = [
+  "GET https://api.example.test/x",
+  '    ?s={hash.append("a").encodeHmacSha1(hash.getSecret("k"))',
+  "    .encodeBase64().printDigest();}",
+].join("\n");
+
 // The page: one editor with everything, live panel included, and a host function of its own;
 // one whose lint() is a host's stand-in that reports a fix, to apply it from the tooltip.
 const page = `
@@ -23,6 +30,12 @@ import { forEachDiagnostic } from "@codemirror/lint";
 import { EditorView, keymap } from "@codemirror/view";
 import { createHashHelper } from "hash-helper";
 import { hashHelper } from "hash-helper/codemirror";
+// The .http request line and the indented lines that continue its URL, as the format joins them.
+const requestOf = (text) => {
+  const [first, ...rest] = text.split("\\n");
+  const [method, url] = first.split(" ");
+  return { method, url: url + rest.map((l) => l.trim()).join(""), headers: [] };
+};
 
 const helper = createHashHelper({
   methods: [{ name: "getAccountId", summary: "The dashboard account's id", example: "hash.getAccountId()", run: () => "acct-42" }],
@@ -60,18 +73,26 @@ const diagnostics = (view) => {
   forEachDiagnostic(view.state, (d, from, to) => found.push({ from, to, severity: d.severity, source: d.source, message: d.message }));
   return found;
 };
-window.hh = { main, fix, values, diagnostics };
+// The package's own lint rules on a whole .http request, its URL continued on an indented line,
+// read as the .http format does: a real rule's fix, applied at its place in the text.
+const real = new EditorView({
+  parent: document.getElementById("real"),
+  doc: ${JSON.stringify(REAL)},
+  extensions: [hashHelper({ helper, secrets: { k: "v" }, request: requestOf, lintDelay: 50 })],
+});
+window.hh = { main, fix, real, values, diagnostics };
 `;
 
 const html = `<!doctype html><meta charset="utf-8"><title>editor</title>
 <link rel="icon" href="data:,">
-<style>body { font: 14px monospace; } #main, #fix { width: 900px; margin: 40px; }</style>
-<div id="main"></div><div id="fix"></div><script type="module" src="/page.js"></script>`;
+<style>body { font: 14px monospace; } #main, #fix, #real { width: 900px; margin: 40px; }</style>
+<div id="main"></div><div id="fix"></div><div id="real"></div><script type="module" src="/page.js"></script>`;
 
 type Hh = {
   hh: {
     main: import("@codemirror/view").EditorView;
     fix: import("@codemirror/view").EditorView;
+    real: import("@codemirror/view").EditorView;
     values: string[];
     diagnostics(view: unknown): { from: number; to: number; severity: string; source: string; message: string }[];
   };
@@ -230,5 +251,23 @@ describe.skipIf(!haveChromium)("hash-helper/codemirror in an EditorView in Chrom
     await action.click();
     const text = await tab.evaluate(() => (window as unknown as Hh).hh.fix.state.doc.toString());
     expect(text).toBe('{hash.append("a").encodeSha256().toHex().printDigest();}');
+  });
+
+  it("applies a real lint rule's fix (BASE64_NOT_URL_ENCODED) at its place in a .http request whose URL goes on over a line", async () => {
+    const range = tab.locator("#real .cm-lintRange-warning");
+    await expect.poll(() => range.allTextContents()).toStrictEqual(["encodeBase64()"]);
+    const found = await tab.evaluate(() => {
+      const { hh } = window as unknown as Hh;
+      return hh.diagnostics(hh.real);
+    });
+    const at = REAL.indexOf("encodeBase64()");
+    expect(found).toMatchObject([{ from: at, to: at + "encodeBase64()".length, source: "BASE64_NOT_URL_ENCODED" }]);
+    await range.hover();
+    const action = tab.locator("#real .cm-tooltip-lint button", { hasText: "URL-encode the base64" });
+    await action.click();
+    const text = await tab.evaluate(() => (window as unknown as Hh).hh.real.state.doc.toString());
+    expect(text).toBe(REAL.replace("encodeBase64()", "encodeBase64().encodeURL()"));
+    // Fixed, the rule finds nothing more.
+    await expect.poll(() => tab.locator("#real .cm-lintRange-warning").count()).toBe(0);
   });
 });

@@ -1,8 +1,17 @@
 // What the editor reads of a text with the language's lexer: the role of each piece (for
 // highlighting), what the cursor stands in (for completion) and the method under the pointer
 // (for hover). The expected roles are written by hand from the grammar of docs/language.md.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { blockAt, methodNameAt, pieces, placeAt, scanBlocks } from "../../src/codemirror/scan.ts";
+import {
+  type BlockReader,
+  blockAt,
+  methodNameAt,
+  pieces,
+  placeAt,
+  scanBlocks,
+  TextScan,
+} from "../../src/codemirror/scan.ts";
 import { methods, redact } from "../../src/index.ts";
 
 const roles = (text: string) =>
@@ -106,5 +115,90 @@ describe("methodNameAt", () => {
     [1, undefined],
   ])("at %i: %s", (pos, name) => {
     expect(methodNameAt(text, pos)?.name).toBe(name);
+  });
+});
+
+describe("TextScan, kept up to date change by change", () => {
+  const reader: BlockReader = {
+    methods,
+    limit: 64 * 1024,
+    redact: (t) => {
+      try {
+        return redact(t);
+      } catch {
+        return undefined;
+      }
+    },
+  };
+  // Pieces that open, close and break blocks, so that edits move block boundaries around.
+  const alphabet = [
+    "{",
+    "}",
+    "<",
+    ">",
+    "hash",
+    ".",
+    '"',
+    "(",
+    ")",
+    ";",
+    " ",
+    "\n",
+    "append",
+    '"k3y"',
+    "x",
+    "&",
+    "encodeHmacSha1",
+  ];
+  const base = `a={hash.append("x").encodeHmacSha1("k3y").toHex().printDigest();}&b=<hash.getExpiryTime(60);>&c={hash.append("y"`;
+
+  it("gives after any sequence of edits what a scan of the whole new text gives", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            at: fc.nat(),
+            remove: fc.nat({ max: 12 }),
+            insert: fc.array(fc.constantFrom(...alphabet), { maxLength: 4 }).map((a) => a.join("")),
+          }),
+          { minLength: 1, maxLength: 12 },
+        ),
+        (edits) => {
+          let text = base;
+          let scan = TextScan.of(text, reader);
+          for (const e of edits) {
+            const from = e.at % (text.length + 1);
+            const to = Math.min(text.length, from + e.remove);
+            const next = text.slice(0, from) + e.insert + text.slice(to);
+            scan = scan.update(next, { fromA: from, toA: to, fromB: from, toB: from + e.insert.length }, reader);
+            text = next;
+            const whole = pieces(text, methods, redact(text));
+            expect(scan.piecesIn(0, text.length)).toStrictEqual(TextScan.of(text, reader).piecesIn(0, text.length));
+            // Keys included: a block's keys are what redact() finds in the whole text.
+            expect(scan.piecesIn(0, text.length)).toStrictEqual(whole);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("reads again only the block an edit is in", () => {
+    const block = `x={hash.append("abc").encodeHmacSha1("k3y").encodeBase64().printDigest();}&`;
+    const text = block.repeat(200);
+    const scan = TextScan.of(text, reader);
+    const at = block.length * 100 + 20;
+    const next = `${text.slice(0, at)}z${text.slice(at)}`;
+    const updated = scan.update(next, { fromA: at, toA: at, fromB: at, toB: at + 1 }, reader);
+    expect(updated.size).toBe(200);
+    // The block edited, and the one after it, where the scan finds the old blocks again.
+    expect(updated.lexed).toBeLessThanOrEqual(2);
+    expect(updated.piecesIn(0, next.length)).toStrictEqual(TextScan.of(next, reader).piecesIn(0, next.length));
+  });
+
+  it("reads nothing past the limit, and says so", () => {
+    const scan = TextScan.of('{hash.append("x").printDigest();}'.repeat(10), { ...reader, limit: 100 });
+    expect(scan.skipped).toBe(true);
+    expect(scan.piecesIn(0, 1000)).toStrictEqual([]);
   });
 });

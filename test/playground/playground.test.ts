@@ -61,6 +61,11 @@ describe.skipIf(!haveChromium)("the playground, built, in Chromium", () => {
       const seen: string[] = [];
       Object.assign(window, { violations: seen });
       addEventListener("securitypolicyviolation", (e) => seen.push(`${e.effectiveDirective} ${e.blockedURI}`));
+      const long: number[] = [];
+      Object.assign(window, { longTasks: long });
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) long.push(e.duration);
+      }).observe({ type: "longtask" });
     });
     await page.goto(`${server.origin}/`);
     await page.locator(".cm-content").waitFor();
@@ -170,6 +175,95 @@ describe.skipIf(!haveChromium)("the playground, built, in Chromium", () => {
     expect(shown.href).not.toContain(value);
     const asked = [...requests, ...server.asked.map((a) => ({ url: a.url, headers: a.headers, body: a.body }))];
     expect(asked.filter((r) => JSON.stringify(r).includes(value))).toStrictEqual([]);
+  }, 30_000);
+
+  type Playground = {
+    playground: { work: Record<string, number>; view: import("@codemirror/view").EditorView };
+  };
+  const work = () => page.evaluate(() => ({ ...(window as unknown as Playground).playground.work }));
+  const setText = (text: string) =>
+    page.evaluate((t) => {
+      const { view } = (window as unknown as Playground).playground;
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: t } });
+    }, text);
+  const shareLink = () => page.locator("#share-link").inputValue();
+
+  it("with 60 KB pasted and the clock frozen, computes nothing while idle", async () => {
+    await page.getByTestId("now").fill(new Date(now).toISOString());
+    const block = `x={hash.append("abc").encodeHmacSha1("k3y").encodeBase64().printDigest();}&`;
+    await setText(block.repeat(800));
+    const mac = createHmac("sha1", "k3y").update("abc").digest("base64");
+    await expect.poll(() => page.getByTestId("output").textContent(), { timeout: 20_000 }).toContain(`x=${mac}&`);
+    // Quiet: the last value shown, nothing else pending (debounces of 150 and 300 ms).
+    await page.waitForTimeout(1500);
+    const idle = await work();
+    expect((idle.explain ?? 0) + (idle.explainRequest ?? 0)).toBeGreaterThan(0);
+    const longTasks = () => page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks.splice(0));
+    await longTasks();
+    await page.waitForTimeout(3000);
+    expect(await work()).toStrictEqual(idle);
+    const during = await longTasks();
+    console.log(
+      `playground, 60 KB, idle 3 s on a frozen clock: ${during.length} long tasks, max ${Math.max(0, ...during)} ms`,
+    );
+    // Typing into the middle of it, key by key: the long tasks while typing, for the report.
+    await page.evaluate(() => {
+      const { view } = (window as unknown as Playground).playground;
+      const at = view.state.doc.toString().indexOf('"abc"', 30_000) + 4;
+      view.dispatch({ selection: { anchor: at } });
+      view.focus();
+    });
+    await page.keyboard.type("defghijklm", { delay: 30 });
+    const typing = await longTasks();
+    console.log(`playground, 60 KB, 10 keystrokes: ${typing.length} long tasks, max ${Math.max(0, ...typing)} ms`);
+    await page.keyboard.press("Control+z");
+    await page.waitForTimeout(1500);
+    const after = await work();
+    await page.waitForTimeout(3000);
+    expect(await work()).toStrictEqual(after);
+    // The trace shows its first rows and says how many more there are.
+    expect(await page.getByTestId("trace").locator("tbody tr").count()).toBe(501);
+    expect(await page.getByTestId("trace").textContent()).toContain("more steps");
+  }, 60_000);
+
+  it("refuses to share a template over maxTemplateLength, says why, and clears the last link", async () => {
+    await setText(`a={hash.append("x").encodeHmacSha1("k3y").toHex().printDigest();}`);
+    await page.getByRole("button", { name: "Share link" }).click();
+    expect(await shareLink()).toContain("#t=");
+    await setText("x".repeat(70_000));
+    await page.getByRole("button", { name: "Share link" }).click();
+    expect(await shareLink()).toBe("");
+    expect(await page.locator("#share-note").textContent()).toContain("longer than 65536 characters");
+    expect(await page.evaluate(() => location.hash)).toBe("");
+    expect(logged).toStrictEqual([]);
+  }, 30_000);
+
+  it("refuses to share a lone surrogate, which a link would change into U+FFFD", async () => {
+    await setText(`a={hash.append("\uD83D").toHex().printDigest();}`);
+    await page.getByRole("button", { name: "Share link" }).click();
+    expect(await shareLink()).toBe("");
+    expect(await page.locator("#share-note").textContent()).toContain("surrogate");
+    // A whole pair is carried as it is.
+    await setText(`a={hash.append("\uD83D\uDE00").toHex().printDigest();}`);
+    await page.getByRole("button", { name: "Share link" }).click();
+    const link = new URL(await shareLink());
+    expect(new URLSearchParams(link.hash.slice(1)).get("t")).toBe(
+      `a={hash.append("\uD83D\uDE00").toHex().printDigest();}`,
+    );
+    expect(await page.locator("#share-note").textContent()).toBe("");
+  }, 30_000);
+
+  it("copies as curl with the headers curl would add removed, and refuses a HEAD with a body", async () => {
+    await setText(["HEAD https://api.example.test/x", "", "a body"].join("\n"));
+    await page.getByRole("button", { name: "Copy as curl" }).click();
+    await expect.poll(() => page.locator("#copied").textContent()).toContain("not copied: a HEAD request has no body");
+    await setText(["POST https://api.example.test/x?y=[1]", "X-Empty: ", "", "{}"].join("\n"));
+    await page.getByRole("button", { name: "Copy as curl" }).click();
+    await expect.poll(() => page.locator("#copied").textContent()).toBe("copied");
+    const curl = await page.evaluate(() => navigator.clipboard.readText());
+    expect(curl).toContain("--globoff");
+    expect(curl).toContain("-H 'X-Empty;'");
+    expect(curl).toContain("-H 'Content-Type:'");
   }, 30_000);
 
   it("loaded nothing from another origin and broke no rule of its policy, which is in force", async () => {
