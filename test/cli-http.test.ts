@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The built binary (dist/cli.cjs) with .http files, lint, fetch --timeout, -L and --json, against
@@ -183,6 +184,23 @@ describe("sign and fetch read a .http file", () => {
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 
+  it("a file of many requests: the usage error names the first 10 and counts the rest", async () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => `### r${i}\nGET https://x.test/${i}\n`).join("\n");
+    const r = await hashHelper(["sign", file("many.http", many)]);
+    expect(r.code).toBe(2);
+    const [line = "", hint, end, ...more] = r.stderr.split("\n");
+    expect({ hint, end, more }).toEqual({ hint: "Try 'hash-helper --help'.", end: "", more: [] });
+    expect(line.length).toBeLessThan(300);
+    expect(line).toContain("holds 10000 requests: pick one with --name ('r0', 'r1'");
+    expect(line).toContain("'r9', … and 9990 more)");
+    expect(line).not.toContain("'r10'");
+    // --name that names none: the same short list.
+    const named = await hashHelper(["sign", "--name", "nothing-like-it", join(dir, "many.http")]);
+    expect(named.code).toBe(2);
+    expect(named.stderr.length).toBeLessThan(400);
+    expect(named.stderr).toContain("… and 9990 more)");
+  });
+
   it("a missing file is one line, not ENOENT", async () => {
     const r = await hashHelper(["sign", join(dir, "missing.http")]);
     expect(r.code).toBe(2);
@@ -243,6 +261,144 @@ describe("hash-helper lint (built binary)", () => {
       const r = await hashHelper(["lint", ...extra, "--secrets-file", env, template]);
       expect(`${r.stdout}${r.stderr}`).not.toContain(SECRET);
     }
+  });
+});
+
+describe("lint of a .http file: spans and fixes in the file, not in the part", () => {
+  interface Span {
+    offset: number;
+    line: number;
+    column: number;
+    length: number;
+  }
+  interface Found {
+    code: string;
+    where: string;
+    span: Span;
+    excerpt: { text: string; caretColumn: number };
+    fix?: { span: Span; text: string };
+  }
+  const SIG = 'hash.append("x").encodeHmacSha1(hash.getSecret("k")).encodeBase64()';
+  /** Line and column of an offset, counted here from the file's own text (a BOM is no column). */
+  const lineAndColumn = (text: string, offset: number) => {
+    const before = text.slice(0, offset).replace(/^\uFEFF/, "");
+    const lines = before.split(/\r?\n/);
+    return { line: lines.length, column: (lines.at(-1) ?? "").length + 1 };
+  };
+  const lintJson = async (path: string) =>
+    (JSON.parse((await hashHelper(["lint", "--json", path])).stdout) as { diagnostics: Found[] }).diagnostics;
+
+  it.each([
+    { eol: "\n", bom: "" },
+    { eol: "\r\n", bom: "\uFEFF" },
+  ])("a header, a URL over continued lines and a body (eol $eol, BOM '$bom')", async ({ eol, bom }) => {
+    const text =
+      bom +
+      [
+        "### one",
+        "GET https://x.test/a",
+        `X-Sig:   {${SIG}.encodeURL().printDigest();}`,
+        "",
+        "###",
+        "GET https://x.test/b",
+        "    ?q=1",
+        `    &sig={${SIG}.printDigest();}`,
+        "",
+        "###",
+        "POST https://x.test/p",
+        "Content-Type: text/plain",
+        "",
+        "first line",
+        "ts={hash.getExpiryTime(300);}&hash={hash.append(hash.getExpiryTime(240)).encodeMd5().toHex().printDigest();}",
+        "",
+      ].join(eol);
+    const path = file(`spans-${eol.length}.http`, text);
+    const found = await lintJson(path);
+    const byCode = (code: string) => found.find((d) => d.code === code) as Found;
+    const cases = [
+      // The span as the file holds it: the text there, its line and column counted by hand.
+      { code: "URL_ENCODED_IN_HEADER", where: "header X-Sig", at: text.indexOf(".encodeURL()", text.indexOf("X-Sig")) },
+      { code: "BASE64_NOT_URL_ENCODED", where: "URL", at: text.indexOf("encodeBase64()", text.indexOf("&sig=")) },
+      { code: "SENT_AND_SIGNED_DIFFER", where: "body", at: text.indexOf("getExpiryTime(300)") },
+    ];
+    for (const { code, where, at } of cases) {
+      const d = byCode(code);
+      expect(d, code).toBeDefined();
+      expect(d.where).toBe(where);
+      expect(Math.abs(d.span.offset - at), code).toBeLessThanOrEqual(1);
+      expect({ line: d.span.line, column: d.span.column }).toEqual(lineAndColumn(text, d.span.offset));
+      if (d.fix)
+        expect({ line: d.fix.span.line, column: d.fix.span.column }).toEqual(lineAndColumn(text, d.fix.span.offset));
+      // The caret stands under the column said, in an excerpt shown from the line's start.
+      if (!d.excerpt.text.startsWith("…")) expect(d.excerpt.caretColumn).toBe(d.span.column - 1);
+    }
+    expect(byCode("URL_ENCODED_IN_HEADER").excerpt.text).toMatch(/^X-Sig: {3}\{/);
+    expect(byCode("URL_ENCODED_IN_HEADER").span.line).toBe(3);
+    expect(byCode("BASE64_NOT_URL_ENCODED").span.line).toBe(8);
+    expect(byCode("SENT_AND_SIGNED_DIFFER").span.line).toBe(15);
+    // The text output says the file's line and column too.
+    const shown = (await hashHelper(["lint", path])).stdout;
+    const header = byCode("URL_ENCODED_IN_HEADER").span;
+    expect(shown).toContain(`--> header X-Sig, line 3, column ${header.column}`);
+    // Every fix applied to the file's text, the last first: lint again finds none of those rules.
+    let fixed = text;
+    const fixes = found.flatMap((d) => (d.fix ? [{ code: d.code, ...d.fix }] : []));
+    expect(fixes.map((f) => f.code).sort()).toEqual(cases.map((c) => c.code).sort());
+    for (const f of [...fixes].sort((a, b) => b.span.offset - a.span.offset)) {
+      fixed = fixed.slice(0, f.span.offset) + f.text + fixed.slice(f.span.offset + f.span.length);
+    }
+    const again = await lintJson(file(`fixed-${eol.length}.http`, fixed));
+    expect(again.map((d) => d.code).filter((c) => cases.some((x) => x.code === c))).toEqual([]);
+    // What a fix turns the file into, written out by hand for the header: .encodeURL() gone.
+    expect(fixed).toContain(`X-Sig:   {${SIG}.printDigest();}`);
+    expect(fixed).toContain(`    &sig={${SIG}.encodeURL().printDigest();}`);
+  });
+
+  it("sign --explain: lint's notes after the trace say the file's line too", async () => {
+    const text = ["GET https://x.test/", "Accept: */*", `X-Sig: {${SIG}.encodeURL().printDigest();}`].join("\n");
+    const r = await hashHelper(["sign", "--explain", "--secret", "k=abc", file("explained.http", text)]);
+    expect(r.code).toBe(0);
+    const column = text.split("\n")[2]?.indexOf("encodeURL") ?? -1;
+    expect(r.stderr).toContain(`--> header X-Sig, line 3, column ${column + 1}`);
+  });
+
+  it("sign: a template's error in a .http file says the file's line and column, in text and JSON", async () => {
+    const text = [
+      "GET https://x.test/",
+      "Accept: */*",
+      'X-Sig:  {hash.append("k-4242").encodeHmacSha265("k").toHex().printDigest();}',
+    ].join("\n");
+    const path = file("error.http", text);
+    const column = (text.split("\n")[2]?.indexOf("encodeHmacSha265") ?? -1) + 1;
+    const r = await hashHelper(["sign", path]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`--> header X-Sig, line 3, column ${column}`);
+    expect(r.stderr).toContain("3 | X-Sig:  {hash.append(");
+    expect(r.stderr).not.toContain("k-4242");
+    const j = await hashHelper(["sign", "--json", path]);
+    const { error } = JSON.parse(j.stdout) as { error: { span: Span; problems: { span: Span }[] } };
+    expect(error.span).toMatchObject({ line: 3, column, offset: text.indexOf("encodeHmacSha265") });
+    expect(error.problems[0]?.span).toEqual(error.span);
+    expect(j.stdout).not.toContain("k-4242");
+  });
+
+  it("--name picks one request, with the file's positions too", async () => {
+    const text = [
+      "### a",
+      "GET https://x.test/",
+      "",
+      "### b",
+      "GET https://x.test/",
+      `X-Sig: {${SIG}.encodeURL().printDigest();}`,
+    ].join("\n");
+    const found = await (async () => {
+      const r = await hashHelper(["lint", "--json", "--name", "b", file("named.http", text)]);
+      return (JSON.parse(r.stdout) as { diagnostics: Found[] }).diagnostics;
+    })();
+    const d = found.find((x) => x.code === "URL_ENCODED_IN_HEADER") as Found;
+    expect(d.span.line).toBe(6);
+    expect(Math.abs(d.span.offset - text.indexOf(".encodeURL()"))).toBeLessThanOrEqual(1);
+    expect(d.fix && text.slice(d.fix.span.offset, d.fix.span.offset + d.fix.span.length)).toBe(".encodeURL()");
   });
 });
 
@@ -320,6 +476,96 @@ describe("fetch", () => {
   });
 });
 
+describe("fetch --max-filesize: a response body is read up to a bound", () => {
+  /** A server whose /forever writes until the client goes away. */
+  let endless: number;
+  /** Both ways of sending: fetch(), and node:http for --raw-path. */
+  const VIA = [
+    { flags: [] as string[], via: "fetch()" },
+    { flags: ["--raw-path"], via: "--raw-path" },
+  ];
+  const bomb = gzipSync(Buffer.alloc(32 * 1024 * 1024, "a"));
+  beforeAll(async () => {
+    const s = createServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://x");
+      if (url.pathname === "/small") {
+        res.writeHead(200).end("x".repeat(1024));
+        return;
+      }
+      if (url.pathname === "/bomb") {
+        res.writeHead(200, { "Content-Encoding": "gzip" }).end(bomb);
+        return;
+      }
+      // /forever, and /redirect: a 302 to /small whose own body never ends.
+      const headers = url.pathname === "/redirect" ? { Location: "/small" } : {};
+      res.writeHead(url.pathname === "/redirect" ? 302 : 200, headers);
+      const chunk = Buffer.alloc(64 * 1024, "z");
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once("drain", pump);
+      };
+      pump();
+    });
+    await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+    servers.push(s);
+    endless = (s.address() as AddressInfo).port;
+  });
+
+  it.each(VIA)("an endless body: stops at the bound, exit 4 with one line ($via)", async ({ flags }) => {
+    const r = await hashHelper(["fetch", ...flags, "--max-filesize", "1M", `http://127.0.0.1:${endless}/forever`]);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("hash-helper: the response body is larger than 1 MiB (--max-filesize): not read further\n");
+    expect(r.ms).toBeLessThan(8000);
+  });
+
+  it.each(VIA)("a body that decodes past the bound (gzip) is refused too ($via)", async ({ flags }) => {
+    const r = await hashHelper(["fetch", ...flags, "--max-filesize=1M", `http://127.0.0.1:${endless}/bomb`]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/larger than 1 MiB \(--max-filesize\)/);
+  });
+
+  it.each(VIA)("a body of exactly the bound is read whole ($via)", async ({ flags }) => {
+    const r = await hashHelper(["fetch", ...flags, "--max-filesize", "1K", `http://127.0.0.1:${endless}/small`]);
+    expect(r).toMatchObject({ code: 0, stdout: `200 OK\n${"x".repeat(1024)}\n` });
+    const over = await hashHelper(["fetch", ...flags, "--max-filesize", "1023", `http://127.0.0.1:${endless}/small`]);
+    expect(over.code).toBe(4);
+    expect(over.stderr).toMatch(/larger than 1023 bytes/);
+  });
+
+  it.each(VIA)("-L drops a followed redirect's body unread, however long ($via)", async ({ flags }) => {
+    const r = await hashHelper([
+      "fetch",
+      "-L",
+      ...flags,
+      "--max-filesize",
+      "1M",
+      `http://127.0.0.1:${endless}/redirect`,
+    ]);
+    expect(r).toMatchObject({ code: 0, stdout: `200 OK\n${"x".repeat(1024)}\n`, stderr: "" });
+    // Without -L the redirect is the answer, and its body is bounded as any other.
+    const unfollowed = await hashHelper([
+      "fetch",
+      ...flags,
+      "--max-filesize",
+      "1M",
+      `http://127.0.0.1:${endless}/redirect`,
+    ]);
+    expect(unfollowed.code).toBe(4);
+  });
+
+  it("the default bound is 64 MiB, and the help says so", async () => {
+    const r = await hashHelper(["fetch", "--help"]);
+    expect(r.stdout).toMatch(/--max-filesize BYTES[\s\S]*Default 64M; 0 for none/);
+  });
+
+  it.each(["lots", "1T", "-1", "1.5M"])("--max-filesize %s is a usage error", async (value) => {
+    const r = await hashHelper(["fetch", `--max-filesize=${value}`, `http://127.0.0.1:${endless}/small`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^hash-helper: --max-filesize takes bytes/);
+  });
+});
+
 describe("fetch -L", () => {
   const KEY = "redirect-hmac-key";
   /** A request signing its own query, with a header built from a secret and an Authorization. */
@@ -394,6 +640,38 @@ describe("fetch -L", () => {
     expect(last()).toMatchObject({ method: sent, url: "/after", body });
     expect(last().headers["content-type"]).toBe(sent === "GET" ? undefined : "text/plain");
   });
+
+  it.each([
+    { why: "a header", flags: [] as string[] },
+    { why: "a header, --json", flags: ["--json"] },
+  ])(
+    "to another origin, a template that reads a dropped header: not followed, exit 4, one line ($why)",
+    async ({ flags }) => {
+      const to = encodeURIComponent(`http://localhost:${other}/elsewhere`);
+      const count = seen.length;
+      const r = await hashHelper([
+        "fetch",
+        "-L",
+        ...flags,
+        "-H",
+        "Authorization: Bearer plain-token-8086",
+        "-H",
+        // No key and no secret in it: this header itself goes to the other origin.
+        'X-Sig: {hash.append(hash.getRequestHeader("authorization")).encodeSha256().toHex().printDigest();}',
+        `http://127.0.0.1:${main}/redirect?to=${to}&status=302`,
+      ]);
+      expect(r.code).toBe(4);
+      expect(r.stderr).toBe(
+        "hash-helper: a redirect to another origin drops header 'Authorization' (credentials and headers built from a secret are not sent there), which the header X-Sig reads: not followed\n",
+      );
+      if (flags.length > 0) expect(JSON.parse(r.stdout)).toMatchObject({ response: null });
+      else expect(r.stdout).toBe("");
+      // The message names headers, never a value (--json prints the first request as signed, as sign --json does).
+      expect(r.stderr).not.toContain("plain-token-8086");
+      // The first request went out; nothing reached the other origin.
+      expect(seen.slice(count).map((s) => s.port)).toEqual([main]);
+    },
+  );
 
   it("to another origin, a body built from a secret is not resent: exit 4", async () => {
     const to = encodeURIComponent(`http://localhost:${other}/elsewhere`);

@@ -231,6 +231,9 @@ describe("color", () => {
     { why: "TERM=dumb", argv: [], env: { TERM: "dumb" }, tty: true, color: false },
     { why: "FORCE_COLOR", argv: [], env: { FORCE_COLOR: "1" }, tty: false, color: true },
     { why: "FORCE_COLOR beats NO_COLOR", argv: [], env: { FORCE_COLOR: "3", NO_COLOR: "1" }, tty: false, color: true },
+    // Node's getColorDepth() and supports-color: set and empty forces color (FORCE_COLOR= in a script).
+    { why: "FORCE_COLOR set and empty", argv: [], env: { FORCE_COLOR: "" }, tty: false, color: true },
+    { why: "FORCE_COLOR= beats NO_COLOR", argv: [], env: { FORCE_COLOR: "", NO_COLOR: "1" }, tty: false, color: true },
     { why: "FORCE_COLOR=0", argv: [], env: { FORCE_COLOR: "0" }, tty: true, color: false },
     { why: "FORCE_COLOR=false", argv: [], env: { FORCE_COLOR: "false" }, tty: true, color: false },
     { why: "--no-color beats FORCE_COLOR", argv: ["--no-color"], env: { FORCE_COLOR: "1" }, tty: true, color: false },

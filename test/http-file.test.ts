@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { HttpFileError, parseHttpFile } from "../src/shells/cli/http-file.ts";
+import { filePosition, HttpFileError, type HttpRequest, parseHttpFile } from "../src/shells/cli/http-file.ts";
 
 const dir = new URL("../docs/recipes/", import.meta.url);
+const withoutPositions = ({ positions: _, ...request }: HttpRequest) => request;
 
 describe("parseHttpFile", () => {
   it.each([
@@ -90,7 +91,7 @@ describe("parseHttpFile", () => {
     },
     { name: "an empty file", text: "", expected: [] },
   ])("$name", ({ text, expected }) => {
-    expect(parseHttpFile(text)).toEqual(expected);
+    expect(parseHttpFile(text).map(withoutPositions)).toEqual(expected);
   });
 
   it.each([
@@ -129,7 +130,7 @@ describe("parseHttpFile", () => {
       const [head = "", ...rest] = block.split("\n\n");
       const [requestLine = "", ...lines] = head.split("\n");
       const space = requestLine.indexOf(" ");
-      expect(parseHttpFile(block)).toEqual([
+      expect(parseHttpFile(block).map(withoutPositions)).toEqual([
         {
           name: undefined,
           method: requestLine.slice(0, space),
@@ -141,4 +142,66 @@ describe("parseHttpFile", () => {
       ]);
     },
   );
+});
+
+describe("positions: where each part's text is in the file", () => {
+  const FILE = [
+    "### one",
+    "POST  https://x.test/a",
+    "    ?b=1",
+    "\t&c={hash.getExpiryTime(0);}",
+    "X-A:   v1 ",
+    "X-A:v2",
+    "",
+    "body line 1",
+    "",
+    "  body line 3",
+    "",
+    "###",
+    "https://x.test/only",
+  ];
+  it.each([
+    { eol: "\n", bom: "" },
+    { eol: "\r\n", bom: "\uFEFF" },
+  ])("every character of every part maps to the same character of the file (eol $eol)", ({ eol, bom }) => {
+    const text = bom + FILE.join(eol);
+    const lineOf = (offset: number) => {
+      const lines = text
+        .slice(0, offset)
+        .replace(/^\uFEFF/, "")
+        .split(/\r?\n/);
+      return { line: lines.length, column: (lines.at(-1) ?? "").length + 1 };
+    };
+    const requests = parseHttpFile(text);
+    expect(requests).toHaveLength(2);
+    for (const r of requests) {
+      const parts = [
+        { source: r.url, runs: r.positions.url },
+        ...r.headers.map(([, v], i) => ({ source: v, runs: r.positions.headers[i] ?? [] })),
+        ...(r.body === undefined ? [] : [{ source: r.body, runs: r.positions.body }]),
+      ];
+      for (const { source, runs } of parts) {
+        for (let k = 0; k < source.length; k++) {
+          if (source[k] === "\n") continue; // the body's lines are joined with \n whatever the file's ends
+          const at = filePosition(runs, k);
+          expect(text[at.offset]).toBe(source[k]);
+          expect({ line: at.line, column: at.column }).toEqual(lineOf(at.offset));
+        }
+      }
+    }
+    const [first] = requests as [HttpRequest];
+    // By hand: the URL starts after "POST  " on line 2; its query on lines 3 and 4.
+    expect(filePosition(first.positions.url, 0)).toMatchObject({ line: 2, column: 7 });
+    expect(filePosition(first.positions.url, first.url.indexOf("?b")).line).toBe(3);
+    expect(filePosition(first.positions.url, first.url.indexOf("&c")).line).toBe(4);
+    expect(filePosition(first.positions.headers[0] ?? [], 0)).toMatchObject({ line: 5, column: 8 });
+    expect(filePosition(first.positions.headers[1] ?? [], 0)).toMatchObject({ line: 6, column: 5 });
+    expect(filePosition(first.positions.body, first.body?.indexOf("  body line 3") ?? -1)).toMatchObject({
+      line: 10,
+      column: 1,
+    });
+    // The end of a part is just past its last character, on the same line.
+    const end = filePosition(first.positions.url, first.url.length);
+    expect(text.slice(end.offset - 1, end.offset)).toBe("}");
+  });
 });

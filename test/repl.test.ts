@@ -868,6 +868,79 @@ describe(".load", () => {
     ]);
   });
 
+  it("refuses what sign refuses, request by request: a GET with a body, a part too long", async () => {
+    const path = write(
+      "refused.http",
+      [
+        "### with a body",
+        "GET https://x.test/g",
+        "",
+        "a body a GET cannot send",
+        "###",
+        `POST https://x.test/p?x=${"y".repeat(70_000)}`,
+        "###",
+        "POST https://x.test/ok",
+        "",
+        "fine",
+      ].join("\n"),
+    );
+    const repl = await session();
+    const lines = answer(await repl.type(`.load ${path}\n`)).split("\n");
+    expect(lines).toEqual([
+      "### with a body",
+      `${path}, line 2: a GET request cannot have a body`,
+      "### line 6",
+      expect.stringMatching(
+        new RegExp(
+          `^${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}, line 6: the request is longer than a template may be`,
+        ),
+      ),
+      "### line 8",
+      "POST https://x.test/ok",
+      "",
+      "fine",
+    ]);
+    // The same words as hash-helper sign, whose reading it shares.
+    const { main } = await import("../src/shells/cli/cli.ts");
+    const stderr: string[] = [];
+    const io = {
+      stdout: { write: () => true },
+      stderr: { write: (t: string) => stderr.push(t) },
+      readStdin: async () => "",
+      stdinIsTTY: true,
+      stderrIsTTY: false,
+      env: {},
+    };
+    expect(await main(["sign", "--name", "with a body", path], io)).toBe(2);
+    expect(stderr.join("")).toContain(`${path}: line 2: a GET request cannot have a body`);
+  });
+
+  it("says the file's line and column of a request's error and of lint's warnings, as lint file.http does", async () => {
+    const lines = [
+      "GET https://x.test/",
+      "Accept: */*",
+      'X-Bad: {hash.append("k-5151").encodeHmacSha265("k").toHex().printDigest();}',
+    ];
+    const bad = write("placed.http", lines.join("\n"));
+    const repl = await session();
+    const shown = answer(await repl.type(`.load ${bad}\n`));
+    const column = (lines[2]?.indexOf("encodeHmacSha265") ?? -1) + 1;
+    expect(shown).toContain(`--> header X-Bad, line 3, column ${column}`);
+    expect(shown).not.toContain("k-5151");
+    const warned = write(
+      "warned.http",
+      [
+        "GET https://x.test/",
+        "",
+        "###",
+        "GET https://x.test/",
+        'X-Sig: {hash.append("x").encodeBase64().encodeURL().printDigest();}',
+      ].join("\n"),
+    );
+    const said = answer(await repl.type(`.load ${warned}\n`));
+    expect(said).toMatch(/--> header X-Sig, line 5, column \d+/);
+  });
+
   it("shows a request's errors masked, and the .http file's mistakes by line, not by text", async () => {
     const bad = write(
       "bad-block.http",

@@ -79,7 +79,34 @@ export interface SendOptions {
   /** Headers sent after the request's own when it has none of that name (User-Agent). */
   defaults?: Pairs;
   signal?: AbortSignal;
+  /**
+   * The most bytes of body read, after its Content-Encoding is undone; more is a BodyTooLarge.
+   * Default: DEFAULT_MAX_BODY; 0 for no bound.
+   */
+  maxBody?: number;
+  /**
+   * A response whose body is not wanted (a redirect that will be followed): it is dropped
+   * unread, and the result's body is "".
+   */
+  skipBody?: (response: { status: number; headers: Pairs }) => boolean;
 }
+
+/** fetch's default --max-filesize: a response body larger than this is not read further. */
+export const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
+
+/** The response body grew past SendOptions.maxBody: reading stopped there. */
+export class BodyTooLarge extends Error {
+  override readonly name = "BodyTooLarge";
+  constructor(readonly limit: number) {
+    super(`the response body is larger than ${limit} bytes`);
+  }
+}
+
+/** The bound of SendOptions.maxBody, as a number of bytes (Infinity for none). */
+const bodyBound = (options: SendOptions) => {
+  const max = options.maxBody ?? DEFAULT_MAX_BODY;
+  return max === 0 ? Number.POSITIVE_INFINITY : max;
+};
 
 /** The request's headers, then each of `defaults` whose name it lacks (names compared case-insensitively). */
 export function withDefaults(headers: Pairs, defaults: Pairs = []): Pairs {
@@ -87,7 +114,11 @@ export function withDefaults(headers: Pairs, defaults: Pairs = []): Pairs {
   return [...headers, ...defaults.filter(([name]) => !given.has(name.toLowerCase()))];
 }
 
-/** Sends the signed request with the platform's fetch and reads the whole response. */
+/**
+ * Sends the signed request with the platform's fetch and reads the response, its body up to
+ * options.maxBody bytes (fetch() has undone its Content-Encoding): past that it stops reading
+ * and throws BodyTooLarge, so an endless answer is never held whole.
+ */
 export async function send(signed: SignedRequest<Pairs>, options: SendOptions = {}): Promise<FetchResult> {
   const response = await fetch(signed.url, {
     method: signed.method,
@@ -100,7 +131,29 @@ export async function send(signed: SignedRequest<Pairs>, options: SendOptions = 
   response.headers.forEach((value, name) => {
     headers.push([name, value]);
   });
-  return { status: response.status, statusText: response.statusText, headers, body: await response.text() };
+  const result = { status: response.status, statusText: response.statusText, headers, body: "" };
+  const stream = response.body;
+  if (!stream) return result;
+  if (options.skipBody?.(result)) {
+    await stream.cancel().catch(() => {});
+    return result;
+  }
+  const max = bodyBound(options);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      throw new BodyTooLarge(max);
+    }
+    chunks.push(value);
+  }
+  // Response.text(): UTF-8, a byte order mark dropped, malformed bytes replaced.
+  return { ...result, body: new TextDecoder("utf-8").decode(Buffer.concat(chunks)) };
 }
 
 /**
@@ -172,8 +225,9 @@ const timedOut = () => Object.assign(new Error("timed out"), { code: "ETIMEDOUT"
 
 /**
  * Sends the signed request with node:http or node:https, its path exactly as rawTarget() gives
- * it, and reads the whole response as send() does: redirects not followed, the body decoded
- * from its Content-Encoding and read as UTF-8, the headers lower-cased and sorted. Only the
+ * it, and reads the response as send() does: redirects not followed, the body (up to
+ * sendOptions.maxBody) decoded from its Content-Encoding and read as UTF-8, the headers
+ * lower-cased and sorted. Only the
  * request's own headers are sent, with Host (from the URL) and Content-Length when the request
  * lacks them, and sendOptions.defaults (User-Agent); fetch() adds its own (Accept,
  * Accept-Encoding…), which this does not. sendOptions.signal gives up.
@@ -212,7 +266,9 @@ export async function sendRaw(
           ? process.getBuiltinModule("node:https").request
           : process.getBuiltinModule("node:http").request;
       req = send(options, (res) => {
-        readResponse(res, signed.method, sendOptions.signal).then(resolve, fail);
+        readResponse(res, signed.method, sendOptions).then(resolve, (err) =>
+          err instanceof BodyTooLarge ? reject(err) : fail(err),
+        );
       });
     } catch (err) {
       // Node checks the method and the headers before it connects (ERR_INVALID_CHAR).
@@ -241,16 +297,34 @@ export async function sendRaw(
 /** The Fetch standard's null body statuses, whose body fetch() does not decode (a redirect's it does). */
 const UNDECODED_STATUSES = new Set([101, 204, 205, 304]);
 
-/** The whole response, as fetch() and Response.text() would give it. */
-async function readResponse(res: IncomingMessage, method: string, signal?: AbortSignal): Promise<FetchResult> {
+/**
+ * The response, as fetch() and Response.text() would give it: its body up to options.maxBody
+ * bytes as it came and again once decoded (a small gzip can inflate to gigabytes), else
+ * BodyTooLarge; none read at all when options.skipBody says so.
+ */
+async function readResponse(res: IncomingMessage, method: string, options: SendOptions): Promise<FetchResult> {
+  const { signal } = options;
   if (signal) {
     const abort = () => res.destroy(signal.reason ?? timedOut());
     if (signal.aborted) abort();
     else signal.addEventListener("abort", abort, { once: true });
     res.once("close", () => signal.removeEventListener("abort", abort));
   }
+  const headers = responseHeaders(res);
+  const head = { status: res.statusCode ?? 0, statusText: res.statusMessage ?? "", headers };
+  if (options.skipBody?.(head)) {
+    res.destroy();
+    return { ...head, body: "" };
+  }
+  const max = bodyBound(options);
   const chunks: Buffer[] = [];
-  for await (const chunk of res) chunks.push(chunk as Buffer);
+  let size = 0;
+  // Leaving the loop destroys the response: the rest of an endless body is never read.
+  for await (const chunk of res) {
+    size += (chunk as Buffer).length;
+    if (size > max) throw new BodyTooLarge(max);
+    chunks.push(chunk as Buffer);
+  }
   let bytes: Buffer = Buffer.concat(chunks);
   if (!/^(HEAD|CONNECT)$/i.test(method) && !UNDECODED_STATUSES.has(res.statusCode ?? 0)) {
     // RFC 9110 §8.4: the codings are listed in the order they were applied. As fetch() does,
@@ -258,9 +332,25 @@ async function readResponse(res: IncomingMessage, method: string, signal?: Abort
     const codings = (res.headers["content-encoding"] ?? "").split(",").map((c) => c.trim().toLowerCase());
     const decoders = codings.filter((c) => c !== "").map((c) => DECODERS.get(c));
     if (decoders.every((d) => d !== undefined)) {
-      for (const decode of decoders.reverse()) bytes = decode(bytes);
+      const limit = Number.isFinite(max) ? max : undefined;
+      try {
+        for (const decode of decoders.reverse()) bytes = decode(bytes, limit);
+      } catch (err) {
+        // zlib's maxOutputLength: the decoded body would be larger than the bound.
+        if ((err as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") throw new BodyTooLarge(max);
+        throw err;
+      }
     }
   }
+  return {
+    ...head,
+    // Response.text(): UTF-8, a byte order mark dropped, malformed bytes replaced.
+    body: new TextDecoder("utf-8").decode(bytes),
+  };
+}
+
+/** The Headers of fetch(), from node:http's. */
+function responseHeaders(res: IncomingMessage): Pairs {
   const headers: Pairs = [];
   const distinct = res.headersDistinct;
   // The Headers of fetch(): names lower-cased and sorted, a repeated header's values joined
@@ -270,37 +360,39 @@ async function readResponse(res: IncomingMessage, method: string, signal?: Abort
     if (name === "set-cookie") for (const value of values) headers.push([name, value]);
     else headers.push([name, values.join(", ")]);
   }
-  return {
-    status: res.statusCode ?? 0,
-    statusText: res.statusMessage ?? "",
-    headers,
-    // Response.text(): UTF-8, a byte order mark dropped, malformed bytes replaced.
-    body: new TextDecoder("utf-8").decode(bytes),
-  };
+  return headers;
 }
 
 // node:http, node:https and node:zlib are fetched when a request is sent, not imported: loading
 // them was about 10 ms of every start of the CLI, `eval` included.
 const zlib = () => process.getBuiltinModule("node:zlib");
-// fetch()'s leniency: a body cut short gives what it has rather than an error.
-const gzipOptions = () => ({ flush: zlib().constants.Z_SYNC_FLUSH, finishFlush: zlib().constants.Z_SYNC_FLUSH });
-const brotliOptions = () => ({
+// fetch()'s leniency: a body cut short gives what it has rather than an error. maxOutputLength
+// stops a decoding that would give more than the bound (ERR_BUFFER_TOO_LARGE).
+const bounded = (max: number | undefined) => (max === undefined ? {} : { maxOutputLength: max });
+const gzipOptions = (max: number | undefined) => ({
+  flush: zlib().constants.Z_SYNC_FLUSH,
+  finishFlush: zlib().constants.Z_SYNC_FLUSH,
+  ...bounded(max),
+});
+const brotliOptions = (max: number | undefined) => ({
   flush: zlib().constants.BROTLI_OPERATION_FLUSH,
   finishFlush: zlib().constants.BROTLI_OPERATION_FLUSH,
+  ...bounded(max),
 });
 
-const gunzip = (b: Buffer) => zlib().gunzipSync(b, gzipOptions());
-const DECODERS: ReadonlyMap<string, (bytes: Buffer) => Buffer> = new Map([
+type Decoder = (bytes: Buffer, max: number | undefined) => Buffer;
+const gunzip: Decoder = (b, max) => zlib().gunzipSync(b, gzipOptions(max));
+const DECODERS: ReadonlyMap<string, Decoder> = new Map<string, Decoder>([
   ["gzip", gunzip],
   ["x-gzip", gunzip],
   // RFC 9110 §8.4.1.2 says zlib-wrapped (RFC 1950, whose first byte says method 8); raw deflate
   // (RFC 1951) is taken too, as fetch() takes it.
   [
     "deflate",
-    (b: Buffer) =>
-      ((b[0] ?? 0) & 0x0f) === 8 ? zlib().inflateSync(b, gzipOptions()) : zlib().inflateRawSync(b, gzipOptions()),
+    (b, max) =>
+      ((b[0] ?? 0) & 0x0f) === 8 ? zlib().inflateSync(b, gzipOptions(max)) : zlib().inflateRawSync(b, gzipOptions(max)),
   ],
-  ["br", (b: Buffer) => zlib().brotliDecompressSync(b, brotliOptions())],
+  ["br", (b, max) => zlib().brotliDecompressSync(b, brotliOptions(max))],
 ]);
 
 /** What fetch prints: the status line, the response headers when asked, and the body. */
@@ -333,7 +425,7 @@ export const CREDENTIAL_HEADERS: readonly string[] = ["authorization", "cookie",
  * and is signed as a template: `{`, `}`, `<` and `>` are percent-encoded so that none of it can
  * read as a block.
  */
-export function redirectLocation(response: FetchResult, from: string): URL | undefined {
+export function redirectLocation(response: { headers: Pairs }, from: string): URL | undefined {
   const location = response.headers.find(([name]) => name.toLowerCase() === "location")?.[1];
   if (location === undefined || !URL.canParse(location, from)) return undefined;
   const url = new URL(location, from);

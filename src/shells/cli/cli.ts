@@ -27,8 +27,10 @@ import {
   suggest,
 } from "../../index.ts";
 import {
+  BodyTooLarge,
   CREDENTIAL_HEADERS,
   checkHeaders,
+  DEFAULT_MAX_BODY,
   type FetchResult,
   formatRequest,
   formatResponse,
@@ -55,7 +57,14 @@ import {
   takes,
 } from "./commands.ts";
 import { DotenvError, parseDotenv } from "./dotenv.ts";
-import { HttpFileError, type HttpRequest, parseHttpFile } from "./http-file.ts";
+import {
+  HttpFileError,
+  type HttpRequest,
+  httpRequestTemplate,
+  type Placed,
+  parseHttpFile,
+  placeInFile,
+} from "./http-file.ts";
 
 /** Everything the CLI touches of the process, so that tests can run it in-process. */
 export interface Io {
@@ -157,16 +166,16 @@ interface Colors {
 }
 
 /**
- * Color, first to last: the last of --color and --no-color; FORCE_COLOR, set and not empty, as
- * force-color.org says, but for 0 and false, which Node reads as no color (and which, as in Node,
- * wins over NO_COLOR); NO_COLOR set and not empty (no-color.org) or TERM=dumb (clig.dev); else
- * whether the stream is a terminal.
+ * Color, first to last: the last of --color and --no-color; FORCE_COLOR set, empty included, as
+ * Node's getColorDepth() and supports-color read it (force-color.org), but for 0 and false, which
+ * Node reads as no color (and which, as in Node, wins over NO_COLOR); NO_COLOR set and not empty
+ * (no-color.org) or TERM=dumb (clig.dev); else whether the stream is a terminal.
  */
 function colors(choice: boolean | undefined, io: Io): Colors {
   const decide = (isTTY: boolean) => {
     if (choice !== undefined) return choice;
     const force = io.env.FORCE_COLOR;
-    if (force !== undefined && force !== "") return !/^(?:0|false)$/i.test(force);
+    if (force !== undefined) return !/^(?:0|false)$/i.test(force);
     if ((io.env.NO_COLOR ?? "") !== "" || io.env.TERM === "dumb") return false;
     return isTTY;
   };
@@ -269,9 +278,10 @@ async function run(argv: readonly string[], io: Io, missing: Set<string>, state:
   const revealSecrets = values["reveal-secrets"] === true;
   if (command === "lint") return lintCommand(argument, values, io, state, lintRequest, await secretsFrom(values));
   if (command === "sign" || command === "fetch") {
-    const request = await requestFrom(command, argument, values, io);
+    const { template, locate } = await requestFrom(command, argument, values, io);
     const secrets = await secretsFrom(values);
-    return signOrFetch(command, request, values, io, state.colors, { now, random, secrets, revealSecrets });
+    const signing = { now, random, secrets, revealSecrets, locate };
+    return signOrFetch(command, template, values, io, state.colors, signing);
   }
   if (command === "repl") {
     if (argument !== undefined) throw new UsageError("repl takes no argument");
@@ -360,13 +370,19 @@ async function templateFrom(command: CommandName, argument: string | undefined, 
   return source;
 }
 
-/** The request of sign, fetch and lint: from a .http file (or - for standard input), or from the flags. */
+/** A diagnostic or a problem of a request, its spans moved to where the request was read from. */
+type Locate = <T extends Placed>(d: T) => T;
+
+/**
+ * The request of sign, fetch and lint: from a .http file (or - for standard input), or from the
+ * flags; and where lint's spans in its parts are in the file (as they are, for the flags).
+ */
 async function requestFrom(
   command: CommandName,
   argument: string | undefined,
   values: Values,
   io: Io,
-): Promise<RequestTemplate<Pairs>> {
+): Promise<{ template: RequestTemplate<Pairs>; locate: Locate }> {
   if (argument === undefined)
     throw new UsageError("missing URL (or a .http file, or - to read one from standard input)");
   const fromFile = isHttpFileName(argument) || argument === "-";
@@ -374,7 +390,8 @@ async function requestFrom(
     if (values.name !== undefined) throw new UsageError("--name picks a request of a .http file");
     const body = values.data?.startsWith("@") ? await readBody(values.data.slice(1)) : values.data;
     try {
-      return requestFromFlags({ url: argument, method: values.request, headers: values.header, body });
+      const template = requestFromFlags({ url: argument, method: values.request, headers: values.header, body });
+      return { template, locate: (d) => d };
     } catch (err) {
       throw err instanceof RequestUsageError ? new UsageError(err.message) : err;
     }
@@ -384,40 +401,48 @@ async function requestFrom(
       `-X, -H and --data do not apply to a request read from a .http file: ${command} takes it as written`,
     );
   }
-  const { what, requests } = await httpFile(argument, io);
-  return requestTemplate(pickRequest(requests, values.name, what), what);
+  const { what, requests, text } = await httpFile(argument, io);
+  const chosen = pickRequest(requests, values.name, what);
+  return { template: requestTemplate(chosen, what), locate: (d) => placeInFile(d, chosen, text) };
 }
 
-/** The requests of a .http file, or of standard input for -. */
-async function httpFile(argument: string, io: Io): Promise<{ what: string; requests: HttpRequest[] }> {
+/** The requests of a .http file, or of standard input for -, and the text they were read from. */
+async function httpFile(argument: string, io: Io): Promise<{ what: string; requests: HttpRequest[]; text: string }> {
   const what = argument === "-" ? "standard input" : argument;
   const text =
     argument === "-"
       ? await io.readStdin()
       : await readFileText(argument, argument, HTTP_FILE_BYTES, "larger than 4 MiB");
   try {
-    return { what, requests: parseHttpFile(text) };
+    return { what, requests: parseHttpFile(text), text };
   } catch (err) {
     if (err instanceof HttpFileError) throw new UsageError(`${what}: ${err.message}`);
     throw err;
   }
 }
 
-/** A request of a .http file as signRequest() takes it, refused when it cannot be sent. */
+/** A request of a .http file as signRequest() takes it (as the REPL's .load does), refused when it cannot be sent. */
 function requestTemplate(chosen: HttpRequest, what: string): RequestTemplate<Pairs> {
-  if (chosen.body !== undefined && /^(GET|HEAD)$/i.test(chosen.method)) {
-    throw new UsageError(`${what}: line ${chosen.line}: a ${chosen.method.toUpperCase()} request cannot have a body`);
+  try {
+    return httpRequestTemplate(chosen);
+  } catch (err) {
+    if (err instanceof HttpFileError) throw new UsageError(`${what}: ${err.message}`);
+    throw err;
   }
-  for (const part of [chosen.url, chosen.body ?? "", ...chosen.headers.map(([, v]) => v)]) {
-    templateLength(part, `${what}: the request of line ${chosen.line}`);
-  }
-  return { method: chosen.method, url: chosen.url, headers: chosen.headers, body: chosen.body };
 }
 
-/** The request --name names, or the only one; a usage error that lists the names otherwise. */
+/** How many requests of a .http file a usage error names. */
+const LISTED_REQUESTS = 10;
+
+/** The request --name names, or the only one; a usage error that lists the first names otherwise. */
 function pickRequest(requests: readonly HttpRequest[], name: string | undefined, what: string): HttpRequest {
   const label = (r: HttpRequest) => (r.name === undefined ? `the request of line ${r.line}` : `'${r.name}'`);
-  const list = () => requests.map(label).join(", ");
+  // A file may hold thousands of requests: the first few are enough to see how they are named.
+  const list = () => {
+    const shown = requests.slice(0, LISTED_REQUESTS).map(label).join(", ");
+    const more = requests.length - LISTED_REQUESTS;
+    return more > 0 ? `${shown}, … and ${more} more` : shown;
+  };
   if (requests.length === 0) throw new UsageError(`${what} holds no request`);
   if (name === undefined) {
     const [only] = requests;
@@ -443,8 +468,11 @@ function printLintNotes(
   input: string | RequestTemplate<Pairs>,
   secrets: Secrets,
   expression = false,
+  locate: Locate = (d) => d,
 ): void {
-  const notes = lint(input, { secrets, expression }).filter((d) => d.severity !== "error");
+  const notes = lint(input, { secrets, expression })
+    .filter((d) => d.severity !== "error")
+    .map(locate);
   // A blank line apart from the trace, as the trace's blocks are from each other.
   if (notes.length > 0) io.stderr.write(`\n${formatDiagnostics(notes, { color: colors.stderr })}\n`);
 }
@@ -467,18 +495,20 @@ async function lintCommand(
     (argument !== undefined && isHttpFileName(argument));
   const source = isRequest ? (argument ?? (io.stdinIsTTY ? undefined : "-")) : argument;
   const fromFile = isRequest && source !== undefined && (source === "-" || isHttpFileName(source));
-  if (fromFile && values.name === undefined) {
+  if (fromFile) {
     if (values.request !== undefined || values.header !== undefined || values.data !== undefined) {
       throw new UsageError(
         "-X, -H and --data do not apply to a request read from a .http file: lint takes it as written",
       );
     }
-    // Every request of the file, in one run; each diagnostic says which request it is in.
-    const { what, requests } = await httpFile(source, io);
-    if (requests.length === 0) throw new UsageError(`${what} holds no request`);
+    // Every request of the file (or the one --name names), in one run; each diagnostic says
+    // which request it is in, and where in the file: lint's spans are in the request's parts.
+    const { what, requests: inFileOrder, text } = await httpFile(source, io);
+    if (inFileOrder.length === 0) throw new UsageError(`${what} holds no request`);
+    const requests = values.name === undefined ? inFileOrder : [pickRequest(inFileOrder, values.name, what)];
     const found = requests.map((r) => ({
       request: { name: r.name, line: r.line },
-      diagnostics: lint(requestTemplate(r, what), { secrets }),
+      diagnostics: lint(requestTemplate(r, what), { secrets }).map((d) => placeInFile(d, r, text)),
     }));
     const all = found.flatMap((f) => f.diagnostics);
     if (values.json) {
@@ -499,7 +529,9 @@ async function lintCommand(
     }
     return exitFor(all);
   }
-  const input = isRequest ? await requestFrom("lint", source, values, io) : await templateFrom("lint", argument, io);
+  const input = isRequest
+    ? (await requestFrom("lint", source, values, io)).template
+    : await templateFrom("lint", argument, io);
   // A bare expression (hash.… first) is linted as eval reads it: as a template it would be text.
   const diagnostics = lint(input, { secrets, expression: typeof input === "string" && isExpression(input) });
   if (values.json) {
@@ -532,6 +564,8 @@ interface SigningOptions {
   random: ((bytes: Uint8Array) => void) | undefined;
   secrets: Secrets;
   revealSecrets: boolean;
+  /** Where lint's spans are in the .http file the request was read from. */
+  locate: Locate;
 }
 
 /** --timeout as milliseconds, 0 for none. */
@@ -542,6 +576,29 @@ function parseTimeout(text: string | undefined): number {
   if (!Number.isFinite(ms) || ms > 2 ** 31 - 1)
     throw new UsageError("--timeout takes seconds, such as 30 or 2.5 (0 for none)");
   return ms;
+}
+
+/** --max-filesize as bytes, 0 for none: digits, and K, M or G for 1024, 1024² or 1024³ of them (as curl takes it). */
+function parseMaxFilesize(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_MAX_BODY;
+  const match = /^(\d+)([KMG]?)$/i.exec(text);
+  const power = { "": 0, K: 1, M: 2, G: 3 }[(match?.[2] ?? "").toUpperCase() as "" | "K" | "M" | "G"];
+  const bytes = match ? Number(match[1]) * 1024 ** power : Number.NaN;
+  if (!Number.isSafeInteger(bytes))
+    throw new UsageError("--max-filesize takes bytes, such as 1048576, 512K or 64M (0 for none)");
+  return bytes;
+}
+
+/** `64 MiB`, `512 KiB`, `1000 bytes`: a --max-filesize as a message says it. */
+function sizeWords(bytes: number): string {
+  for (const [unit, size] of [
+    ["GiB", 1024 ** 3],
+    ["MiB", 1024 ** 2],
+    ["KiB", 1024],
+  ] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
+  }
+  return `${bytes} bytes`;
 }
 
 /**
@@ -558,15 +615,20 @@ async function signOrFetch(
   options: SigningOptions,
 ): Promise<number> {
   const timeoutMs = command === "fetch" ? parseTimeout(values.timeout) : 0;
+  const maxBody = parseMaxFilesize(values["max-filesize"]);
   const follow = values.location === true;
   const explaining = values.explain === true || values.json === true;
   const rawPath = values["raw-path"] === true;
   // The URL as fetch() will send it, so that the request functions sign what goes on the wire;
   // with --raw-path, as written, which is how sendRaw() sends it.
-  const signOptions = { ...options, normalizeUrl: !rawPath };
+  const { locate, ...signing } = options;
+  const signOptions = { ...signing, normalizeUrl: !rawPath };
 
-  /** Signs one request (the first, or one a redirect asked for), tracing it when asked to. */
-  const signOne = async (request: RequestTemplate<Pairs>, traced: boolean) => {
+  /**
+   * Signs one request (the first, or one a redirect asked for), tracing it when asked to.
+   * `dropped`: the names of the headers a redirect to another origin took out of the request.
+   */
+  const signOne = async (request: RequestTemplate<Pairs>, traced: boolean, dropped: readonly string[] = []) => {
     let signed: SignedRequest<Pairs>;
     let explanation: RequestExplanation<Pairs> | undefined;
     try {
@@ -574,7 +636,8 @@ async function signOrFetch(
         ({ explanation, signed } = explainAndSignRequest(request, signOptions));
         if (explaining && !values.json) {
           io.stderr.write(formatRequestExplanation(explanation, { color: colors.stderr }));
-          printLintNotes(io, colors, request, options.secrets);
+          // The file's positions are of the request as read, not of one a redirect made.
+          printLintNotes(io, colors, request, options.secrets, false, request === template ? locate : undefined);
         }
       } else {
         signed = signRequest(request, signOptions);
@@ -591,7 +654,14 @@ async function signOrFetch(
           throw new UsageError("a URL with user:password@ cannot be sent: put the credentials in a header");
         }
       }
-    } catch (err) {
+    } catch (caught) {
+      const refused = caught instanceof HashHelperError ? droppedAndRead(caught, dropped) : undefined;
+      if (refused) throw refused;
+      // The errors of a request read from a .http file say where they are in the file.
+      const err =
+        caught instanceof HashHelperError && request === template
+          ? new HashHelperError(caught.problems.map(locate), caught.omitted)
+          : caught;
       if (values.json && err instanceof HashHelperError) await print(io, json({ error: errorJson(err) }));
       if (err instanceof InvalidUrlError || err instanceof RequestUsageError) throw new UsageError(err.message);
       throw err;
@@ -608,8 +678,13 @@ async function signOrFetch(
 
   const includeHeaders = values.include === true;
   const signal = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+  let request = template;
   const sendOptions: SendOptions = {
     defaults: [["User-Agent", `hash-helper/${pkg.version}`]],
+    maxBody,
+    // A redirect that will be followed: its body is dropped unread (it may be endless).
+    skipBody: (answer) =>
+      follow && REDIRECT_STATUSES.includes(answer.status) && redirectLocation(answer, signed.url) !== undefined,
     ...(signal ? { signal } : {}),
   };
   const noAnswer = async (message: string) => {
@@ -617,7 +692,6 @@ async function signOrFetch(
     io.stderr.write(`hash-helper: ${message}\n`);
     return NETWORK_ERROR;
   };
-  let request = template;
   const dropped = new Set(CREDENTIAL_HEADERS);
   let secretBody = false;
   if (follow && explanation) {
@@ -631,6 +705,9 @@ async function signOrFetch(
     try {
       response = await (rawPath ? sendRaw(signed, undefined, sendOptions) : send(signed, sendOptions));
     } catch (err) {
+      if (err instanceof BodyTooLarge) {
+        return noAnswer(`the response body is larger than ${sizeWords(err.limit)} (--max-filesize): not read further`);
+      }
       if (signal?.aborted) return noAnswer(`no answer within ${values.timeout ?? DEFAULT_TIMEOUT_S} s (--timeout)`);
       // Only a system error code (ECONNREFUSED, ENOTFOUND…): fetch's own messages may quote a
       // header value, and header values may hold secrets.
@@ -645,12 +722,19 @@ async function signOrFetch(
       return noAnswer("a redirect to a URL that is not http or https: not followed");
     }
     const crossOrigin = next.origin !== new URL(signed.url).origin;
+    const before = request.headers ?? [];
     // Dropped for good, as fetch() does: a later redirect back to the first origin does not bring them back.
     request = redirectedRequest(request, response.status, literalUrl(next), crossOrigin ? dropped : new Set());
     if (crossOrigin && secretBody && request.body !== undefined) {
       return noAnswer("a redirect to another origin would send it a body built from a secret: not followed");
     }
-    ({ signed, explanation } = await signOne(request, explaining));
+    const removed = crossOrigin ? before.filter(([name]) => dropped.has(name.toLowerCase())).map(([name]) => name) : [];
+    try {
+      ({ signed, explanation } = await signOne(request, explaining, removed));
+    } catch (err) {
+      if (err instanceof DroppedHeaderRead) return noAnswer(err.message);
+      throw err;
+    }
   }
   if (values.json && explanation) {
     const { status, statusText, body: text } = response;
@@ -664,6 +748,31 @@ async function signOrFetch(
     return HTTP_ERROR;
   }
   return OK;
+}
+
+/** A template of a redirected request reads a header the redirect to another origin dropped. */
+class DroppedHeaderRead extends Error {
+  override readonly name = "DroppedHeaderRead";
+}
+
+/**
+ * The refusal to follow a redirect when the request it asks for cannot be signed because a
+ * template reads (getRequestHeader) a header that does not go to the new origin, or undefined.
+ * Names only: the header read and the part that reads it, never a value.
+ */
+function droppedAndRead(err: HashHelperError, dropped: readonly string[]): DroppedHeaderRead | undefined {
+  for (const problem of err.problems) {
+    if (problem.code !== "MISSING_HEADER") continue;
+    // The message quotes the name as the template wrote it; header names are case-insensitive.
+    const message = problem.message.toLowerCase();
+    const name = dropped.find((n) => message.includes(quoteName(n).toLowerCase()));
+    if (name === undefined) continue;
+    const reader = problem.where === undefined ? "a template" : `the ${problem.where}`;
+    return new DroppedHeaderRead(
+      `a redirect to another origin drops header ${quoteName(name)} (credentials and headers built from a secret are not sent there), which ${reader} reads: not followed`,
+    );
+  }
+  return undefined;
 }
 
 /**
@@ -785,6 +894,7 @@ interface ParsedValues {
   include?: boolean;
   location?: boolean;
   timeout?: string;
+  "max-filesize"?: string;
   json?: boolean;
   "reveal-secrets"?: boolean;
   color?: boolean;

@@ -251,7 +251,8 @@ export const FLAGS: readonly Flag[] = [
       "follow redirects (301, 302, 303, 307, 308; at most 20), signing again for each",
       "new URL. 303, and 301 and 302 after a POST, become a GET without body, as in",
       "fetch() and browsers. Authorization, Cookie, Proxy-Authorization and headers",
-      "built from a secret or a key are not sent to another origin (scheme, host, port)",
+      "built from a secret or a key are not sent to another origin (scheme, host, port);",
+      "a redirect after which a template would read one of them is not followed: exit 4",
     ],
     commands: ["fetch"],
   },
@@ -260,6 +261,17 @@ export const FLAGS: readonly Flag[] = [
     type: "string",
     value: "SECONDS",
     help: ["give up when the whole exchange, redirects included, takes longer: exit 4.", "Default 30; 0 for none"],
+    commands: ["fetch"],
+  },
+  {
+    name: "max-filesize",
+    type: "string",
+    value: "BYTES",
+    help: [
+      "read at most this much of the response body (decoded), as curl's --max-filesize:",
+      "past it, stop reading and exit 4. A number of bytes, or with K, M or G",
+      "(1024-based). Default 64M; 0 for none. A redirect -L follows is never read",
+    ],
     commands: ["fetch"],
   },
   {
@@ -286,8 +298,8 @@ export const FLAGS: readonly Flag[] = [
     type: "boolean",
     help: [
       "never color. The last of --color and --no-color wins; without either, FORCE_COLOR",
-      "(but 0 or false) colors, then NO_COLOR (not empty) or TERM=dumb does not,",
-      "then a terminal is colored",
+      "set (even empty; but 0 or false) colors, then NO_COLOR (not empty) or TERM=dumb",
+      "does not, then a terminal is colored",
     ],
     commands: "all",
   },

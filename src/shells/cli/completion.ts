@@ -61,6 +61,12 @@ _hash_helper() {
     COMPREPLY=( $(compgen -W "$list" -- "$partial") )
     for i in "\${!COMPREPLY[@]}"; do COMPREPLY[i]="$prefix\${COMPREPLY[i]}"; done
     compopt -o nospace 2>/dev/null
+    # Inside an open quote, readline closes the quote after a single match, and nothing a
+    # completion function can set stops it (compopt -o noquote only stops the quoting of file
+    # names): a second match, the same with a space, leaves the quote open.
+    if [[ "\${COMP_WORDS[COMP_CWORD]}" == [\\"\\']* && \${#COMPREPLY[@]} -eq 1 ]]; then
+      COMPREPLY+=( "\${COMPREPLY[0]} " )
+    fi
     return 0
   fi
   case "$prev" in
@@ -174,16 +180,22 @@ function fish(): string {
     "    string match -q -- '*hash.*' (commandline -ct)",
     "end",
     "function __hash_helper_methods",
-    "    set -l token (string replace -r -- '^[\\'\"]' '' (commandline -ct))",
+    "    set -l raw (commandline -ct)",
+    "    set -l token (string replace -r -- '^[\\'\"]' '' $raw)",
     "    set -l prefix (string replace -r -- '[^.]*$' '' $token)",
+    "    set -l partial (string replace -r -- '^.*\\.' '' $token)",
+    `    set -l list ${chain.map(quote).join(" ")}`,
     "    if string match -q -- '*hash.' $prefix",
-    `        for m in ${all.map(quote).join(" ")}`,
-    "            echo $prefix$m",
-    "        end",
-    "    else",
-    `        for m in ${chain.map(quote).join(" ")}`,
-    "            echo $prefix$m",
-    "        end",
+    `        set list ${all.map(quote).join(" ")}`,
+    "    end",
+    "    set -l found",
+    "    for m in $list",
+    '        string match -q -- "$partial*" $m; and set -a found $prefix$m',
+    "    end",
+    "    test (count $found) -gt 0; and printf '%s\\n' $found",
+    "    # Inside an open quote, one match comes twice, the second with a space: the quote stays open.",
+    "    if test (count $found) -eq 1; and string match -qr -- '^[\\'\"]' $raw",
+    '        echo "$found[1] "',
     "    end",
     "end",
     "complete -c hash-helper -n __hash_helper_in_template -f -a '(__hash_helper_methods)'",

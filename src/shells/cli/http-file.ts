@@ -8,6 +8,8 @@
 // file (`< ./body.json`) and response handlers (`> {% … %}`, `>> file`). Messages name the line,
 // never its text: a line may hold a key.
 
+import { type Diagnostic, defaultLimits, type RequestTemplate } from "../../index.ts";
+
 export interface HttpRequest {
   /** `# @name NAME` (or `// @name`), else the text after `###`, else undefined. */
   name: string | undefined;
@@ -19,6 +21,48 @@ export interface HttpRequest {
   body: string | undefined;
   /** The 1-based line of the request line. */
   line: number;
+  /** Where the text of each part lies in the file, for a span in a part to be shown in the file. */
+  positions: PartPositions;
+}
+
+/**
+ * A piece of a part's text copied from the file as it is: from `at` in the part, to the next
+ * run's `at` (or the part's end), it is the file's text from `offset` (0-based, in UTF-16 code
+ * units of the text given to parseHttpFile, a byte order mark included), on the 1-based `line`
+ * from the 1-based `column`.
+ */
+export interface TextRun {
+  at: number;
+  offset: number;
+  line: number;
+  column: number;
+}
+
+/** The runs of a request's URL, of each header's value (in order) and of the body (one a line). */
+export interface PartPositions {
+  url: TextRun[];
+  headers: TextRun[][];
+  body: TextRun[];
+}
+
+/** Where an offset in a part is in the file: in the run it falls in, or just past the last. */
+export function filePosition(runs: readonly TextRun[], at: number): { offset: number; line: number; column: number } {
+  let run = runs[0] ?? { at: 0, offset: 0, line: 1, column: 1 };
+  for (const r of runs) if (r.at <= at) run = r;
+  const by = at - run.at;
+  return { offset: run.offset + by, line: run.line, column: run.column + by };
+}
+
+/** The runs of the text that starts at `start` of the text `runs` describe. */
+function sliceRuns(runs: readonly TextRun[], start: number): TextRun[] {
+  const out: TextRun[] = [];
+  for (const [k, r] of runs.entries()) {
+    const next = runs[k + 1]?.at ?? Number.POSITIVE_INFINITY;
+    if (next <= start) continue;
+    const skip = Math.max(0, start - r.at);
+    out.push({ at: r.at + skip - start, offset: r.offset + skip, line: r.line, column: r.column + skip });
+  }
+  return out;
 }
 
 /** A line of the file that is not a request, a header or a comment; `line` is 1-based. */
@@ -49,7 +93,17 @@ const VARIABLE_MESSAGE =
 
 /** Every request of the file, in order. Throws HttpFileError at the first line that cannot be read. */
 export function parseHttpFile(text: string): HttpRequest[] {
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  const bom = text.startsWith("\uFEFF") ? 1 : 0;
+  const lines = text.slice(bom).split(/\r?\n/);
+  // Where each line starts in `text`.
+  const starts = [bom];
+  for (const m of text.slice(bom).matchAll(/\r?\n/g)) starts.push(bom + m.index + m[0].length);
+  const at = (line: number, column: number): TextRun => ({
+    at: 0,
+    offset: (starts[line] ?? 0) + column,
+    line: line + 1,
+    column: column + 1,
+  });
   const requests: HttpRequest[] = [];
   let i = 0;
   while (i < lines.length) {
@@ -63,7 +117,7 @@ export function parseHttpFile(text: string): HttpRequest[] {
     }
     let end = i;
     while (end < lines.length && !SEPARATOR.test(lines[end] as string)) end++;
-    const request = parseSection(lines, i, end, sectionName);
+    const request = parseSection(lines, i, end, sectionName, at);
     if (request) requests.push(request);
     i = end;
   }
@@ -76,6 +130,8 @@ function parseSection(
   start: number,
   end: number,
   sectionName: string | undefined,
+  /** The run of the text from a 0-based line and column. */
+  at: (line: number, column: number) => TextRun,
 ): HttpRequest | undefined {
   let name = sectionName;
   let i = start;
@@ -98,15 +154,19 @@ function parseSection(
   }
   if (i === end) return undefined;
   const lineNumber = i + 1;
+  const leading = (line: string) => line.length - line.trimStart().length;
   let requestLine = (lines[i] as string).trim();
+  const lineRuns = [at(i, leading(lines[i] as string))];
   i++;
   // The HTTP Client's long URLs: the lines after the request line that are indented continue it.
   while (i < end && /^[ \t]+\S/.test(lines[i] as string) && !COMMENT.test(lines[i] as string)) {
+    lineRuns.push({ ...at(i, leading(lines[i] as string)), at: requestLine.length });
     requestLine += (lines[i] as string).trim();
     i++;
   }
-  const { method, url } = splitRequestLine(requestLine, lineNumber);
+  const { method, url, urlStart } = splitRequestLine(requestLine, lineNumber);
   refuseVariable(url, lineNumber);
+  const headerRuns: TextRun[][] = [];
 
   const headers: [string, string][] = [];
   for (; i < end; i++) {
@@ -118,9 +178,11 @@ function parseSection(
     if (colon <= 0 || !TOKEN.test(headerName)) {
       throw new HttpFileError(i + 1, "expected a header 'Name: value' (a blank line comes before the body)");
     }
-    const value = line.slice(colon + 1).trim();
+    const rest = line.slice(colon + 1);
+    const value = rest.trim();
     refuseVariable(value, i + 1);
     headers.push([headerName, value]);
+    headerRuns.push([at(i, colon + 1 + leading(rest))]);
   }
 
   // The body: after the blank line, to the section's end, less its blank lines at the end.
@@ -137,6 +199,12 @@ function parseSection(
       throw new HttpFileError(at, "response handlers and redirections (> {% %}, >>, <>) are not supported");
     }
   }
+  let bodyAt = 0;
+  const bodyRuns = bodyLines.map((line, k) => {
+    const run = { ...at(i + 1 + k, 0), at: bodyAt };
+    bodyAt += line.length + 1;
+    return run;
+  });
   return {
     name,
     method,
@@ -144,24 +212,101 @@ function parseSection(
     headers,
     body: bodyLines.length === 0 ? undefined : bodyLines.join("\n"),
     line: lineNumber,
+    positions: { url: sliceRuns(lineRuns, urlStart), headers: headerRuns, body: bodyRuns },
   };
 }
 
 /** `METHOD URL [HTTP/x]`, or `URL` alone for a GET, as both clients take it. */
-function splitRequestLine(requestLine: string, line: number): { method: string; url: string } {
+/** The method and the URL, and where the URL starts in the request line. */
+function splitRequestLine(requestLine: string, line: number): { method: string; url: string; urlStart: number } {
   const withoutVersion = requestLine.replace(HTTP_VERSION, "");
   const space = withoutVersion.search(/\s/);
   const word = space === -1 ? withoutVersion : withoutVersion.slice(0, space);
   // A URL alone: the first word is not a method (it holds ':' or '/', which no token here does).
   if (space === -1 || !TOKEN.test(word)) {
     if (!URL_START.test(withoutVersion)) throw new HttpFileError(line, "expected a request line 'METHOD URL'");
-    return { method: "GET", url: withoutVersion };
+    return { method: "GET", url: withoutVersion, urlStart: 0 };
   }
-  const url = withoutVersion.slice(space).trim();
+  const after = withoutVersion.slice(space);
+  const url = after.trim();
   if (!URL_START.test(url)) throw new HttpFileError(line, "expected a request line 'METHOD URL'");
-  return { method: word, url };
+  return { method: word, url, urlStart: space + after.length - after.trimStart().length };
 }
 
 function refuseVariable(text: string, line: number): void {
   if (VARIABLE.test(text)) throw new HttpFileError(line, VARIABLE_MESSAGE);
+}
+
+/**
+ * A request of a .http file as signRequest() takes it: the one reading of sign, fetch, lint and
+ * the REPL's .load. HttpFileError, naming the request's line, when it cannot be sent as written:
+ * a GET or HEAD with a body (as -X GET --data is refused), or a part longer than a template may be.
+ */
+export function httpRequestTemplate(
+  request: HttpRequest,
+  maxTemplateLength: number = defaultLimits.maxTemplateLength,
+): RequestTemplate<[string, string][]> {
+  const { method, url, headers, body, line } = request;
+  if (body !== undefined && /^(GET|HEAD)$/i.test(method)) {
+    throw new HttpFileError(line, `a ${method.toUpperCase()} request cannot have a body`);
+  }
+  for (const part of [url, body ?? "", ...headers.map(([, v]) => v)]) {
+    if (part.length > maxTemplateLength) {
+      throw new HttpFileError(
+        line,
+        `the request is longer than a template may be (limit maxTemplateLength is ${maxTemplateLength})`,
+      );
+    }
+  }
+  return { method, url, headers, body };
+}
+
+/** A lint diagnostic or a problem of a template's error (a ProblemReport): where it is, in which part. */
+export type Placed = Pick<Diagnostic, "span" | "excerpt" | "where"> & { fix?: Diagnostic["fix"] };
+
+/**
+ * A diagnostic of a request of a .http file, its span and its fix's span moved from the part
+ * (`where`) into the file's text: offset, line and column there, so that a fix applies to the
+ * file. Its excerpt gets what comes before the part on its line (`X-Sig: `, `GET `: a method or a
+ * header's name, never a value), so that the caret stands under the column said.
+ */
+export function placeInFile<T extends Placed>(d: T, request: HttpRequest, text: string): T {
+  const located = partOf(d, request);
+  if (!located) return d;
+  const { runs, source } = located;
+  const move = (span: Diagnostic["span"]) => {
+    const start = filePosition(runs, span.offset);
+    const end = filePosition(runs, span.offset + span.length);
+    return { offset: start.offset, line: start.line, column: start.column, length: end.offset - start.offset };
+  };
+  const moved: T = { ...d, span: move(d.span) };
+  if (d.fix) moved.fix = { ...d.fix, span: move(d.fix.span) };
+  // The excerpt is of the part's line: when that line is one line of the file and shown from its
+  // start, put the file's text before it in front.
+  const lineStart = source.lastIndexOf("\n", d.span.offset - 1) + 1;
+  const first = filePosition(runs, lineStart);
+  if (!d.excerpt.text.startsWith("…") && first.line === moved.span.line) {
+    const before = text.slice(first.offset - (first.column - 1), first.offset).replace(/[^\x20-\x7e]/g, " ");
+    moved.excerpt = { ...d.excerpt, text: before + d.excerpt.text, caretColumn: d.excerpt.caretColumn + before.length };
+  }
+  return moved;
+}
+
+/**
+ * The part of the request a diagnostic is in, by its `where`: its text and where that text is in
+ * the file. Of two headers of one name, the first whose value holds the span.
+ */
+function partOf(d: Placed, request: HttpRequest): { runs: TextRun[]; source: string } | undefined {
+  const { positions } = request;
+  if (d.where === "URL") return { runs: positions.url, source: request.url };
+  if (d.where === "body" && request.body !== undefined) return { runs: positions.body, source: request.body };
+  if (d.where?.startsWith("header ")) {
+    const name = d.where.slice("header ".length);
+    const end = d.span.offset + d.span.length;
+    const candidates = request.headers.flatMap(([n, value], i) => (n === name ? [{ value, i }] : []));
+    const chosen = candidates.find((c) => end <= c.value.length) ?? candidates[0];
+    const runs = chosen && positions.headers[chosen.i];
+    if (chosen && runs) return { runs, source: chosen.value };
+  }
+  return undefined;
 }

@@ -2,7 +2,7 @@
 // owner alone, as the history is.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { defaultLimits, type RequestTemplate } from "../../index.ts";
-import { HttpFileError, parseHttpFile } from "../cli/http-file.ts";
+import { HttpFileError, httpRequestTemplate, type Placed, parseHttpFile, placeInFile } from "../cli/http-file.ts";
 import { expandHome } from "./complete.ts";
 
 type Pairs = (readonly [string, string])[];
@@ -71,10 +71,18 @@ export interface LoadedRequest {
   name: string | undefined;
   /** The 1-based line of its request line. */
   line: number;
+  /** The request as written (what .save masks). */
   template: RequestTemplate<Pairs>;
+  /** Why `hash-helper sign` refuses it (a GET with a body…), naming the file and line, or undefined. */
+  refused?: string | undefined;
+  /** A lint diagnostic or an error's problem of this request, moved from its part to the file. */
+  place: <T extends Placed>(d: T) => T;
 }
 
-/** The requests of a `.http` file, as `hash-helper sign request.http` reads them. */
+/**
+ * The requests of a `.http` file, each read by httpRequestTemplate() as `hash-helper sign
+ * request.http` reads it: one it refuses carries the reason.
+ */
 export function requestsOf(path: string, text: string): LoadedRequest[] {
   let parsed: ReturnType<typeof parseHttpFile>;
   try {
@@ -84,11 +92,21 @@ export function requestsOf(path: string, text: string): LoadedRequest[] {
     throw e;
   }
   if (parsed.length === 0) throw new FileProblem(`${shownPath(path)} holds no request`);
-  return parsed.map((r) => ({
-    name: r.name,
-    line: r.line,
-    template: { method: r.method, url: r.url, headers: r.headers, body: r.body },
-  }));
+  return parsed.map((r) => {
+    const loaded: LoadedRequest = {
+      name: r.name,
+      line: r.line,
+      template: { method: r.method, url: r.url, headers: r.headers, body: r.body },
+      place: (d) => placeInFile(d, r, text),
+    };
+    try {
+      loaded.template = httpRequestTemplate(r);
+    } catch (e) {
+      if (!(e instanceof HttpFileError)) throw e;
+      loaded.refused = `${shownPath(path)}, ${e.message}`;
+    }
+    return loaded;
+  });
 }
 
 function kind(path: string): string {

@@ -256,6 +256,10 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
     for (const request of requests) {
       const title = request.name === undefined ? `line ${request.line}` : request.name;
       if (requests.length > 1) write(`### ${shownPath(title)}\n`);
+      if (request.refused !== undefined) {
+        write(`${request.refused}\n`);
+        continue;
+      }
       // The URL as fetch() will send it, so that the request functions sign what goes on the wire.
       const signOptions = { ...evaluation(), normalizeUrl: true };
       try {
@@ -269,9 +273,10 @@ export async function startRepl(options: ReplOptions): Promise<Repl> {
         }
         checkHeaders(signed);
         write(`${formatRequest(signed).replace(/\n*$/, "")}\n`);
-        write(warnings(() => lint(request.template, { secrets: secretOf })));
+        // Lines and columns of the file, as hash-helper lint file.http says them.
+        write(warnings(() => lint(request.template, { secrets: secretOf }).map(request.place)));
       } catch (e) {
-        if (e instanceof HashHelperError) write(failure(e));
+        if (e instanceof HashHelperError) write(failure(new HashHelperError(e.problems.map(request.place), e.omitted)));
         // Their messages name parts and headers, never a value.
         else if (e instanceof InvalidUrlError || e instanceof RequestUsageError) write(`${e.message}\n`);
         else throw e;
