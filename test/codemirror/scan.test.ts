@@ -172,14 +172,27 @@ describe("TextScan, kept up to date change by change", () => {
             const next = text.slice(0, from) + e.insert + text.slice(to);
             scan = scan.update(next, { fromA: from, toA: to, fromB: from, toB: from + e.insert.length }, reader);
             text = next;
-            const whole = pieces(text, methods, redact(text));
+            // The editor's text is a template (a URL field); redact() reads a text that starts
+            // with "hash." as one expression, so the oracle reads it after one character of text.
+            const whole = pieces(text, methods, redact(`x${text}`).slice(1));
             expect(scan.piecesIn(0, text.length)).toStrictEqual(TextScan.of(text, reader).piecesIn(0, text.length));
             // Keys included: a block's keys are what redact() finds in the whole text.
             expect(scan.piecesIn(0, text.length)).toStrictEqual(whole);
           }
         },
       ),
-      { numRuns: 300 },
+      // Found by CI: the text left starting with "hash.", which redact() alone reads as an expression.
+      {
+        numRuns: 300,
+        examples: [
+          [
+            [
+              { at: 0, remove: 3, insert: "" },
+              { at: 174305345, remove: 0, insert: '"' },
+            ],
+          ],
+        ],
+      },
     );
   });
 
