@@ -813,3 +813,21 @@ describe("a signed time value sent twice", () => {
     expect(url.searchParams.getAll("expires")).toEqual(["1300", "1300"]);
   });
 });
+
+// Found by the second review: a key given through a named value whose block is sent was not reported.
+describe("a key through a named value that the request also sends", () => {
+  const key = "Kq7vN2pL9xR4tW8z";
+  it.each([
+    `https://a.example.com/x?k={hash.let("k","${key}");}&s={hash.append("x").encodeHmacSha1(hash.get("k")).toHex().printDigest();}`,
+    `https://a.example.com/x?s={hash.let("k","${key}").append("x").encodeHmacSha1(hash.get("k")).toHex().printDigest();}`,
+  ])("is reported as a key written into the template: %s", (template) => {
+    const d = lint(template).find((x) => x.code === "KEY_IN_TEMPLATE");
+    expect(d?.span.offset).toBe(template.indexOf(`"${key}"`));
+    expect(JSON.stringify(d)).not.toContain(key);
+  });
+
+  it("says that it is sent when it is", () => {
+    const template = `https://a.example.com/x?k={hash.let("k","${key}");}&s={hash.append("x").encodeHmacSha1(hash.get("k")).toHex().printDigest();}`;
+    expect(lint(template).find((x) => x.code === "KEY_IN_TEMPLATE")?.message).toContain("sends it in clear");
+  });
+});

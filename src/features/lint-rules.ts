@@ -627,14 +627,16 @@ function keyInTemplate(model: LintModel): Finding[] {
       });
       return;
     }
-    if (!l.flow.signed || l.flow.sent || l.param?.isName) return;
+    // A literal that is sent is data, unless it also goes into a key: then the key is both written
+    // into the template and sent in clear (`k={hash.let("k","…");}` read as a key elsewhere).
+    if (!l.flow.signed || (l.flow.sent && !l.flow.key) || l.param?.isName) return;
     const value = l.literal.value;
     const decoded = l.flow.key && (l.use.call.method === "fromHex" || l.use.call.method === "fromBase64");
     // A word such as secret in the literal itself: a key named for what it is (`my-secret-key`), or
     // one that follows its label (`secret=…`); a label alone (`api_key=`) ends in = or :.
     const says = value.length >= 8 && saysKey(value) && /^\S+$/.test(value) && !/[=:]$/.test(value);
     const looks = decoded || looksLikeKey(value) || labelled(model, i) || says;
-    if (!looks || sentAnywhere(model, value)) return;
+    if (!looks || (!l.flow.key && sentAnywhere(model, value))) return;
     // A mistyped copy of a parameter the URL sends is SIGNED_PARAMETER_DIFFERS's, unless it may be a key.
     const near = nearParameter(model, value);
     if (near !== undefined && !mayBeKey(model, i, near)) return;
@@ -642,7 +644,9 @@ function keyInTemplate(model: LintModel): Finding[] {
     found.push({
       ...at(l.part, l.literal.span),
       message: l.flow.key
-        ? "a key is written into the template"
+        ? l.flow.sent || sentAnywhere(model, value)
+          ? "a key is written into the template, and the request sends it in clear"
+          : "a key is written into the template"
         : "a literal that looks like a key is signed, and sent nowhere: it is written into the template",
       hint: hint(name),
       fix: replace(l, name),

@@ -167,6 +167,8 @@ export function modelOf(
   const named = new Map<string, Named>();
   const gets: { use: CallUse; name: string }[] = [];
   const sending: Flow = { signed: false, sent: true, key: false };
+  // The literals in the value of a named value, and the names they are in.
+  const inLets: { literal: LiteralUse; lets: readonly string[] }[] = [];
 
   const walk = (part: LintPart, block: Block, chain: Chain, flow: Flow, lets: readonly string[]) => {
     let last = -1;
@@ -198,13 +200,32 @@ export function modelOf(
         const param = method?.params[a];
         const argFlow: Flow = isDigest(method) && param?.secret ? { signed: true, sent: false, key: true } : out;
         if (arg.type === "Chain") walk(part, block, arg, argFlow, inLet);
-        else if (arg.type === "String") model.literals.push({ part, block, literal: arg, use, param, flow: argFlow });
+        else if (arg.type === "String") {
+          const literal: LiteralUse = { part, block, literal: arg, use, param, flow: argFlow };
+          model.literals.push(literal);
+          if (inLet.length > 0 && !param?.isName) inLets.push({ literal, lets: inLet });
+        }
       });
     });
   };
   for (const part of parts) for (const block of part.blocks) walk(part, block, block.expression, sending, []);
 
-  resolveGets(model, named, gets);
+  const goes = resolveGets(model, named, gets);
+  // A literal in a named value's value goes where the reads of the name go too: into a signature,
+  // into a key (`k={hash.let("k","…");}` read by encodeHmacSha1(hash.get("k")) in another block).
+  for (const { literal, lets } of inLets) {
+    let bits = 0;
+    for (const name of lets) bits |= goes.get(name) ?? 0;
+    let signed = false;
+    let key = false;
+    for (let p = 0; p < 16; p++) {
+      if ((bits & (1 << p)) === 0) continue;
+      signed ||= (p & 1) !== 0;
+      key ||= (p & 4) !== 0;
+    }
+    if (signed || key)
+      literal.flow = { ...literal.flow, signed: literal.flow.signed || signed, key: literal.flow.key || key };
+  }
   return model;
 }
 
@@ -226,7 +247,11 @@ const join = (a: Count, b: Count): Count => (a === undefined ? b : b === undefin
  * needs is the set of places its value goes (signed, sent, a key, and whether it is the whole
  * value of a block), of which there are 16, so each read is recorded at most 16 times more.
  */
-function resolveGets(model: LintModel, named: Map<string, Named>, gets: { use: CallUse; name: string }[]): void {
+function resolveGets(
+  model: LintModel,
+  named: Map<string, Named>,
+  gets: { use: CallUse; name: string }[],
+): Map<string, number> {
   const gotBy = (name: string) => named.get(name)?.gets ?? [];
   // Who reads whom: a name's value that gets another holds the other's reads too.
   const readers = new Map<string, string[]>();
@@ -260,6 +285,7 @@ function resolveGets(model: LintModel, named: Map<string, Named>, gets: { use: C
         model.clocks.push({ ...read, flow, standalone: (p & 8) !== 0 && read.standalone });
     }
   }
+  return goes;
 }
 
 /**
