@@ -47,7 +47,7 @@ const CURL_ADDS = ["User-Agent", "Accept", "Content-Type", "Expect"];
 /**
  * The signed request as a curl command line that sends it byte for byte: `-q` first, so no
  * ~/.curlrc adds to it; `--globoff`, so `[…]` and `{…}` in the URL are not curl's globs;
- * `--path-as-is`, so `/../` and `/./` are not squashed; an empty header as `Name;`, which is
+ * `--path-as-is`, so `/../` and `/./` are not squashed; an empty header (or one of spaces) as `Name;`, which is
  * curl's way to send one (`Name:` removes it); `--head` for HEAD, which `-X HEAD` would leave
  * waiting for a body. Throws CurlRefused for what curl cannot send as signed.
  */
@@ -73,7 +73,10 @@ export function curlOf(request: SignedRequest): string {
   if (method === "HEAD") parts.push("--head");
   else if (body === undefined ? method !== "GET" : method !== "POST") parts.push("-X", quote(method));
   const given = new Set(headers.map(([name]) => name.toLowerCase()));
-  for (const [name, value] of headers) parts.push("-H", quote(value === "" ? `${name};` : `${name}: ${value}`));
+  // A value of spaces and tabs alone is empty to HTTP (RFC 9110 §5.5 trims them) and `Name:   ` would
+  // make curl drop the header: it is sent as an empty one.
+  for (const [name, value] of headers)
+    parts.push("-H", quote(/^[ \t]*$/.test(value) ? `${name};` : `${name}: ${value}`));
   for (const name of CURL_ADDS) {
     if (given.has(name.toLowerCase())) continue;
     if ((name === "Content-Type" || name === "Expect") && body === undefined) continue;

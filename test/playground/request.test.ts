@@ -92,6 +92,19 @@ describe("curlOf", () => {
     );
   });
 
+  it("sends a header of spaces alone as an empty one, which HTTP makes of it (curl drops `Name:   `)", () => {
+    const command = curlOf({
+      method: "GET",
+      url: "http://a.test/",
+      headers: [
+        ["X-Spaces", "   "],
+        ["X-Tab", "\t"],
+      ],
+      body: undefined,
+    });
+    expect(command).toContain("-H 'X-Spaces;' -H 'X-Tab;'");
+  });
+
   it.each([
     { method: "GET", body: undefined, has: [], not: ["-X", "--head", "--data-raw", "Content-Type:"] },
     { method: "DELETE", body: undefined, has: ["-X 'DELETE'"], not: ["--data-raw"] },
