@@ -191,6 +191,12 @@ describe("TextScan, kept up to date change by change", () => {
               { at: 174305345, remove: 0, insert: '"' },
             ],
           ],
+          [
+            [
+              { at: 0, remove: 0, insert: "hash." },
+              { at: 0, remove: 0, insert: "" },
+            ],
+          ],
         ],
       },
     );
