@@ -4,12 +4,11 @@
 // are node:crypto for the live value and the method table for hover and completion.
 import { createHmac } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { methods, signature } from "../../src/index.ts";
 import { chromiumForSuite, haveChromium, pageLog } from "../bundle/chromium.ts";
-import { type StaticServer, serve } from "./server.ts";
+import { type StaticServer, servePage } from "./server.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const now = Date.UTC(2025, 0, 1, 12, 30, 15);
@@ -105,15 +104,7 @@ describe.skipIf(!haveChromium)("hash-helper/codemirror in an EditorView in Chrom
   let logged: string[];
 
   beforeAll(async () => {
-    const bundled = await build({
-      stdin: { contents: page, resolveDir: root, loader: "js" },
-      bundle: true,
-      write: false,
-      format: "esm",
-      platform: "browser",
-      logLevel: "silent",
-    });
-    server = await serve({ "/index.html": html, "/page.js": bundled.outputFiles[0]?.contents ?? "" });
+    server = await servePage(page, html, root);
   }, 60_000);
   afterAll(() => server?.close());
 

@@ -5,11 +5,10 @@
 // shared with other work. Idle with the clock frozen, nothing may run again; a keystroke may
 // re-read the block it changed, not the document.
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumForSuite, haveChromium, pageLog } from "../bundle/chromium.ts";
-import { type StaticServer, serve } from "./server.ts";
+import { type StaticServer, servePage } from "./server.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const now = Date.UTC(2025, 0, 1, 12, 30, 15);
@@ -107,15 +106,7 @@ describe.skipIf(!haveChromium)("a 60 KB template in an EditorView in Chromium", 
   let logged: string[];
 
   beforeAll(async () => {
-    const bundled = await build({
-      stdin: { contents: page, resolveDir: root, loader: "js" },
-      bundle: true,
-      write: false,
-      format: "esm",
-      platform: "browser",
-      logLevel: "silent",
-    });
-    server = await serve({ "/index.html": html, "/page.js": bundled.outputFiles[0]?.contents ?? "" });
+    server = await servePage(page, html, root);
     tab = await browser().newPage();
     logged = pageLog(tab);
     await tab.goto(`${server.origin}/`);

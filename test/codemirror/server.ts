@@ -63,3 +63,21 @@ function lookup(files: string | Record<string, string | Uint8Array>, name: strin
     return undefined;
   }
 }
+
+/**
+ * Serves a test page: `html` as /index.html and the module `page` bundled by esbuild as /page.js,
+ * its imports ("hash-helper", "hash-helper/codemirror", the CodeMirror packages) resolved from
+ * `root` as an application's build resolves them.
+ */
+export async function servePage(page: string, html: string, root: string): Promise<StaticServer> {
+  const { build } = await import("esbuild");
+  const bundled = await build({
+    stdin: { contents: page, resolveDir: root, loader: "js" },
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "browser",
+    logLevel: "silent",
+  });
+  return serve({ "/index.html": html, "/page.js": bundled.outputFiles[0]?.contents ?? "" });
+}
