@@ -516,6 +516,30 @@ describe("signRequest's cache of compiled requests", () => {
     }
   });
 
+  it("gives headers as a record of their own each call, in order, a name __proto__ an own key", () => {
+    const helper = createHashHelper();
+    const headers = JSON.parse(
+      '{"Accept":"text/plain","__proto__":"{hash.append(\\"p\\").toHex().printDigest();}","X-Sig":"{hash.getRequestQuery().encodeMd5().toHex().printDigest();}","Z":"z"}',
+    ) as Record<string, string>;
+    const request = { url: "https://x/?q=1", headers };
+    const expected = [
+      ["Accept", "text/plain"],
+      ["__proto__", "70"],
+      ["X-Sig", createHash("md5").update("q=1").digest("hex")],
+      ["Z", "z"],
+    ];
+    const first = helper.signRequest(request);
+    expect(Object.keys(first.headers)).toEqual(["Accept", "__proto__", "X-Sig", "Z"]);
+    expect(Object.getPrototypeOf(first.headers)).toBe(Object.prototype);
+    expect(Object.entries(first.headers)).toEqual(expected);
+    // The record is the caller's to change: the next signing, from the cache, is not.
+    (first.headers as Record<string, string>).Accept = "changed";
+    (first.headers as Record<string, string>).added = "x";
+    const second = helper.signRequest({ url: "https://x/?q=1", headers: { ...headers } });
+    expect(second.headers).not.toBe(first.headers);
+    expect(Object.entries(second.headers)).toEqual(expected);
+  });
+
   it("compiles a request whose texts or header names differ on its own", () => {
     const helper = createHashHelper();
     const one = helper.signRequest({ url: "https://x/", headers: [["A", "{hash.getSignedHeaders();}"]] });

@@ -125,6 +125,8 @@ export interface CompiledRequest {
   parts: Part[];
   /** A URL without blocks as the blocks read it, once read: without normalising, and with. */
   urlViews: [UrlView | undefined, UrlView | undefined];
+  /** The headers as a record, those without blocks their text, once signRequest() made one. */
+  record?: Record<string, string>;
 }
 
 /** A compiled request as signRequest() keeps it, under its URL: with the texts it was compiled from. */
@@ -345,15 +347,36 @@ function staticUrl(compiled: CompiledRequest, normalize: boolean): UrlView {
   return view;
 }
 
-/** The request as one block of it reads it. */
-class UnitView implements RequestView {
+/**
+ * What one block of a request runs with: the signing's clock, and the request as the block reads
+ * it (a secret it reads marks its part). One object is both, made for each block of each signing.
+ */
+class UnitContext implements EvalContext, RequestView {
+  readonly nowMs: number;
+  readonly built: EvalContext["built"];
+  readonly random: EvalContext["random"];
   readonly method: string;
+  readonly request: RequestView = this;
 
   constructor(
+    private readonly clock: EvalContext,
     private readonly signing: Signing,
     private readonly unit: Unit,
   ) {
+    this.nowMs = clock.nowMs;
+    this.built = clock.built;
+    this.random = clock.random;
     this.method = signing.method;
+  }
+
+  secret(name: string): string | undefined {
+    const value = this.clock.secret(name);
+    if (value !== undefined) this.signing.markSecret(this.unit.part.key);
+    return value;
+  }
+
+  tainted(): void {
+    this.signing.markSecret(this.unit.part.key);
   }
 
   url(): UrlView {
@@ -392,34 +415,6 @@ class UnitView implements RequestView {
   }
 }
 
-/** What a block of a request runs with: the signing's clock, and a secret it reads marks its part. */
-class UnitContext implements EvalContext {
-  readonly nowMs: number;
-  readonly built: EvalContext["built"];
-  readonly random: EvalContext["random"];
-
-  constructor(
-    private readonly clock: EvalContext,
-    readonly request: RequestView,
-    private readonly signing: Signing,
-    private readonly key: string,
-  ) {
-    this.nowMs = clock.nowMs;
-    this.built = clock.built;
-    this.random = clock.random;
-  }
-
-  secret(name: string): string | undefined {
-    const value = this.clock.secret(name);
-    if (value !== undefined) this.signing.markSecret(this.key);
-    return value;
-  }
-
-  tainted(): void {
-    this.signing.markSecret(this.key);
-  }
-}
-
 /** One signing of a compiled request: its blocks run in the plan's order, on one clock. */
 function runRequest<H extends Headers>(
   compiled: CompiledRequest,
@@ -430,40 +425,13 @@ function runRequest<H extends Headers>(
   shown: Shown,
   runOne: BlockRunner,
 ): SignedRequest<H> {
-  const { url, body, headers, plan } = compiled;
+  const { url, plan } = compiled;
   const signing = new Signing(compiled, method, normalize);
   const clock = evalContext(options); // one clock, one set of names and draws, for every part
-  const text = (part: Part) => signing.text(part);
-
-  const refuseUnsendable = (header: HeaderPart) => {
-    const unsendable = UNSENDABLE.exec(text(header));
-    if (unsendable)
-      throw inPart(
-        header.where,
-        failure(header.source, [blockProblem(header, signing.outputs(header), unsendable[0])], shown),
-      );
-  };
-
-  // The URL's components are read from the template's own text: a block that writes a delimiter
-  // of its component would move what a signature reads (a parameter it never sees, a path cut).
-  const refuseRestructuring = (unit: Unit, output: string) => {
-    const component = unit.place?.component;
-    const found = component ? DELIMITERS[component]?.exec(output) : null;
-    if (!found || !component) return;
-    const where = component === "authority" ? "host" : component;
-    const problem: Problem = {
-      code: "INVALID_URL_VALUE",
-      message: `this block gives ${quoteName(found[0])} in the URL's ${where}, which would change what the request's reads of the URL see`,
-      hint: "encode the value with encodeURL(), or write the delimiter in the template's text",
-      ...unit.block.span,
-    };
-    throw inPart(url.where, failure(url.source, [problem], shown));
-  };
-
   for (const u of plan.order) {
     const unit = plan.units[u] as Unit;
     const part = unit.part;
-    const context = new UnitContext(clock, new UnitView(signing, unit), signing, part.key);
+    const context = new UnitContext(clock, signing, unit);
     const outputs = signing.outputs(part);
     try {
       outputs[unit.piece] = runOne(part.ref as PartRef, unit.piece, context);
@@ -473,50 +441,102 @@ function runRequest<H extends Headers>(
     }
     // A header is refused as soon as it is whole, before any other part reads it.
     const ran = signing.ran(part);
-    if (ran === part.units.length && part.kind === "header") refuseUnsendable(part as HeaderPart);
-    if (part === url && plan.readsUrl) refuseRestructuring(unit, outputs[unit.piece] as string);
+    if (ran === part.units.length && part.kind === "header") refuseUnsendable(signing, part as HeaderPart, shown);
+    if (part === url && plan.readsUrl) refuseRestructuring(url, unit, outputs[unit.piece] as string, shown);
   }
+  return signed(compiled, signing, request, method, normalize);
+}
 
-  let signedUrl = text(url);
+/** A header whose text HTTP cannot send, refused at the block that gave it the character. */
+function refuseUnsendable(signing: Signing, header: HeaderPart, shown: Shown): void {
+  const unsendable = UNSENDABLE.exec(signing.text(header));
+  if (unsendable)
+    throw inPart(
+      header.where,
+      failure(header.source, [blockProblem(header, signing.outputs(header), unsendable[0])], shown),
+    );
+}
+
+/**
+ * The URL's components are read from the template's own text: a block that writes a delimiter
+ * of its component would move what a signature reads (a parameter it never sees, a path cut).
+ */
+function refuseRestructuring(url: Part, unit: Unit, output: string, shown: Shown): void {
+  const component = unit.place?.component;
+  const found = component ? DELIMITERS[component]?.exec(output) : null;
+  if (!found || !component) return;
+  const where = component === "authority" ? "host" : component;
+  const problem: Problem = {
+    code: "INVALID_URL_VALUE",
+    message: `this block gives ${quoteName(found[0])} in the URL's ${where}, which would change what the request's reads of the URL see`,
+    hint: "encode the value with encodeURL(), or write the delimiter in the template's text",
+    ...unit.block.span,
+  };
+  throw inPart(url.where, failure(url.source, [problem], shown));
+}
+
+/** The signed request, once every block has run: each part's text. */
+function signed<H extends Headers>(
+  compiled: CompiledRequest,
+  signing: Signing,
+  request: RequestTemplate<H>,
+  method: string,
+  normalize: boolean,
+): SignedRequest<H> {
+  const { url, body, headers } = compiled;
+  let signedUrl = signing.text(url);
   if (normalize) {
     // The URL itself is not quoted: blocks may have put a secret in it.
     if (!URL.canParse(signedUrl)) throw new InvalidUrlError("the expanded URL is not an absolute URL");
     signedUrl = new URL(signedUrl).href;
   }
-  const signedBody = body ? text(body) : undefined;
+  const signedBody = body ? signing.text(body) : undefined;
 
   return {
     method,
     url: signedUrl,
     headers: (Array.isArray(request.headers)
-      ? headers.map((h) => [h.name, text(h)] as const)
-      : headerRecord(headers, text)) as unknown as H,
+      ? headers.map((h) => [h.name, signing.text(h)] as const)
+      : headerRecord(compiled, signing)) as unknown as H,
     body: signedBody,
   };
 }
 
 /**
- * The headers as a record, in their order. Object.fromEntries of the pairs costs as much as the
- * rest of a small signing; a name that is the prototype's key is defined, not assigned, as
- * fromEntries does.
+ * The headers as a record, in their order: a copy of the record of the headers without blocks,
+ * made once for the compiled request, with the others' texts written in. Copying an object of a
+ * known shape is one step; Object.fromEntries of the pairs cost as much as the rest of a small
+ * signing, and adding the names one by one half of that. A name that is the prototype's key is
+ * defined, not assigned, as fromEntries does.
  */
-function headerRecord(headers: readonly HeaderPart[], text: (part: Part) => string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const h of headers) {
-    if (h.name === "__proto__") {
-      Object.defineProperty(out, h.name, { value: text(h), enumerable: true, writable: true, configurable: true });
-    } else {
-      out[h.name] = text(h);
-    }
+function headerRecord(compiled: CompiledRequest, signing: Signing): Record<string, string> {
+  let base = compiled.record;
+  if (base === undefined) {
+    base = {};
+    for (const h of compiled.headers) define(base, h.name, h.units.length === 0 ? h.source : "");
+    compiled.record = base;
   }
+  const out = { ...base };
+  for (const h of compiled.headers) if (h.units.length > 0) define(out, h.name, signing.text(h));
   return out;
+}
+
+function define(record: Record<string, string>, name: string, value: string): void {
+  if (name === "__proto__") {
+    Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    record[name] = value;
+  }
 }
 
 /** A part's text: its text as written, and what each of its blocks gave. */
 function assemble(part: Part, outputs: readonly (string | undefined)[]): string {
   const pieces = part.built?.pieces ?? [];
   let out = "";
-  for (const [i, piece] of pieces.entries()) out += typeof piece === "string" ? piece : (outputs[i] ?? "");
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i];
+    out += typeof piece === "string" ? piece : (outputs[i] ?? "");
+  }
   return out;
 }
 /**
