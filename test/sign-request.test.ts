@@ -538,6 +538,10 @@ describe("signRequest's cache of compiled requests", () => {
     const second = helper.signRequest({ url: "https://x/?q=1", headers: { ...headers } });
     expect(second.headers).not.toBe(first.headers);
     expect(Object.entries(second.headers)).toEqual(expected);
+    // A value that changes from call to call is this call's, not the first's.
+    const clocked = { url: "https://x/", headers: { A: "a", T: "{hash.getEpochMillis();}" } };
+    expect(helper.signRequest(clocked, { now: 1000 }).headers).toEqual({ A: "a", T: "1000" });
+    expect(helper.signRequest({ ...clocked }, { now: 2000 }).headers).toEqual({ A: "a", T: "2000" });
   });
 
   it("compiles a request whose texts or header names differ on its own", () => {
