@@ -140,9 +140,12 @@ describe.skipIf(!haveChromium)("hash-helper/codemirror in an EditorView in Chrom
     const template = `x={hash.append("id").encodeHmacSha1(hash.getSecret("api_key")).toHex().printDigest();}&k={hash.append("a").encodeHmacSha256("k3y").toHex().printDigest();}`;
     await type(template);
     expect(await doc()).toBe(template);
-    const texts = (selector: string) => tab.locator(`#main ${selector}`).allTextContents();
-    // Polled: the highlighting of what was typed last can land after the document has it, on a
-    // loaded machine (a fresh-clone CI run read one mark still empty); what it settles on is checked.
+    // Read in one evaluation in the page. Playwright's allTextContents() finds the elements in one
+    // call and reads them in another: when the lint marks land in between, CodeMirror moves each
+    // text node into the mark that now wraps it, and the element found first reads "" (detached).
+    const texts = (selector: string) =>
+      tab.evaluate((s) => Array.from(document.querySelectorAll(s), (e) => e.textContent), `#main ${selector}`);
+    // Polled: the highlighting of what was typed last can land after the document has it.
     await expect.poll(() => texts(".cm-hh-secretName")).toStrictEqual([`"api_key"`]);
     expect(await texts(".cm-hh-method")).toStrictEqual([
       "append",
