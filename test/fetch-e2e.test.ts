@@ -63,7 +63,7 @@ const licenseSpring = (sharedKey: string = KEYS.licensespring.sharedKey) => [
   "-H",
   `Date: {hash.getDate("EEE, dd MMM yyyy HH:mm:ss 'GMT'");}`,
   "-H",
-  `Authorization: algorithm="hmac-sha256",headers="date",signature="{hash.append("date: ").append(hash.getRequestHeader("Date")).encodeHmacSha256(hash.getSecret("ls_shared")).encodeBase64().printDigest();}",apikey="{hash.getSecret("ls_api");}"`,
+  `Authorization: algorithm="hmac-sha256", headers="date", signature="{hash.append("licenseSpring").appendNewLine().append("date: ").append(hash.getRequestHeader("Date")).encodeHmacSha256(hash.getSecret("ls_shared")).encodeBase64().printDigest();}", apikey="{hash.getSecret("ls_api");}"`,
   "--data",
   `{"license_key":"AAAA-BBBB-CCCC","hardware_id":"e2e"}`,
   "--secret",

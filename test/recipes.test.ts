@@ -123,7 +123,7 @@ describe("docs/recipes", () => {
       .update(`mozscape-b6838361ee\n${expires}`)
       .digest("base64");
     expect(signed.url).toBe(
-      `http://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=mozscape-b6838361ee&Expires=${expires}&Signature=${rfc3986(signature)}`,
+      `https://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=mozscape-b6838361ee&Expires=${expires}&Signature=${rfc3986(signature)}`,
     );
   });
 
@@ -131,6 +131,18 @@ describe("docs/recipes", () => {
     const signed = signRequest(recipe("marvel.md"), { now: 1000, secrets: { marvel_private: "abcd" } });
     expect(signed.url).toBe(
       "https://gateway.marvel.com/v1/public/characters?ts=1&apikey=1234&hash=ffd275c5130566a2916217b101f26150",
+    );
+  });
+
+  it("LicenseSpring: the example of its signature page (kw4q…, Tue, 07 Jun 2011 20:51:35 GMT)", () => {
+    const signed = signRequest(recipe("licensespring.md"), {
+      now: new Date("2011-06-07T20:51:35Z"),
+      secrets: { ls_shared: "kw4qSnpSwXzgiv5yxYpZZmFEd9QAeiKTQ6OuyMja", ls_api: "here_is_the_api_key" },
+    });
+    expect(signed.url).toBe("https://api.licensespring.com/api/v4/activate_license");
+    expect(header(signed, "Date")).toBe("Tue, 07 Jun 2011 20:51:35 GMT");
+    expect(header(signed, "Authorization")).toBe(
+      'algorithm="hmac-sha256", headers="date", signature="UDysfR6MndUZReo07Y9r+vErn8vSxrnQ5ulit18iJ/Q=", apikey="here_is_the_api_key"',
     );
   });
 

@@ -134,34 +134,49 @@ describe("Unleashed", () => {
 });
 
 describe("LicenseSpring License API", () => {
+  // Authorization first: it waits for Date, which it reads.
+  const request = {
+    method: "POST",
+    url: "https://api.licensespring.com/api/v4/activate_license",
+    headers: [
+      [
+        "Authorization",
+        `algorithm="hmac-sha256", headers="date", signature="{hash.append("licenseSpring").appendNewLine().append("date: ").append(hash.getRequestHeader("date")).encodeHmacSha256(hash.getSecret("shared_key")).encodeBase64().printDigest();}", apikey="{hash.getSecret("api_key");}"`,
+      ],
+      ["Date", `{hash.getDate("EEE, dd MMM yyyy HH:mm:ss 'GMT'");}`],
+    ] as [string, string][],
+    body: `{"license_key":"AAAA-BBBB"}`,
+  };
+
+  it("reproduces the example of LicenseSpring's signature page", () => {
+    // docs.licensespring.com, License API, Request Signature: the fake shared key below and
+    // "Date: Tue, 07 Jun 2011 20:51:35 GMT" sign "UDysfR6MndUZReo07Y9r+vErn8vSxrnQ5ulit18iJ/Q=".
+    const signed = signRequest(request, {
+      now: new Date("2011-06-07T20:51:35Z"),
+      secrets: { shared_key: "kw4qSnpSwXzgiv5yxYpZZmFEd9QAeiKTQ6OuyMja", api_key: "here_is_the_api_key" },
+    });
+    expect(signed.headers).toEqual([
+      [
+        "Authorization",
+        'algorithm="hmac-sha256", headers="date", signature="UDysfR6MndUZReo07Y9r+vErn8vSxrnQ5ulit18iJ/Q=", apikey="here_is_the_api_key"',
+      ],
+      ["Date", "Tue, 07 Jun 2011 20:51:35 GMT"],
+    ]);
+  });
+
   it("signs the Date header it sends, on one clock", () => {
     const now = new Date("2014-06-07T20:51:35Z");
     let t = now.getTime();
     const spy = vi.spyOn(Date, "now").mockImplementation(() => (t += 1000));
     try {
-      const signed = signRequest(
-        {
-          method: "POST",
-          url: "https://api.licensespring.com/api/v4/activate_license",
-          headers: [
-            // Authorization first: it waits for Date, which it reads.
-            [
-              "Authorization",
-              `algorithm="hmac-sha256",headers="date",signature="{hash.append("date: ").append(hash.getRequestHeader("date")).encodeHmacSha256(hash.getSecret("shared_key")).encodeBase64().printDigest();}",apikey="{hash.getSecret("api_key");}"`,
-            ],
-            ["Date", `{hash.getDate("EEE, dd MMM yyyy HH:mm:ss 'GMT'");}`],
-          ],
-          body: `{"license_key":"AAAA-BBBB"}`,
-        },
-        { secrets: { shared_key: "ls-shared", api_key: "ls-api-key" } },
-      );
+      const signed = signRequest(request, { secrets: { shared_key: "ls-shared", api_key: "ls-api-key" } });
       const date = String(signed.headers[1]?.[1]);
       expect(date).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
       expect(new Date(date).getTime()).toBe(Math.floor(t / 1000) * 1000); // the clock was read once
-      const signature = createHmac("sha256", "ls-shared").update(`date: ${date}`).digest("base64");
+      const signature = createHmac("sha256", "ls-shared").update(`licenseSpring\ndate: ${date}`).digest("base64");
       expect(signed.headers[0]).toEqual([
         "Authorization",
-        `algorithm="hmac-sha256",headers="date",signature="${signature}",apikey="ls-api-key"`,
+        `algorithm="hmac-sha256", headers="date", signature="${signature}", apikey="ls-api-key"`,
       ]);
       expect(signed.body).toBe(`{"license_key":"AAAA-BBBB"}`);
     } finally {
@@ -170,7 +185,7 @@ describe("LicenseSpring License API", () => {
   });
 
   it("writes the HTTP-date with the right weekday", () => {
-    // LicenseSpring's own example pairs this date with "Tue"; 7 June 2014 was a Saturday.
+    // LicenseSpring's authorization page pairs this date with "Tue"; 7 June 2014 was a Saturday.
     const signed = signRequest(
       { url: "https://x/", headers: { Date: `{hash.getDate("EEE, dd MMM yyyy HH:mm:ss 'GMT'");}` } },
       { now: new Date("2014-06-07T20:51:35Z") },
