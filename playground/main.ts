@@ -44,7 +44,7 @@ const clock = $<HTMLSpanElement>("clock");
 
 /** The README's quick start: Moz's signed URL, its key written in the template. */
 const MOZ =
-  "http://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=mozscape-b6838361ee" +
+  "https://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=mozscape-b6838361ee" +
   "&Expires={hash.getExpiryTime(240);}" +
   '&Signature={hash.append("mozscape-b6838361ee").appendNewLine().append(hash.getExpiryTime(240))' +
   '.encodeHmacSha1("0123456789abcdef0123456789abcdef").encodeBase64().encodeURL().printDigest();}';

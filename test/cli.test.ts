@@ -19,7 +19,7 @@ const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
 // The Moz example of the issue.
 const ACCESS_ID = "mozscape-b6838361ee";
 const SECRET = "0123456789abcdef0123456789abcdef";
-const MOZ_PREFIX = `http://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=${ACCESS_ID}&Expires=`;
+const MOZ_PREFIX = `https://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=${ACCESS_ID}&Expires=`;
 const MOZ =
   `${MOZ_PREFIX}{hash.getExpiryTime(240);}&Signature={hash.append("${ACCESS_ID}").appendNewLine()` +
   `.append(hash.getExpiryTime(240)).encodeHmacSha1("${SECRET}").encodeBase64().encodeURL().printDigest();}`;

@@ -26,7 +26,7 @@ const EXPIRES = String(NOW / 1000 + 240);
 const ACCESS_ID = "mozscape-b6838361ee";
 const MOZ_KEY = "0123456789abcdef0123456789abcdef";
 const MOZ =
-  `http://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=${ACCESS_ID}` +
+  `https://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=${ACCESS_ID}` +
   `&Expires={hash.getExpiryTime(240);}&Signature={hash.append("${ACCESS_ID}").appendNewLine()` +
   `.append(hash.getExpiryTime(240)).encodeHmacSha1("${MOZ_KEY}").encodeBase64().encodeURL().printDigest();}`;
 
@@ -408,7 +408,7 @@ describe("the step table", () => {
     const lines = formatExplanation(explain(MOZ, { now: NOW })).split("\n");
     const mac = hmac("sha1", MOZ_KEY, `${ACCESS_ID}\n${EXPIRES}`).digest("hex");
     expect(lines[0]).toBe(`clock 2023-11-14T22:13:20.000Z (epoch seconds ${NOW / 1000})`);
-    expect(lines).toContain("block 1 of 2 · line 1, column 106 · {hash.getExpiryTime(240);}");
+    expect(lines).toContain("block 1 of 2 · line 1, column 107 · {hash.getExpiryTime(240);}");
     const rows = lines.filter((l) => l.startsWith("  ")).map((l) => l.trim().replace(/ {2,}/g, " | "));
     expect(rows).toEqual([
       `hash.getExpiryTime(240) | text | "${EXPIRES}" (10 chars)`,
@@ -505,7 +505,7 @@ describe("docs/debugging-403.md", () => {
   );
 
   const moz = (signature: string, expires = "{hash.getExpiryTime(240);}") =>
-    `http://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=${ACCESS_ID}&Expires=${expires}&Signature={${signature}}`;
+    `https://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=${ACCESS_ID}&Expires=${expires}&Signature={${signature}}`;
   const mistakes = [
     {
       section: "### A missing line feed",

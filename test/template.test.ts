@@ -32,11 +32,11 @@ describe("the Klipfolio documentation templates", () => {
   it("Moz: Expires and the HMAC-SHA1 of AccessID\\nExpires agree", () => {
     const accessId = "mozscape-b6838361ee";
     const key = "0123456789abcdef0123456789abcdef";
-    const template = `http://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=${accessId}&Expires={hash.getExpiryTime(240);}&Signature={hash.append("${accessId}").appendNewLine().append(hash.getExpiryTime(240)).encodeHmacSha1("${key}").encodeBase64().encodeURL().printDigest();}`;
+    const template = `https://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=${accessId}&Expires={hash.getExpiryTime(240);}&Signature={hash.append("${accessId}").appendNewLine().append(hash.getExpiryTime(240)).encodeHmacSha1("${key}").encodeBase64().encodeURL().printDigest();}`;
     const expires = epoch(240);
     const signature = rfc3986(createHmac("sha1", key).update(`${accessId}\n${expires}`).digest("base64"));
     expect(expand(template, { now: NOW })).toBe(
-      `http://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=${accessId}&Expires=${expires}&Signature=${signature}`,
+      `https://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=${accessId}&Expires=${expires}&Signature=${signature}`,
     );
   });
 

@@ -9,7 +9,7 @@ import nunjucks from "nunjucks";
 
 export const accessId = "mozscape-b6838361ee";
 export const key = "0123456789abcdef0123456789abcdef";
-const head = "http://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=";
+const head = "https://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=";
 
 /** The Moz template of the issue, character for character. */
 export const moz = `${head}${accessId}&Expires={hash.getExpiryTime(240);}&Signature={hash.append("${accessId}").appendNewLine().append(hash.getExpiryTime(240)).encodeHmacSha1("${key}").encodeBase64().encodeURL().printDigest();}`;

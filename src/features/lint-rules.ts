@@ -68,7 +68,7 @@ const PUBLIC = "91e13b2be07839c935d336286e1b8c45";
 const MARVEL_KLIPFOLIO = `${MARVEL}ts={hash.getExpiryTime(300);}&apikey=${PUBLIC}&hash={hash.append(hash.getExpiryTime(240)).append("d636a3ceceee7cfbce702595820b020d17d67fc5").append("${PUBLIC}").encodeMd5().toHex().printDigest();}`;
 const API = "https://api.example.com/v1?";
 const SIGN = '.encodeHmacSha256(hash.getSecret("k")).toHex().printDigest();}';
-const MOZ = "http://lsapi.seomoz.com/v1?AccessID=mozscape-b6838361ee&Expires={hash.getExpiryTime(240);}&Signature=";
+const MOZ = "https://lsapi.seomoz.com/v1?AccessID=mozscape-b6838361ee&Expires={hash.getExpiryTime(240);}&Signature=";
 const mozSigning = (id: string, end: string) =>
   `${MOZ}{hash.append("${id}").appendNewLine().append(hash.getExpiryTime(240)).encodeHmacSha1(hash.getSecret("moz")).encodeBase64()${end}.printDigest();}`;
 const unleashed = (signed: string, end = "") => ({
@@ -219,7 +219,7 @@ export const ruleTable: readonly RuleEntry[] = [
       "A time the API checks (Expires, ts, a Date header) is written as fixed text and signed: the request works until that instant is past, then never.",
     trigger: {
       input: {
-        url: "https://saas.licensespring.com/api/v4/activate_license",
+        url: "https://api.licensespring.com/api/v4/activate_license",
         headers: [
           ["Date", "Tue, 07 Jun 2014 20:51:35 GMT"],
           ["Authorization", `{hash.append(hash.getRequestHeader("Date"))${SIGN}`],
@@ -229,7 +229,7 @@ export const ruleTable: readonly RuleEntry[] = [
     },
     clean: {
       input: {
-        url: "https://saas.licensespring.com/api/v4/activate_license",
+        url: "https://api.licensespring.com/api/v4/activate_license",
         headers: [
           ["Date", `{hash.getDate("EEE, dd MMM yyyy HH:mm:ss 'GMT'");}`],
           ["Authorization", `{hash.append(hash.getRequestHeader("Date"))${SIGN}`],

@@ -70,7 +70,7 @@ export function workload(api: HashHelper, input: WorkloadInput): WorkloadResult 
 const now = Date.UTC(2025, 0, 1, 12, 30, 15);
 const accessId = "mozscape-b6838361ee";
 const key = "0123456789abcdef0123456789abcdef";
-const head = `http://lsapi.seomoz.com/linkscape/url-metrics/moz.com?AccessID=${accessId}&Expires=`;
+const head = `https://lsapi.seomoz.com/linkscape/url-metrics/moz.com?AccessID=${accessId}&Expires=`;
 const expression = `hash.append("${accessId}").appendNewLine().append(hash.getExpiryTime(240)).encodeHmacSha1("${key}").encodeBase64().encodeURL().printDigest()`;
 
 /** Moz's URL built by hand: RFC 3986 percent-encoding of base64 HMAC-SHA1 of `id\nexpires`. */

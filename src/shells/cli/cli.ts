@@ -112,7 +112,7 @@ const MAX_NONCE_BYTES = 1024;
 const DEFAULT_TIMEOUT_S = 30;
 
 const MOZ_EXAMPLE =
-  "http://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=mozscape-b6838361ee" +
+  "https://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=mozscape-b6838361ee" +
   "&Expires={hash.getExpiryTime(240);}" +
   '&Signature={hash.append("mozscape-b6838361ee").appendNewLine().append(hash.getExpiryTime(240))' +
   '.encodeHmacSha1("0123456789abcdef0123456789abcdef").encodeBase64().encodeURL().printDigest();}';
