@@ -201,6 +201,15 @@ const rfc5849Base = vector<{
   signature: string;
 }>("oauth1/rfc5849-3.4.1.1.json");
 
+const xExample = vector<{
+  request: { method: string; url: string; contentType: string; body: string };
+  oauth: Record<string, string>;
+  consumerSecret: string;
+  tokenSecret: string;
+  baseString: string;
+  signature: string;
+}>("oauth1/x-creating-a-signature.json");
+
 /** The parameters of an `Authorization: OAuth …` header, values as sent (percent-encoded). */
 const oauthParams = (value: string) => {
   expect(value.startsWith("OAuth ")).toBe(true);
@@ -292,6 +301,49 @@ describe("docs/recipes/oauth1.md", () => {
       realm: rfc.realm,
       ...Object.fromEntries(Object.entries(rfc.oauth).map(([k, v]) => [k, rfc3986(v)])),
       oauth_signature: rfc3986(expected),
+    });
+  });
+
+  it("reproduces the example of X's 'Creating a signature' page, oauth_version included", () => {
+    const x = xExample;
+    // The page's Authorization template with X's identifiers and nonce, and no realm.
+    let authorization = header(recipe("oauth1.md"), "Authorization") as string;
+    authorization = once(authorization, 'realm="Photos", ', "");
+    authorization = once(authorization, '"dpf43f3p2l4k3l03"', literal(x.oauth.oauth_consumer_key as string));
+    authorization = once(authorization, '"nnch734d00sl2jdk"', literal(x.oauth.oauth_token as string));
+    authorization = once(authorization, "hash.getNonce()", literal(x.oauth.oauth_nonce as string));
+    // The page's advice for an API that wants oauth_version, applied as it is written.
+    const advice =
+      /\(`(oauth_version="\{hash\.let\("oauth_version", "1\.0"\);\}")`\)[^(]*\(`(\.append\("&oauth_version="\)\.append\(hash\.get\("oauth_version"\)\))`\)/.exec(
+        page("oauth1.md").replace(/\n\s*/g, " "),
+      );
+    const [, parameter, signed] = advice ?? ["", "(no advice on oauth_version)", "(none)"];
+    authorization = once(authorization, ' oauth_signature="', ` ${parameter}, oauth_signature="`);
+    authorization = once(
+      authorization,
+      '.append(hash.get("oauth_nonce"))',
+      `.append(hash.get("oauth_nonce"))${signed}`,
+    );
+    const out = signRequest(
+      {
+        method: x.request.method,
+        url: x.request.url,
+        headers: [
+          ["Content-Type", x.request.contentType],
+          ["Authorization", authorization],
+        ],
+        body: x.request.body,
+      },
+      {
+        now: Number(x.oauth.oauth_timestamp) * 1000,
+        secrets: { oauth_consumer_secret: x.consumerSecret, oauth_token_secret: x.tokenSecret },
+      },
+    );
+    // The published signature is the HMAC of the published base string.
+    expect(hmacSha1(`${x.consumerSecret}&${x.tokenSecret}`, x.baseString)).toBe(x.signature);
+    expect(oauthParams(header(out, "Authorization") as string)).toEqual({
+      ...Object.fromEntries(Object.entries(x.oauth).map(([k, v]) => [k, rfc3986(v)])),
+      oauth_signature: rfc3986(x.signature),
     });
   });
 
