@@ -16,7 +16,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const cliJs = join(root, "dist/cli.cjs");
 const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
 
-// The Moz example of the issue.
+// The Moz example of the README's quick start (Klipfolio's, over https, signing the access ID it sends).
 const ACCESS_ID = "mozscape-b6838361ee";
 const SECRET = "0123456789abcdef0123456789abcdef";
 const MOZ_PREFIX = `https://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=${ACCESS_ID}&Expires=`;

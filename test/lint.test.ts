@@ -102,7 +102,7 @@ const KLIPFOLIO_MARVEL =
   'http://gateway.marvel.com/v1/public/characters?ts={hash.getExpiryTime(300);}&apikey=91e13b2be07839c935d336286e1b8c45&hash={hash.append(hash.getExpiryTime(240)).append("d636a3ceceee7cfbce702595820b020d17d67fc5").append("91e13b2be07839c935d336286e1b8c45").encodeMd5().toHex().printDigest();}';
 // The same page's Moz example, which signs another access ID than it sends.
 const KLIPFOLIO_MOZ =
-  'https://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=mozscape-b6838361ee&Expires={hash.getExpiryTime(240);}&signedAuthentication={hash.append("mozscape-a1b2c3d4e5").appendNewLine().append(hash.getExpiryTime(240)).encodeHmacSha1("0123456789abcdef0123456789abcdef").encodeBase64().encodeURL().printDigest();}';
+  'http://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=mozscape-b6838361ee&Expires={hash.getExpiryTime(240);}&signedAuthentication={hash.append("mozscape-a1b2c3d4e5").appendNewLine().append(hash.getExpiryTime(240)).encodeHmacSha1("0123456789abcdef0123456789abcdef").encodeBase64().encodeURL().printDigest();}';
 
 describe("Klipfolio's Marvel example", () => {
   const found = lint(KLIPFOLIO_MARVEL);

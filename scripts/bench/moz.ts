@@ -11,7 +11,7 @@ export const accessId = "mozscape-b6838361ee";
 export const key = "0123456789abcdef0123456789abcdef";
 const head = "https://lsapi.seomoz.com/linkscape/url-metrics/moz.com%2fblog?Cols=4&AccessID=";
 
-/** The Moz template of the issue, character for character. */
+/** The Moz template of the README's quick start: Klipfolio's example, over https, signing the access ID it sends. */
 export const moz = `${head}${accessId}&Expires={hash.getExpiryTime(240);}&Signature={hash.append("${accessId}").appendNewLine().append(hash.getExpiryTime(240)).encodeHmacSha1("${key}").encodeBase64().encodeURL().printDigest();}`;
 
 /** The Signature block's expression, bare, as `hash-helper eval` takes it. */

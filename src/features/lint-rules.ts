@@ -219,7 +219,7 @@ export const ruleTable: readonly RuleEntry[] = [
       "A time the API checks (Expires, ts, a Date header) is written as fixed text and signed: the request works until that instant is past, then never.",
     trigger: {
       input: {
-        url: "https://api.licensespring.com/api/v4/activate_license",
+        url: "https://api.example.com/v1/activate",
         headers: [
           ["Date", "Tue, 07 Jun 2014 20:51:35 GMT"],
           ["Authorization", `{hash.append(hash.getRequestHeader("Date"))${SIGN}`],
@@ -229,7 +229,7 @@ export const ruleTable: readonly RuleEntry[] = [
     },
     clean: {
       input: {
-        url: "https://api.licensespring.com/api/v4/activate_license",
+        url: "https://api.example.com/v1/activate",
         headers: [
           ["Date", `{hash.getDate("EEE, dd MMM yyyy HH:mm:ss 'GMT'");}`],
           ["Authorization", `{hash.append(hash.getRequestHeader("Date"))${SIGN}`],
