@@ -158,7 +158,6 @@ describe.skipIf(!haveChromium)("hash-helper/codemirror in an EditorView in Chrom
       "toHex",
       "printDigest",
     ]);
-    expect(await texts(".cm-hh-secretName")).toStrictEqual([`"api_key"`]);
     expect(await texts(".cm-hh-key")).toStrictEqual([`"k3y"`]);
     expect(await texts(".cm-hh-string")).toStrictEqual([`"id"`, `"a"`]);
     expect(await texts(".cm-hh-delimiter")).toStrictEqual(["{", "}", "{", "}"]);
